@@ -1,0 +1,42 @@
+"""Small-cohort statistics: exact and simulation-based methods with honest uncertainty.
+
+Every function accepts a :class:`~mentoranalytics.Cohort` or any DataFrame plus column
+names, so studies outside mentoring can use them too.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY: dict[str, str] = {
+    "proportion_ci": ".rates",
+    "compare_rates": ".rates",
+    "detectable_difference": ".power",
+    "adjust_pvalues": ".power",
+    "compare_groups": ".continuous",
+    "summary_table": ".table1",
+    "compare_boldness": ".boldness_gap",
+    "outcome_model": ".models",
+    "mediation": ".mediation",
+    "decompose_gap": ".decompose",
+    "kaplan_meier": ".survival",
+    "logrank_test": ".survival",
+    "cox_model": ".survival",
+    "meta_analysis": ".meta",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mentoranalytics.stats' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
