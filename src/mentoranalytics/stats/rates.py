@@ -300,39 +300,45 @@ def _koopman_stat(theta: float, k1: int, n1: int, k2: int, n2: int) -> float:
 
 
 def _koopman_ci(k1: int, n1: int, k2: int, n2: int, alpha: float) -> tuple[float, float]:
-    """Koopman (1984) score interval for the risk ratio p1 / p2 (needs k1 + k2 > 0)."""
+    """Koopman (1984) score interval for the risk ratio p1 / p2 (needs k1 + k2 > 0).
+
+    The interval is the set of ratios not rejected by the Pearson chi-square score
+    test (with the constrained maximum likelihood estimates of Miettinen &
+    Nurminen 1985, without their n / (n - 1) factor); each end is found by root
+    finding on the log scale.  With no events in group 1 it starts at 0, with no
+    events in group 2 it is open to infinity.
+    """
     crit = float(stats.chi2.isf(alpha, 1))
 
     def excess(log_theta: float) -> float:
         return _koopman_stat(math.exp(log_theta), k1, n1, k2, n2) - crit
 
-    if k1 == 0:
-        est_log = -math.inf
-    elif k2 == 0:
-        est_log = math.inf
+    # a point inside the interval (excess < 0): the estimate, or far out towards it
+    if k1 > 0 and k2 > 0:
+        inner = math.log((k1 / n1) / (k2 / n2))
     else:
-        est_log = math.log((k1 / n1) / (k2 / n2))
-    centre = 0.0 if not math.isfinite(est_log) else est_log
-
-    def root(direction: int) -> float:
-        inner = centre
-        if excess(inner) > 0:  # only when the estimate is at a boundary
-            step = direction * 1e-3
-            while excess(inner) > 0 and abs(inner - centre) < 60:
-                inner += step
-                step *= 2
-        outer = inner + direction
+        toward = -1.0 if k1 == 0 else 1.0
+        inner = 0.0
         step = 1.0
+        while excess(inner) >= 0:
+            inner = toward * step
+            step *= 2
+            if step > 1e3:  # pragma: no cover - cannot happen for valid counts
+                return (math.nan, math.nan)
+
+    def bound(direction: float) -> float:
+        step = 1.0
+        outer = inner + direction * step
         while excess(outer) < 0:
             step *= 2
             outer = inner + direction * step
-            if step > 200:
+            if step > 1e3:
                 return math.inf * direction
         lo_, hi_ = sorted((inner, outer))
-        return float(optimize.brentq(excess, lo_, hi_, xtol=1e-12, rtol=1e-14, maxiter=500))
+        return float(optimize.brentq(excess, lo_, hi_, xtol=1e-13, rtol=1e-15, maxiter=500))
 
-    low = 0.0 if k1 == 0 else math.exp(root(-1))
-    high = math.inf if k2 == 0 else math.exp(root(+1))
+    low = 0.0 if k1 == 0 else math.exp(bound(-1.0))
+    high = math.inf if k2 == 0 else math.exp(bound(+1.0))
     return low, high
 
 
@@ -343,7 +349,7 @@ def _pair_effects(
     z = _z(alpha)
     level = f"{100 * (1 - alpha):g}%"
     cells = (k1, n1 - k1, k2, n2 - k2)
-    large = min(cells) >= exact_threshold
+    large = min(cells) >= max(exact_threshold, 1)  # never a log of zero
     fisher = stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]])
     p_value = float(fisher.pvalue)
     rows = []
@@ -373,18 +379,6 @@ def _pair_effects(
                 method="undefined",
                 note="no events in either group: the risk ratio is undefined (0/0); "
                 "see the risk difference",
-            )
-        )
-    elif k1 == n1 and k2 == n2:
-        rows.append(
-            dict(
-                measure="risk_ratio",
-                estimate=1.0,
-                ci_low=math.nan,
-                ci_high=math.nan,
-                method="undefined interval",
-                note="everyone in both groups had the event: the risk ratio is 1 but no "
-                "interval can be estimated; see the risk difference",
             )
         )
     elif large:
@@ -628,6 +622,21 @@ def _simulate_rx2(n: np.ndarray, total_events: int, b: int, rng: np.random.Gener
 # ======================================================================================
 
 
+def _breslow_day(arr: np.ndarray, *, tarone: bool = True) -> tuple[float, float]:
+    """Breslow-Day homogeneity test of K x 2 x 2 tables (statistic, p-value).
+
+    Uses the Mantel-Haenszel common odds ratio; ``tarone=True`` subtracts
+    Tarone's (1985) correction (DescTools ``BreslowDayTest(correct = TRUE)``).
+    """
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    st = StratifiedTable(np.transpose(arr, (1, 2, 0)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = st.test_equal_odds(adjust=tarone)
+    return float(res.statistic), float(res.pvalue)
+
+
 def _pooled_row(
     tables: list[np.ndarray],
     stratum_labels: list[Any],
@@ -714,10 +723,7 @@ def _pooled_row(
         low, high = st.oddsratio_pooled_confint(alpha=alpha)
         row["ci_low"], row["ci_high"] = float(low), float(high)
         if len(kept) >= 2:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                hom = st.test_equal_odds(adjust=True)
-            pval = float(hom.pvalue)
+            _, pval = _breslow_day(arr, tarone=True)
             if math.isfinite(pval):
                 row["homogeneity_p_value"] = pval
             else:
