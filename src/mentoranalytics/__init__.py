@@ -11,6 +11,8 @@ cheap: matplotlib, seaborn and statsmodels load only inside the functions that n
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
@@ -86,6 +88,24 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """Keeps a public function whose name is also its submodule's name.
+
+    ``mentoranalytics.boldness`` is both a submodule and the function ``ma.boldness``.
+    Importing a submodule sets it as an attribute of the package, which would hide the
+    lazily imported function; such a submodule is not set (it stays importable through
+    ``sys.modules``, e.g. ``from mentoranalytics.boldness import derive_fields``).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _LAZY.get(name) == "." + name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only

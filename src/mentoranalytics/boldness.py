@@ -204,8 +204,12 @@ def _gap(series: pd.Series, name: str) -> np.ndarray:
 def _codes(series: pd.Series, name: str) -> np.ndarray:
     """Codes of a category column in schema order (-1 = missing); unknown values raise."""
     categories = schema.SCHEMA[name].categories or ()
-    cat = pd.Categorical(series, categories=list(categories))
-    codes = np.asarray(cat.codes, dtype=np.int64)
+    wanted = pd.Index(list(categories))
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        table = np.append(wanted.get_indexer(series.cat.categories), -1)
+        codes = table[series.cat.codes.to_numpy()].astype(np.int64)
+    else:
+        codes = wanted.get_indexer(series).astype(np.int64)
     unknown = (codes < 0) & series.notna().to_numpy()
     unknown &= ~_markers(series, unknown)
     if unknown.any():
