@@ -1,0 +1,102 @@
+"""Packaged sample data and the cohort simulator.
+
+The samples are synthetic (drawn by :func:`simulate_cohort` with fixed seeds by
+``scripts/make_sample_data.py``); ``data/sample/README.md`` in the repository holds
+their codebook.
+
+>>> sorted(SAMPLES)
+['first_cohort', 'programme']
+>>> sample_path("first_cohort").name
+'first_cohort.csv'
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..exceptions import MentorAnalyticsError
+from .simulate import SimulationEffects, simulate_cohort
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..validation import Cohort
+
+__all__ = ["SAMPLES", "SimulationEffects", "load_sample", "sample_path", "simulate_cohort"]
+
+#: Sample name -> what it holds.
+SAMPLES: dict[str, str] = {
+    "programme": "six yearly cohorts (2019-2024), 300 participants, a few blank answers",
+    "first_cohort": "one 2018 cohort of ten participants, half of them self-employed",
+}
+
+
+class SampleNotFoundError(MentorAnalyticsError, ValueError):
+    """No packaged sample of that name."""
+
+
+def _resource(name: str) -> Any:
+    if not isinstance(name, str) or name not in SAMPLES:
+        available = ", ".join(f"{k!r} ({v})" for k, v in SAMPLES.items())
+        raise SampleNotFoundError(
+            f"No sample named {name!r}. Available samples: {available}. "
+            "Use ma.load_sample('programme') or ma.load_sample('first_cohort')."
+        )
+    return resources.files(__name__).joinpath("data").joinpath(f"{name}.csv")
+
+
+def sample_path(name: str = "programme") -> Path:
+    """Path of a packaged sample CSV file.
+
+    Parameters
+    ----------
+    name : {"programme", "first_cohort"}, default="programme"
+        Which sample.
+
+    Returns
+    -------
+    pathlib.Path
+        The file inside the installed package.
+
+    Raises
+    ------
+    SampleNotFoundError
+        ``name`` is not one of the samples (a ``ValueError``).
+    """
+    return Path(str(_resource(name)))
+
+
+def load_sample(name: str = "programme", **kwargs: Any) -> Cohort:
+    """Load a packaged synthetic sample as a :class:`~mentoranalytics.Cohort`.
+
+    Parameters
+    ----------
+    name : {"programme", "first_cohort"}, default="programme"
+        ``"programme"``: six yearly cohorts, 300 participants; ``"first_cohort"``:
+        ten participants of one 2018 cohort, half of them self-employed.
+    **kwargs
+        Passed to :func:`mentoranalytics.load_cohort` (e.g. ``errors="exclude"``).
+
+    Returns
+    -------
+    Cohort
+        ``.data`` holds the canonical and derived columns.
+
+    Raises
+    ------
+    SampleNotFoundError
+        ``name`` is not one of the samples (a ``ValueError``).
+
+    Examples
+    --------
+    >>> import mentoranalytics as ma
+    >>> len(ma.load_sample("first_cohort"))  # doctest: +SKIP
+    10
+    """
+    resource = _resource(name)
+    from ..io import load_cohort
+
+    with ExitStack() as stack:
+        path = stack.enter_context(resources.as_file(resource))
+        return load_cohort(path, **kwargs)

@@ -1,0 +1,622 @@
+"""Simulated cohorts in the canonical schema, with documented, adjustable effects.
+
+:func:`simulate_cohort` draws participants of a mentoring programme and follows them
+up: who they are, whether and how they found a mentor, and what happened to their
+careers.  The effects that analyses look for (women choosing in-network mentors more
+often, boldness raising the odds of promotion, cold approaches meeting more refusals,
+a gender gap in promotion, censored follow-up) are fields of
+:class:`SimulationEffects`, so power planning can switch them on, off or up.
+
+The generative model, row by row (all steps vectorised with numpy):
+
+1. ``cohort``: each participant joins one of the cohorts with equal probability; rows
+   are sorted by cohort and numbered ``P0001``, ``P0002``, ... in that order.
+2. ``gender``, ``employment``, ``participant_level`` from their marginal
+   probabilities; ``goals_defined`` with probability ``goals_defined_rate``.
+3. A latent, unrecorded *propensity to be bold* ``z ~ N(0, 1)``.
+4. ``mentor_secured`` with probability ``mentor_secured_rate``.  Without a mentor, all
+   mentor fields and the mentor outcomes (``joined_mentor_organisation``,
+   ``in_contact_with_mentor``, ``discussed_setbacks``) are empty; the participant may
+   still have asked people (``mentors_approached``), most of whom declined.
+5. In network or not: ``logit P(in network) = logit(in_network_rate)
+   + log(women_in_network_odds_ratio) * woman - 0.8 z``.
+6. ``mentor_relation``: in the network, an employed participant's mentor is their
+   line manager (35%), someone else in the organisation (30%) or an existing outside
+   contact (35%); a self-employed participant (or employment ``other``) has no line
+   manager (15% same organisation, 85% existing contact).  Outside the network the
+   mentor had no prior tie with ``logit P = logit(0.4) + 0.8 z``, else was introduced.
+   ``mentor_in_network`` follows the relation.
+7. ``approach`` given the relation: line manager (assigned 30%, existing relationship
+   50%, asked in person 20%); same organisation (15%, 35%, 50%); existing contact
+   (existing relationship 60%, asked in person 40%); introduced -> warm introduction;
+   no prior tie -> cold approach.
+8. ``mentor_level = clip(participant_level + round(g), 1, 6)`` with
+   ``g ~ N(mu_relation + 0.5 z + women_seniority_gap_shift * woman, 0.9)`` and
+   ``mu_relation`` = 1.0, 1.2, 1.4, 1.8, 2.2 in relation order; a line manager sits at
+   least one level up (within the scale).
+9. ``mentor_gender``: woman with probability ``women_mentor_share_for_women`` (women
+   participants) or ``women_mentor_share_for_men`` (everyone else), 1% non_binary,
+   1% not_stated, otherwise man.
+10. ``refusals``: each ask is declined with the approach's refusal rate until one is
+    accepted (geometric); ``mentors_approached = refusals + 1`` (+1 for 10% who had a
+    second ask still open); an assigned mentor needs no asks (0 and 0).
+    ``days_to_secure``: gamma with shape ``asks`` and scale ``mean_days_per_ask``
+    times 1.5 (cold), 1.2 (warm), 0.8 (in person), 0.5 (existing); assigned: mean 7.
+11. Promotion: the boldness index ``b`` (equal weights, as :func:`mentoranalytics.boldness`)
+    sets ``logit p = logit(promotion_rate) + boldness_promotion_log_odds (b - 0.5)
+    + women_promotion_log_odds * woman + goals_promotion_log_odds * goals_defined``
+    (+ ``no_mentor_promotion_log_odds`` instead of the boldness term without a mentor),
+    where ``p`` is the probability of promotion within ``promotion_horizon_months``.
+    The time to promotion is exponential with that horizon probability;
+    ``promoted`` = it falls within follow-up, ``months_to_promotion`` is then that time.
+12. Follow-up: the latest cohort is followed ``followup_months_latest`` months and
+    each earlier one ``followup_months_per_cohort`` more; a share
+    ``loss_to_followup_rate`` is lost earlier, uniformly between 10% and 100% of it.
+13. ``level_after``: promoted -> one level up (two for 12%), within the scale;
+    otherwise the same level (one down for 3%).  ``role_change``: 75% of the
+    promoted, 20% of the others.  ``completed_programme``: ``completion_rate`` with a
+    mentor, 80% of it without.  Mentor outcomes: joined the mentor's organisation 7%
+    (mentors outside the organisation only); still in contact 80% (in network) / 55%;
+    discussed setbacks 65% / 50%.  ``career_satisfaction`` (1-5) from a latent score
+    that rises with promotion, a role change and having a mentor.
+14. ``missing_rate``: each optional answer (``goals_defined``, ``mentor_relation`` --
+    ``mentor_in_network`` stays --, ``mentor_gender``, ``days_to_secure``,
+    ``role_change``, ``in_contact_with_mentor``, ``discussed_setbacks``,
+    ``level_after``, ``career_satisfaction``) is left empty with this probability.
+
+>>> frame = simulate_cohort(5, seed=1)
+>>> frame.shape
+(5, 25)
+>>> frame["participant_id"].tolist()
+['P0001', 'P0002', 'P0003', 'P0004', 'P0005']
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..boldness import DISTANCE_SCORES, INITIATION_SCORES
+from ..exceptions import AnalysisError
+
+__all__ = ["SimulationEffects", "simulate_cohort"]
+
+FIRST_YEAR = 2019
+
+_PROBABILITY_FIELDS: dict[str, tuple[str, ...]] = {
+    "gender_probabilities": schema.GENDERS,
+    "employment_probabilities": schema.EMPLOYMENT,
+    "level_probabilities": tuple(str(k) for k in schema.LEVEL_LABELS),
+}
+_RATE_FIELDS = (
+    "goals_defined_rate",
+    "mentor_secured_rate",
+    "in_network_rate",
+    "women_mentor_share_for_women",
+    "women_mentor_share_for_men",
+    "promotion_rate",
+    "completion_rate",
+    "loss_to_followup_rate",
+)
+_BELOW_ONE_FIELDS = (
+    "cold_approach_refusal_rate",
+    "warm_introduction_refusal_rate",
+    "asked_in_person_refusal_rate",
+    "existing_relationship_refusal_rate",
+    "missing_rate",
+)
+_POSITIVE_FIELDS = (
+    "women_in_network_odds_ratio",
+    "mean_days_per_ask",
+    "promotion_horizon_months",
+    "followup_months_latest",
+)
+_NON_NEGATIVE_FIELDS = ("followup_months_per_cohort",)
+
+
+@dataclass(frozen=True)
+class SimulationEffects:
+    """Adjustable parameters of :func:`simulate_cohort` (see the module docstring).
+
+    Parameters
+    ----------
+    gender_probabilities : tuple of float, default=(0.52, 0.44, 0.02, 0.0, 0.02)
+        Shares of ``woman, man, non_binary, self_described, not_stated``; sum to 1.
+    employment_probabilities : tuple of float, default=(0.80, 0.12, 0.08)
+        Shares of ``employed, self_employed, other``.
+    level_probabilities : tuple of float, default=(0.08, 0.27, 0.35, 0.20, 0.08, 0.02)
+        Shares of participant levels 1-6.
+    goals_defined_rate : float, default=0.6
+        Probability of writing down goals.
+    mentor_secured_rate : float, default=0.85
+        Probability of securing a mentor.
+    in_network_rate : float, default=0.55
+        Probability that a man of average boldness propensity chooses a mentor inside
+        his network.
+    women_in_network_odds_ratio : float, default=1.8
+        Odds ratio of an in-network mentor, women vs everyone else (1 = no effect).
+    women_seniority_gap_shift : float, default=-0.3
+        Shift in levels of women's mentors' seniority (0 = no effect).
+    cold_approach_refusal_rate, warm_introduction_refusal_rate, asked_in_person_refusal_rate, existing_relationship_refusal_rate : float
+        Probability that one ask of that kind is declined; defaults 0.5, 0.25, 0.15,
+        0.05; must be below 1.
+    mean_days_per_ask : float, default=14.0
+        Mean days one ask takes (scaled by approach).
+    women_mentor_share_for_women, women_mentor_share_for_men : float
+        Probability that the mentor is a woman; defaults 0.55 and 0.30.
+    promotion_rate : float, default=0.35
+        Probability of promotion within ``promotion_horizon_months`` for a man with a
+        mentor of boldness index 0.5 who did not write down goals.
+    promotion_horizon_months : float, default=36.0
+        Horizon of ``promotion_rate`` and of the log odds below.
+    boldness_promotion_log_odds : float, default=1.0
+        Change in the log odds of promotion per unit of boldness index (0 to 1).
+    women_promotion_log_odds : float, default=-0.3
+        Gender gap: log odds of promotion, women vs everyone else.
+    no_mentor_promotion_log_odds : float, default=-0.4
+        Log odds of promotion without a mentor, vs a mentor of boldness 0.5.
+    goals_promotion_log_odds : float, default=0.4
+        Log odds of promotion for written goals.
+    completion_rate : float, default=0.9
+        Probability of completing the programme with a mentor (80% of it without).
+    followup_months_latest : float, default=12.0
+        Follow-up of the latest cohort, in months.
+    followup_months_per_cohort : float, default=12.0
+        Additional follow-up of each earlier cohort.
+    loss_to_followup_rate : float, default=0.1
+        Share lost to follow-up early (censored sooner).
+    missing_rate : float, default=0.0
+        Probability that an optional answer is left empty.
+
+    Examples
+    --------
+    >>> SimulationEffects().women_in_network_odds_ratio
+    1.8
+    >>> SimulationEffects.null().boldness_promotion_log_odds
+    0.0
+    """
+
+    gender_probabilities: tuple[float, ...] = (0.52, 0.44, 0.02, 0.0, 0.02)
+    employment_probabilities: tuple[float, ...] = (0.80, 0.12, 0.08)
+    level_probabilities: tuple[float, ...] = (0.08, 0.27, 0.35, 0.20, 0.08, 0.02)
+    goals_defined_rate: float = 0.6
+    mentor_secured_rate: float = 0.85
+    in_network_rate: float = 0.55
+    women_in_network_odds_ratio: float = 1.8
+    women_seniority_gap_shift: float = -0.3
+    cold_approach_refusal_rate: float = 0.5
+    warm_introduction_refusal_rate: float = 0.25
+    asked_in_person_refusal_rate: float = 0.15
+    existing_relationship_refusal_rate: float = 0.05
+    mean_days_per_ask: float = 14.0
+    women_mentor_share_for_women: float = 0.55
+    women_mentor_share_for_men: float = 0.30
+    promotion_rate: float = 0.35
+    promotion_horizon_months: float = 36.0
+    boldness_promotion_log_odds: float = 1.0
+    women_promotion_log_odds: float = -0.3
+    no_mentor_promotion_log_odds: float = -0.4
+    goals_promotion_log_odds: float = 0.4
+    completion_rate: float = 0.9
+    followup_months_latest: float = 12.0
+    followup_months_per_cohort: float = 12.0
+    loss_to_followup_rate: float = 0.1
+    missing_rate: float = 0.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in _PROBABILITY_FIELDS:
+                self._check_probabilities(f.name, value)
+            elif not _is_real(value) or not math.isfinite(value):
+                raise AnalysisError(
+                    f"effects field {f.name!r} must be a finite number; got {value!r}."
+                )
+        for name in _RATE_FIELDS:
+            self._check_range(name, 0.0, 1.0, "between 0 and 1")
+        for name in _BELOW_ONE_FIELDS:
+            value = getattr(self, name)
+            if not 0.0 <= value < 1.0:
+                raise AnalysisError(
+                    f"effects field {name!r} must be at least 0 and below 1; got {value!r}."
+                )
+        for name in _POSITIVE_FIELDS:
+            if not getattr(self, name) > 0:
+                raise AnalysisError(
+                    f"effects field {name!r} must be greater than 0; got {getattr(self, name)!r}."
+                )
+        for name in _NON_NEGATIVE_FIELDS:
+            if not getattr(self, name) >= 0:
+                raise AnalysisError(
+                    f"effects field {name!r} must be 0 or more; got {getattr(self, name)!r}."
+                )
+
+    def _check_range(self, name: str, low: float, high: float, text: str) -> None:
+        value = getattr(self, name)
+        if not low <= value <= high:
+            raise AnalysisError(f"effects field {name!r} must be {text}; got {value!r}.")
+
+    def _check_probabilities(self, name: str, value: Any) -> None:
+        labels = _PROBABILITY_FIELDS[name]
+        message = (
+            f"effects field {name!r} must be {len(labels)} non-negative numbers summing to 1, "
+            f"one for each of {list(labels)}; got {value!r}."
+        )
+        if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+            raise AnalysisError(message)
+        values = list(value)
+        if len(values) != len(labels) or not all(_is_real(v) for v in values):
+            raise AnalysisError(message)
+        array = np.asarray(values, dtype=float)
+        if not np.all(np.isfinite(array)) or np.any(array < 0) or abs(array.sum() - 1) > 1e-6:
+            raise AnalysisError(message)
+        object.__setattr__(self, name, tuple(float(v) for v in values))
+
+    @classmethod
+    def null(cls) -> SimulationEffects:
+        """Effects with no gender differences and no effect on promotion.
+
+        Women and men choose mentors alike (odds ratio 1, no seniority shift, the
+        same mentor-gender shares) and boldness, gender, goals and having a mentor do
+        not change the odds of promotion.  Refusal rates still differ by approach.
+        """
+        base = cls()
+        return replace(
+            base,
+            women_in_network_odds_ratio=1.0,
+            women_seniority_gap_shift=0.0,
+            women_mentor_share_for_women=base.women_mentor_share_for_men,
+            boldness_promotion_log_odds=0.0,
+            women_promotion_log_odds=0.0,
+            no_mentor_promotion_log_odds=0.0,
+            goals_promotion_log_odds=0.0,
+        )
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _resolve_effects(effects: Any) -> SimulationEffects:
+    if effects is None:
+        return SimulationEffects()
+    if isinstance(effects, SimulationEffects):
+        return effects
+    if isinstance(effects, Mapping):
+        names = [f.name for f in fields(SimulationEffects)]
+        unknown = [str(k) for k in effects if k not in names]
+        if unknown:
+            hints = []
+            for key in unknown:
+                close = difflib.get_close_matches(key, names, n=1)
+                hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            raise AnalysisError(f"Unknown effects field(s): {', '.join(hints)}. Allowed: {names}.")
+        values: dict[str, Any] = {
+            str(k): tuple(v) if isinstance(v, list) else v for k, v in effects.items()
+        }
+        return replace(SimulationEffects(), **values)
+    raise AnalysisError(
+        "effects must be None, a SimulationEffects or a dict of overrides such as "
+        f"{{'women_in_network_odds_ratio': 2.0}}; got {type(effects).__name__}."
+    )
+
+
+def _cohort_labels(cohorts: Any) -> list[str]:
+    if cohorts is None:
+        return [str(FIRST_YEAR)]
+    if isinstance(cohorts, (int, np.integer)) and not isinstance(cohorts, (bool, np.bool_)):
+        if cohorts < 1:
+            raise AnalysisError(f"cohorts must be at least 1; got {cohorts}.")
+        return [str(FIRST_YEAR + j) for j in range(int(cohorts))]
+    if isinstance(cohorts, Sequence) and not isinstance(cohorts, (str, bytes)):
+        labels = [str(c) for c in cohorts]
+        if labels and len(set(labels)) == len(labels) and all(lab.strip() for lab in labels):
+            return labels
+    raise AnalysisError(
+        "cohorts must be None (one cohort '2019'), a number of yearly cohorts starting "
+        f"{FIRST_YEAR}, or a list of distinct, non-empty labels such as ['2018', '2019']; "
+        f"got {cohorts!r}."
+    )
+
+
+def _draw_fixed(rng: np.random.Generator, n: int, probs: Sequence[float]) -> np.ndarray:
+    cdf = np.cumsum(np.asarray(probs, dtype=float))
+    cdf = cdf / cdf[-1]
+    codes = np.searchsorted(cdf, rng.random(n), side="right")
+    # never pick a zero-probability category at the end through rounding
+    return np.minimum(codes, len(cdf) - 1).astype(np.int64)
+
+
+def _logit(p: float) -> float:
+    with np.errstate(divide="ignore"):
+        return float(np.log(p) - np.log1p(-p))
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
+
+
+def _strings(labels: Sequence[str], codes: np.ndarray) -> np.ndarray:
+    table = np.array([*labels, None], dtype=object)
+    return table[np.where(codes < 0, len(labels), codes)]
+
+
+def _participant_ids(n: int) -> np.ndarray:
+    """``P0001``, ``P0002``, ... (at least four digits), built without a Python loop."""
+    width = max(4, len(str(n)))
+    numbers_ = np.arange(1, n + 1, dtype=np.int64)
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    chars = np.empty((n, width + 1), dtype=np.uint8)
+    chars[:, 0] = ord("P")
+    chars[:, 1:] = (numbers_[:, None] // powers) % 10 + ord("0")
+    return chars.view(f"S{width + 1}").ravel().astype(f"U{width + 1}")
+
+
+def _ints(values: np.ndarray, missing: np.ndarray) -> pd.arrays.IntegerArray:
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
+
+
+def _bools(values: np.ndarray, missing: np.ndarray) -> pd.arrays.BooleanArray:
+    return pd.arrays.BooleanArray(np.asarray(values, dtype=bool) & ~missing, missing.copy())
+
+
+# relation codes in schema order
+_LM, _SO, _EC, _IN, _NT = range(5)
+# approach codes in schema order
+_AS, _ER, _IP, _WI, _CA = range(5)
+
+_IN_NETWORK_EMPLOYED = (0.35, 0.30, 0.35)
+_IN_NETWORK_NO_EMPLOYER = (0.0, 0.15, 0.85)
+_NO_PRIOR_TIE_RATE = 0.4
+_APPROACH_GIVEN_RELATION = np.array(
+    [
+        [0.30, 0.50, 0.20, 0.0, 0.0],  # line_manager
+        [0.15, 0.35, 0.50, 0.0, 0.0],  # same_organisation
+        [0.0, 0.60, 0.40, 0.0, 0.0],  # existing_contact
+        [0.0, 0.0, 0.0, 1.0, 0.0],  # introduced
+        [0.0, 0.0, 0.0, 0.0, 1.0],  # no_prior_tie
+    ]
+)
+_APPROACH_CDF = np.cumsum(_APPROACH_GIVEN_RELATION, axis=1)
+_APPROACH_CDF = np.where(_APPROACH_CDF > 1 - 1e-9, 1.0, _APPROACH_CDF)
+_GAP_MEAN = np.array([1.0, 1.2, 1.4, 1.8, 2.2])
+_GAP_SD = 0.9
+_DAYS_FACTOR = np.array([0.0, 0.5, 0.8, 1.2, 1.5])  # by approach; assigned handled apart
+_ASSIGNED_MEAN_DAYS = 7.0
+
+
+def simulate_cohort(
+    n: int,
+    *,
+    cohorts: int | Sequence[Any] | None = None,
+    seed: int | np.random.Generator | None = 0,
+    effects: SimulationEffects | Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Simulate participants of a mentoring programme in the canonical schema.
+
+    Parameters
+    ----------
+    n : int
+        Number of participants (0 or more).
+    cohorts : int or sequence of labels, optional
+        An int ``k`` gives ``k`` yearly cohorts labelled ``"2019"``, ``"2020"``, ...;
+        a sequence gives the labels (oldest first; later cohorts have shorter
+        follow-up).  Default: one cohort ``"2019"``.
+    seed : int or numpy.random.Generator or None, default=0
+        Random seed (None means 0).  The same seed gives an identical frame.
+    effects : SimulationEffects or dict, optional
+        Effects of the generative model; a dict overrides fields of the defaults.
+        :meth:`SimulationEffects.null` switches the gender and promotion effects off.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per participant, every canonical column in schema order (the derived
+        columns are not included): ``participant_id``, ``cohort``, ``gender``,
+        ``employment``, ``mentor_relation``, ``approach``, ``mentor_gender`` as strings;
+        ``participant_level``, ``mentor_level``, ``level_after``,
+        ``career_satisfaction``, ``mentors_approached``, ``refusals``,
+        ``days_to_secure`` as nullable ``Int64``; ``mentor_secured``,
+        ``mentor_in_network``, ``goals_defined`` and the boolean outcomes as nullable
+        ``boolean``; ``followup_months`` and ``months_to_promotion`` as floats (one
+        decimal).  Empty cells are missing values.
+
+    Raises
+    ------
+    AnalysisError
+        ``n``, ``cohorts``, ``seed`` or ``effects`` are not valid (unknown effect
+        names get a suggestion).
+
+    Examples
+    --------
+    >>> frame = simulate_cohort(300, cohorts=6, seed=1, effects={"missing_rate": 0.02})
+    >>> sorted(frame["cohort"].unique())
+    ['2019', '2020', '2021', '2022', '2023', '2024']
+    >>> bool((frame["refusals"] <= frame["mentors_approached"]).all())
+    True
+    """
+    if not isinstance(n, (int, np.integer)) or isinstance(n, (bool, np.bool_)) or n < 0:
+        raise AnalysisError(f"n must be a whole number of participants, 0 or more; got {n!r}.")
+    n = int(n)
+    labels = _cohort_labels(cohorts)
+    eff = _resolve_effects(effects)
+    if seed is None:
+        rng = np.random.default_rng(0)
+    elif isinstance(seed, np.random.Generator):
+        rng = seed
+    elif isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+        rng = np.random.default_rng(int(seed))
+    else:
+        raise AnalysisError(
+            f"seed must be an int, a numpy.random.Generator or None; got {type(seed).__name__}."
+        )
+
+    k = len(labels)
+    cohort = np.sort(rng.integers(0, k, size=n))
+    gender = _draw_fixed(rng, n, eff.gender_probabilities)
+    employment = _draw_fixed(rng, n, eff.employment_probabilities)
+    level = _draw_fixed(rng, n, eff.level_probabilities) + 1
+    goals = rng.random(n) < eff.goals_defined_rate
+    z = rng.standard_normal(n)
+    woman = gender == schema.GENDERS.index("woman")
+    has_employer = employment == schema.EMPLOYMENT.index("employed")
+    secured = rng.random(n) < eff.mentor_secured_rate
+
+    # --- the mentor choice -----------------------------------------------------------
+    log_or = math.log(eff.women_in_network_odds_ratio)
+    in_network = rng.random(n) < _expit(_logit(eff.in_network_rate) + log_or * woman - 0.8 * z)
+    u = rng.random(n)
+    inside_cdf = np.where(
+        has_employer[:, None],
+        np.cumsum(_IN_NETWORK_EMPLOYED),
+        np.cumsum(_IN_NETWORK_NO_EMPLOYER),
+    )
+    inside = np.minimum((u[:, None] >= inside_cdf).sum(axis=1), 2)
+    no_tie = rng.random(n) < _expit(_logit(_NO_PRIOR_TIE_RATE) + 0.8 * z)
+    relation = np.where(in_network, inside, np.where(no_tie, _NT, _IN)).astype(np.int64)
+
+    u = rng.random(n)
+    approach = (u[:, None] >= _APPROACH_CDF[relation]).sum(axis=1)
+
+    gap_mean = _GAP_MEAN[relation] + 0.5 * z + eff.women_seniority_gap_shift * woman
+    gap = np.rint(gap_mean + _GAP_SD * rng.standard_normal(n)).astype(np.int64)
+    gap = np.where(relation == _LM, np.maximum(gap, 1), gap)
+    mentor_level = np.clip(level + gap, 1, 6)
+
+    share_w = np.where(woman, eff.women_mentor_share_for_women, eff.women_mentor_share_for_men)
+    u = rng.random(n)
+    mentor_gender = np.where(
+        u < share_w,
+        0,
+        np.where(u < share_w + 0.01, 2, np.where(u < share_w + 0.02, 4, 1)),
+    )
+
+    refusal_rate = np.array(
+        [
+            0.0,
+            eff.existing_relationship_refusal_rate,
+            eff.asked_in_person_refusal_rate,
+            eff.warm_introduction_refusal_rate,
+            eff.cold_approach_refusal_rate,
+        ]
+    )[approach]
+    refusals = rng.geometric(1.0 - refusal_rate) - 1
+    extra_ask = rng.random(n) < 0.1
+    assigned = approach == _AS
+    approached = np.where(assigned, 0, refusals + 1 + extra_ask)
+    refusals = np.where(assigned, 0, refusals)
+    asks_unsecured = rng.poisson(1.2, size=n)
+    refused_unsecured = rng.binomial(asks_unsecured, 0.75)
+    approached = np.where(secured, approached, asks_unsecured)
+    refusals = np.where(secured, refusals, refused_unsecured)
+
+    shape = np.where(assigned, 1.0, refusals + 1.0)
+    scale = np.where(assigned, _ASSIGNED_MEAN_DAYS, eff.mean_days_per_ask * _DAYS_FACTOR[approach])
+    days = np.maximum(np.ceil(rng.gamma(shape, scale)), 1).astype(np.int64)
+
+    # --- outcomes --------------------------------------------------------------------
+    actual_gap = mentor_level - level
+    reach = np.clip(actual_gap, 0, 3) / 3
+    distance = np.array([DISTANCE_SCORES[r] for r in schema.MENTOR_RELATIONS])[relation]
+    initiation = np.array([INITIATION_SCORES.get(a, np.nan) for a in schema.APPROACHES])[approach]
+    bold_index = np.where(
+        np.isnan(initiation), (reach + distance) / 2, (reach + distance + initiation) / 3
+    )
+    log_odds = (
+        _logit(eff.promotion_rate)
+        + np.where(
+            secured,
+            eff.boldness_promotion_log_odds * (bold_index - 0.5),
+            eff.no_mentor_promotion_log_odds,
+        )
+        + eff.women_promotion_log_odds * woman
+        + eff.goals_promotion_log_odds * goals
+    )
+    p_horizon = _expit(log_odds)
+    with np.errstate(divide="ignore"):
+        hazard = -np.log1p(-p_horizon) / eff.promotion_horizon_months
+        time_to_promotion = rng.exponential(1.0, size=n) / hazard
+
+    admin = eff.followup_months_latest + (k - 1 - cohort) * eff.followup_months_per_cohort
+    lost = rng.random(n) < eff.loss_to_followup_rate
+    followup = np.where(lost, admin * rng.uniform(0.1, 1.0, size=n), admin)
+    promoted = time_to_promotion <= followup
+    followup = np.round(followup, 1)
+    # at least 0.1 months (the shortest follow-up is 10% of at least 1.2 months)
+    months = np.where(
+        promoted, np.minimum(np.maximum(np.round(time_to_promotion, 1), 0.1), followup), np.nan
+    )
+
+    up = 1 + (rng.random(n) < 0.12)
+    down = rng.random(n) < 0.03
+    level_after = np.clip(np.where(promoted, level + up, level - down), 1, 6)
+    role_change = rng.random(n) < np.where(promoted, 0.75, 0.2)
+    completed = rng.random(n) < np.where(secured, eff.completion_rate, 0.8 * eff.completion_rate)
+    in_org = (relation == _LM) | (relation == _SO)
+    joined = (rng.random(n) < 0.07) & ~in_org
+    contact = rng.random(n) < np.where(in_network, 0.8, 0.55)
+    setbacks = rng.random(n) < np.where(in_network, 0.65, 0.5)
+    latent = 0.9 * promoted + 0.3 * role_change + 0.4 * secured + rng.standard_normal(n)
+    satisfaction = np.searchsorted(np.array([-0.8, 0.0, 0.9, 1.9]), latent) + 1
+
+    def blank() -> np.ndarray:
+        return rng.random(n) < eff.missing_rate
+
+    no_mentor = ~secured
+    miss = {
+        name: blank()
+        for name in (
+            "goals_defined",
+            "mentor_relation",
+            "mentor_gender",
+            "days_to_secure",
+            "role_change",
+            "in_contact_with_mentor",
+            "discussed_setbacks",
+            "level_after",
+            "career_satisfaction",
+        )
+    }
+    none = np.zeros(n, dtype=bool)
+    data: dict[str, Any] = {
+        "participant_id": _participant_ids(n),
+        "cohort": np.array(labels, dtype=object)[cohort],
+        "gender": _strings(schema.GENDERS, gender),
+        "employment": _strings(schema.EMPLOYMENT, employment),
+        "participant_level": _ints(level, none),
+        "mentor_secured": _bools(secured, none),
+        "mentor_level": _ints(mentor_level, no_mentor),
+        "mentor_relation": _strings(
+            schema.MENTOR_RELATIONS, np.where(no_mentor | miss["mentor_relation"], -1, relation)
+        ),
+        "mentor_in_network": _bools(in_network, no_mentor),
+        "approach": _strings(schema.APPROACHES, np.where(no_mentor, -1, approach)),
+        "mentors_approached": _ints(approached, none),
+        "refusals": _ints(refusals, none),
+        "days_to_secure": _ints(days, no_mentor | miss["days_to_secure"]),
+        "mentor_gender": _strings(
+            schema.GENDERS, np.where(no_mentor | miss["mentor_gender"], -1, mentor_gender)
+        ),
+        "goals_defined": _bools(goals, miss["goals_defined"]),
+        "promoted": _bools(promoted, none),
+        "role_change": _bools(role_change, miss["role_change"]),
+        "joined_mentor_organisation": _bools(joined, no_mentor),
+        "in_contact_with_mentor": _bools(contact, no_mentor | miss["in_contact_with_mentor"]),
+        "completed_programme": _bools(completed, none),
+        "discussed_setbacks": _bools(setbacks, no_mentor | miss["discussed_setbacks"]),
+        "level_after": _ints(level_after, miss["level_after"]),
+        "career_satisfaction": _ints(satisfaction, miss["career_satisfaction"]),
+        "followup_months": followup,
+        "months_to_promotion": months,
+    }
+    frame = pd.DataFrame(data, columns=list(schema.CANONICAL_COLUMNS))
+    return frame
