@@ -566,7 +566,7 @@ def test_logrank_small_expected_warns(aml):
 def test_cox_matches_r_aml(aml, ties):
     ref = _load("survival_aml.json")[f"coxph_{ties}"]
     before = aml.copy()
-    res = cox_model(aml, "x", ties=ties)
+    res = cox_model(aml, "x", ties=ties, reference={"x": "Maintained"})
     pd.testing.assert_frame_equal(aml, before)
     row = res.table.iloc[0]
     assert row["term"] == "x[Nonmaintained]" and row["reference"] == "Maintained"
@@ -607,6 +607,8 @@ def test_cox_reference_and_mixed_predictors(cohort):
         warnings.simplefilter("ignore", SmallSampleWarning)
         a = cox_model(cohort, ["gender", "boldness_index"])
         b = cox_model(cohort, ["gender", "boldness_index"], reference={"gender": "man"})
+    # default reference: the larger group
+    assert (cohort["gender"] == "woman").sum() > (cohort["gender"] == "man").sum()
     assert a.references == {"gender": "woman"}
     assert a.table["term"].tolist() == ["gender[man]", "boldness_index"]
     assert b.table["term"].tolist() == ["gender[woman]", "boldness_index"]

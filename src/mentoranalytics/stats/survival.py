@@ -383,7 +383,7 @@ def _first_below(times: np.ndarray, curve: np.ndarray, p: float = 0.5) -> float:
     return float(times[first])
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class KaplanMeierResult(Result):
     """Kaplan–Meier curves by group.
 
@@ -714,7 +714,7 @@ def kaplan_meier(
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class LogrankResult(Result):
     """Log-rank test of equal time-to-promotion curves.
 
@@ -928,7 +928,7 @@ def logrank_test(
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class CoxModelResult(Result):
     """Cox proportional hazards model of time to promotion.
 
@@ -1010,13 +1010,14 @@ def _design(
                 f"Predictor {p!r} has only one group among the rows analysed ({shown}); a hazard "
                 "ratio needs at least two groups. Leave it out of predictors."
             )
-        ref = reference.get(p, levels[0])
+        values = s.to_numpy()
+        sizes = [int(np.sum(values == lev)) for lev in levels]
+        ref = reference.get(p, levels[int(np.argmax(sizes))])
         if ref not in levels:
             raise AnalysisError(
                 f"reference for {p!r} must be one of the groups present {levels}, not {ref!r}."
             )
         references[p] = ref
-        values = s.to_numpy()
         for lev in levels:
             in_level = values == lev
             if event[in_level].sum() == 0:
@@ -1072,8 +1073,9 @@ def cox_model(
         Column names; see :func:`time_to_event`.
     reference : mapping, optional
         Reference group per categorical predictor, e.g. ``{"gender": "man"}``.
-        Default: the first group in display order (schema order for canonical
-        columns such as gender, ``False`` for booleans, else sorted).
+        Default: the largest group (the first in display order among equally large
+        ones: schema order for canonical columns such as gender, ``False`` before
+        ``True``, else sorted), as in :func:`compare_rates`; stated in the notes.
     ties : {"efron", "breslow"}, default="efron"
         Handling of tied promotion times (monthly data have many): Efron's method is
         R ``coxph``'s default and the more accurate one.
