@@ -1,0 +1,417 @@
+"""Across cohorts: a funnel plot with control limits, and a cohort-trend chart."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import AnalysisError
+from ._common import (
+    MARGIN_ROWS,
+    SUPPRESSED,
+    _mask_frame,
+    by_label,
+    category_label,
+    cell_mask,
+    column_label,
+    fmt_count,
+    frame_of,
+    get_ax,
+    group_order,
+    note,
+)
+from ._rates import group_rates
+from ._style import NEUTRAL, OKABE_ITO, group_colors
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+SINGLE_COHORT_NOTE = "only one cohort: nothing to compare across cohorts yet"
+
+
+def funnel_limits(n: Any, rate: float, *, coverage: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Exact binomial control limits of a proportion around ``rate`` for sizes ``n``.
+
+    The limits of a funnel plot (Spiegelhalter 2005, *Statistics in Medicine* 24:1185,
+    appendix A.1.1): for each n, the ``(1 - coverage)/2`` and ``(1 + coverage)/2``
+    quantiles of Binomial(n, ``rate``), interpolated between the discrete steps so the
+    funnel is smooth: with ``r`` the quantile count for probability ``q`` and ``F``
+    the binomial CDF, ``alpha = (F(r) - q) / (F(r) - F(r - 1))`` and the limit is
+    ``(r - alpha) / n``, clipped to [0, 1].
+
+    Parameters
+    ----------
+    n : int or array_like of int
+        Cohort sizes (>= 1).
+    rate : float
+        The target (overall) proportion, in [0, 1].
+    coverage : float, default=0.95
+        Probability between the limits, e.g. 0.95 or 0.998.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Lower and upper limits for each n.
+
+    Examples
+    --------
+    >>> low, high = funnel_limits([20, 200], 0.3)
+    >>> bool(low[0] < low[1] < 0.3 < high[1] < high[0])
+    True
+    """
+    from scipy import stats
+
+    sizes = np.atleast_1d(np.asarray(n, dtype=float))
+    if np.any(~np.isfinite(sizes)) or np.any(sizes < 1) or np.any(sizes != np.floor(sizes)):
+        raise AnalysisError("n must be whole numbers of people, at least 1.")
+    if not 0 <= rate <= 1:
+        raise AnalysisError(f"rate must be a proportion between 0 and 1, not {rate!r}.")
+    if not 0 < coverage < 1:
+        raise AnalysisError(f"coverage must be between 0 and 1 (e.g. 0.95), not {coverage!r}.")
+    out = []
+    for q in ((1 - coverage) / 2, (1 + coverage) / 2):
+        r = stats.binom.ppf(q, sizes, rate)
+        f_r = stats.binom.cdf(r, sizes, rate)
+        f_below = stats.binom.cdf(r - 1, sizes, rate)
+        step = f_r - f_below
+        with np.errstate(invalid="ignore", divide="ignore"):
+            alpha = np.where(step > 0, (f_r - q) / step, 0.0)
+        out.append(np.clip((r - alpha) / sizes, 0.0, 1.0))
+    return out[0], out[1]
+
+
+def _cohort_rates(frame: pd.DataFrame, outcome: str, cohort: str) -> tuple[list[Any], pd.DataFrame]:
+    cohorts = group_order(frame[cohort], cohort)
+    return cohorts, group_rates(frame, outcome, cohort, cohorts)
+
+
+def _margin_suppressed(suppressed: Any) -> bool:
+    mask = _mask_frame(suppressed)
+    if mask is None:
+        return False
+    for label in mask.index:
+        if str(label) in MARGIN_ROWS:
+            return bool(np.asarray(mask.loc[label]).any())
+    return False
+
+
+def plot_cohort_funnel(
+    data: Any,
+    outcome: str,
+    *,
+    cohort: str = "cohort",
+    suppressed: Any = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Funnel plot: each cohort's rate against its size, with control limits.
+
+    The horizontal line is the overall rate of all cohorts together; the funnels are
+    exact binomial 95% and 99.8% control limits around it (Spiegelhalter 2005, see
+    :func:`funnel_limits`).  A cohort outside the 95% funnel is unusual (about 1 in
+    20 would be by chance alone); outside 99.8%, very unusual.  Small cohorts sit
+    far from the line by chance, which is what the funnel shows.
+
+    Parameters
+    ----------
+    data : Cohort or DataFrame
+        Participant records with ``cohort`` and ``outcome``.
+    outcome : str
+        A yes/no outcome column.
+    cohort : str, default="cohort"
+        The cohort column.
+    suppressed : SuppressedTable, Series, DataFrame, set or None, default=None
+        Cohorts withheld by disclosure control (a mask with cohorts as index); they
+        are listed as "suppressed" under the chart instead of drawn.  A suppressed
+        margin row (``total``/``All``) also withholds the overall counts.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Cohort points carry ``gid="cohort:<label>"``, limits ``"limit:95:low"``,
+        ``"limit:95:high"``, ``"limit:99.8:low"``, ``"limit:99.8:high"``, the overall
+        line ``"overall"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mentoranalytics import plot as maplot
+    >>> df = pd.DataFrame({"cohort": ["A"] * 10 + ["B"] * 20,
+    ...                    "promoted": [True] * 4 + [False] * 6 + [True] * 5 + [False] * 15})
+    >>> ax = maplot.plot_cohort_funnel(df, "promoted")
+    >>> sorted(l.get_gid() for l in ax.lines if (l.get_gid() or "").startswith("cohort:"))
+    ['cohort:A', 'cohort:B']
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    frame = frame_of(data, [cohort, outcome], "the funnel plot")
+    cohorts, rates = _cohort_rates(frame, outcome, cohort)
+    ax = get_ax(ax, (8.0, 5.0))
+    hidden = cell_mask(suppressed, cohorts)["_row"]
+    usable = rates[rates["n"] > 0]
+    total_n, total_k = int(usable["n"].sum()), int(usable["events"].sum())
+    title = f"{column_label(outcome)}: cohorts compared with the overall rate"
+    ax.set_title(title)
+    ax.set_xlabel("Cohort size (participants with a recorded outcome)")
+    ax.set_ylabel(f"{column_label(outcome)} (%)")
+    if total_n == 0:
+        note(ax, "no participants with a recorded outcome")
+        return ax
+    p0 = total_k / total_n
+    n_max = int(max(usable["n"].max(), 10) * 1.15) + 1
+    grid = np.arange(1, n_max + 1)
+    styles = {0.95: ("--", "95% limits"), 0.998: (":", "99.8% limits")}
+    for coverage, (style, label) in styles.items():
+        low, high = funnel_limits(grid, p0, coverage=coverage)
+        tag = f"{100 * coverage:g}"
+        (lo_line,) = ax.plot(grid, low, linestyle=style, color=NEUTRAL, linewidth=1.1, label=label)
+        (hi_line,) = ax.plot(grid, high, linestyle=style, color=NEUTRAL, linewidth=1.1)
+        lo_line.set_gid(f"limit:{tag}:low")
+        hi_line.set_gid(f"limit:{tag}:high")
+    overall_label = f"overall rate {100 * p0:.0f}%"
+    if not _margin_suppressed(suppressed):
+        overall_label += f" ({fmt_count(total_k, total_n)})"
+    (line,) = ax.plot([0, n_max], [p0, p0], color="black", linewidth=1.0, label=overall_label)
+    line.set_gid("overall")
+    colours = {
+        "inside": OKABE_ITO["blue"],
+        "95": OKABE_ITO["orange"],
+        "99.8": OKABE_ITO["vermillion"],
+    }
+    used_states: set[str] = set()
+    withheld = []
+    empty = []
+    for c in cohorts:
+        row = rates.loc[c] if not isinstance(c, (bool, np.bool_)) else rates.iloc[cohorts.index(c)]
+        if bool(hidden.loc[c]):
+            withheld.append(category_label(c))
+            continue
+        n, k = int(row["n"]), int(row["events"])
+        if n == 0:
+            empty.append(category_label(c))
+            continue
+        rate = k / n
+        lo95, hi95 = (v[0] for v in funnel_limits(n, p0, coverage=0.95))
+        lo998, hi998 = (v[0] for v in funnel_limits(n, p0, coverage=0.998))
+        state = "inside"
+        if rate < lo998 or rate > hi998:
+            state = "99.8"
+        elif rate < lo95 or rate > hi95:
+            state = "95"
+        used_states.add(state)
+        (dot,) = ax.plot(
+            [n],
+            [rate],
+            marker="o",
+            markersize=8,
+            linestyle="none",
+            color=colours[state],
+            markeredgecolor="white",
+            zorder=3,
+        )
+        dot.set_gid(f"cohort:{c}")
+        ax.annotate(
+            f"{category_label(c)} ({fmt_count(k, n)})",
+            xy=(n, rate),
+            xytext=(6, 4),
+            textcoords="offset points",
+            fontsize=8.5,
+            color="black",
+        )
+    from matplotlib.lines import Line2D
+
+    handles, labels = ax.get_legend_handles_labels()
+    names = {
+        "inside": "within 95% limits",
+        "95": "outside 95% limits",
+        "99.8": "outside 99.8% limits",
+    }
+    for state in ("inside", "95", "99.8"):
+        if state in used_states:
+            handles.append(Line2D([], [], marker="o", linestyle="none", color=colours[state]))
+            labels.append(names[state])
+    ax.legend(
+        handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9
+    )
+    ax.set_xlim(0, n_max)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_yticks(np.linspace(0, 1, 6), [f"{v:.0f}%" for v in np.linspace(0, 100, 6)])
+    foot = ["Limits: exact binomial (Spiegelhalter 2005) around the overall rate."]
+    if withheld:
+        foot.append(f"{SUPPRESSED}: {', '.join(withheld)}")
+    if empty:
+        foot.append(f"no recorded outcome: {', '.join(empty)}")
+    ax.annotate(
+        "\n".join(foot),
+        xy=(0, 0),
+        xycoords="axes fraction",
+        xytext=(0, -40),
+        textcoords="offset points",
+        va="top",
+        fontsize=8.5,
+        color=NEUTRAL,
+    )
+    if len(cohorts) == 1:
+        note(ax, SINGLE_COHORT_NOTE, y=0.9)
+    return ax
+
+
+def plot_cohort_trend(
+    data: Any,
+    outcome: str,
+    *,
+    cohort: str = "cohort",
+    by: str | None = None,
+    suppressed: Any = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """The rate of an outcome in each cohort, with Wilson 95% intervals and n.
+
+    Cohorts run left to right in their order (sorted labels, or the categorical
+    order).  With ``by`` (e.g. ``"gender"``) one series per group, side by side,
+    in the fixed group colours.  Each point is labelled ``events/n``.
+
+    Parameters
+    ----------
+    data : Cohort or DataFrame
+        Participant records with ``cohort``, ``outcome`` (and ``by``).
+    outcome : str
+        A yes/no outcome column.
+    cohort : str, default="cohort"
+        The cohort column.
+    by : str, optional
+        A grouping column to split each cohort by.
+    suppressed : SuppressedTable, DataFrame, Series, set or None, default=None
+        Disclosure control: without ``by`` a mask by cohort; with ``by`` a mask with
+        cohorts as index and groups as columns.  Suppressed cells show the word
+        "suppressed".
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Points carry ``gid="rate:<cohort>"`` (``"rate:<cohort>:<group>"`` with
+        ``by``), whiskers ``"ci:..."`` and labels ``"n:..."``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mentoranalytics import plot as maplot
+    >>> df = pd.DataFrame({"cohort": ["2019"] * 4 + ["2020"] * 4,
+    ...                    "promoted": [True, False, False, False, True, True, False, False]})
+    >>> ax = maplot.plot_cohort_trend(df, "promoted")
+    >>> [t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("n:")]
+    ['1/4', '2/4']
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    frame = frame_of(data, [cohort, outcome, by], "the cohort-trend chart")
+    cohorts = group_order(frame[cohort], cohort)
+    groups: list[Any] = group_order(frame[by], by) if by is not None else [None]
+    ax = get_ax(ax, (max(6.0, 2.0 + 1.1 * len(cohorts) * max(1, len(groups)) ** 0.5), 4.8))
+    if by is None:
+        cells = {None: group_rates(frame, outcome, cohort, cohorts)}
+        mask = cell_mask(suppressed, cohorts)["_row"].to_frame(name=None)
+        colours: dict[Any, str] = {None: OKABE_ITO["blue"]}
+    else:
+        cells = {g: group_rates(frame[frame[by] == g], outcome, cohort, cohorts) for g in groups}
+        mask = cell_mask(suppressed, cohorts, groups)
+        colours = group_colors(groups, by)
+    width = min(0.45, 0.18 * len(groups)) if len(groups) > 1 else 0.0
+    for j, g in enumerate(groups):
+        offset = (j - (len(groups) - 1) / 2) * (width / max(1, len(groups) - 1)) if width else 0.0
+        xs, ys = [], []
+        for i, c in enumerate(cohorts):
+            r = cells[g].iloc[i]
+            x = i + offset
+            tag = f"{c}" if g is None else f"{c}:{g}"
+            if bool(mask.iloc[i, j]):
+                ax.text(
+                    x,
+                    0.5,
+                    SUPPRESSED,
+                    rotation=90,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color=NEUTRAL,
+                    style="italic",
+                    transform=ax.get_xaxis_transform(),
+                )
+                continue
+            if int(r["n"]) == 0:
+                ax.text(
+                    x,
+                    0.5,
+                    "no answers",
+                    rotation=90,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color=NEUTRAL,
+                    style="italic",
+                    transform=ax.get_xaxis_transform(),
+                )
+                continue
+            (line,) = ax.plot(
+                [x, x], [r["ci_low"], r["ci_high"]], color=colours[g], linewidth=1.8, zorder=2
+            )
+            line.set_gid(f"ci:{tag}")
+            (dot,) = ax.plot(
+                [x],
+                [r["rate"]],
+                marker="o",
+                markersize=7,
+                color=colours[g],
+                linestyle="none",
+                zorder=3,
+            )
+            dot.set_gid(f"rate:{tag}")
+            ax.annotate(
+                fmt_count(r["events"], r["n"]),
+                xy=(x, r["ci_low"]),
+                xytext=(0, -4),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=8,
+                color=colours[g],
+            ).set_gid(f"n:{tag}")
+            xs.append(x)
+            ys.append(r["rate"])
+        if len(xs) > 1:
+            ax.plot(
+                xs,
+                ys,
+                color=colours[g],
+                linewidth=0.9,
+                alpha=0.5,
+                zorder=1,
+                label=category_label(g) if g is not None else None,
+            )
+        elif xs and g is not None:
+            ax.plot([], [], color=colours[g], marker="o", label=category_label(g))
+    ax.set_xticks(range(len(cohorts)), [category_label(c) for c in cohorts])
+    ax.set_xlim(-0.6, len(cohorts) - 0.4)
+    ax.set_ylim(-0.1, 1.04)
+    ax.set_yticks(np.linspace(0, 1, 6), [f"{v:.0f}%" for v in np.linspace(0, 100, 6)])
+    ax.grid(axis="x", visible=False)
+    ax.set_xlabel(by_label(cohort).capitalize())
+    ax.set_ylabel(f"{column_label(outcome)} (%)")
+    split = f", by {by_label(by)}" if by is not None else ""
+    ax.set_title(f"{column_label(outcome)} per {by_label(cohort)}{split} (95% Wilson intervals)")
+    if by is not None:
+        ax.legend(
+            title=by_label(by).capitalize(),
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            fontsize=9,
+        )
+    if len(cohorts) == 1:
+        note(ax, SINGLE_COHORT_NOTE, y=0.95)
+    if not cohorts:
+        note(ax, f"no participants with a recorded {by_label(cohort)}")
+    return ax
