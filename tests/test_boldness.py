@@ -676,3 +676,16 @@ def test_sensitivity_errors() -> None:
         boldness_sensitivity(PLAIN, weight_sets={})
     with pytest.raises(AnalysisError, match=r"weight_sets\['bad'\] must be three non-negative"):
         boldness_sensitivity(PLAIN, weight_sets={"bad": (0, 0, 0)})
+    with pytest.raises(AnalysisError, match=r"weight_sets must be a non-empty mapping"):
+        boldness_sensitivity(PLAIN, weight_sets=[("a", (1, 1, 1))])  # type: ignore[arg-type]
+    with pytest.raises(ColumnError, match=r"Column 'cohort' not found, needed for boldness_sens"):
+        boldness_sensitivity(PLAIN, by="cohort")
+
+
+def test_sensitivity_by_other_column_and_none() -> None:
+    frame = _sensitivity_frame().assign(cohort=["2019", "2020"] * 30)
+    table = boldness_sensitivity(frame, weight_sets={"equal": (1, 1, 1)}, by="cohort")
+    assert table["group"].tolist() == ["all", "2019", "2020"]
+    assert table["n"].tolist() == [60, 30, 30]
+    table = boldness_sensitivity(frame, weight_sets={"equal": (1, 1, 1)}, by=None)
+    assert table["group"].tolist() == ["all"]

@@ -36,7 +36,7 @@ import pandas as pd
 
 from . import schema
 from ._frame import as_frame
-from .exceptions import AnalysisError, ColumnError, SchemaError
+from .exceptions import AnalysisError, ColumnError, SchemaError, require_columns
 
 __all__ = [
     "BOLD_CHOICE_MIN_DISTANCE",
@@ -618,7 +618,8 @@ def boldness_sensitivity(
         Default :data:`DEFAULT_WEIGHT_SETS` (equal; reach, distance or initiation
         only; reach + distance; each component doubled).
     by : str or None, default="gender"
-        Grouping column; skipped when absent or None.
+        Grouping column; None for no groups.  The default ``"gender"`` is skipped
+        when the data have no gender column; another missing column is an error.
 
     Returns
     -------
@@ -628,6 +629,13 @@ def boldness_sensitivity(
         with an index under this weight set), ``estimate`` (mean index),
         ``spearman_rho`` (rank correlation with the default index within the group;
         NaN with fewer than two pairs or no variation).
+
+    Raises
+    ------
+    AnalysisError
+        ``weight_sets`` is empty, not a mapping, or holds invalid weights.
+    ColumnError
+        ``by`` names a column the data do not have.
 
     Examples
     --------
@@ -642,34 +650,30 @@ def boldness_sensitivity(
     1      equal  woman  1  0.875000
     2      equal    man  2  0.333333
     """
-    sets = dict(DEFAULT_WEIGHT_SETS if weight_sets is None else weight_sets)
-    if not isinstance(sets, dict) or not sets:
+    if weight_sets is None:
+        weight_sets = DEFAULT_WEIGHT_SETS
+    if not isinstance(weight_sets, Mapping) or not weight_sets:
         raise AnalysisError(
             "weight_sets must be a non-empty mapping of name -> (reach, distance, "
             f"initiation) weights, e.g. {{'reach_only': (1, 0, 0)}}; got {weight_sets!r}."
         )
-    checked = {str(k): _check_weights(v, name=f"weight_sets[{k!r}]") for k, v in sets.items()}
+    checked = {
+        str(k): _check_weights(v, name=f"weight_sets[{k!r}]") for k, v in weight_sets.items()
+    }
     frame = as_frame(data)
+    if by is not None and by != "gender":
+        require_columns(frame, [by], purpose="boldness_sensitivity(by=...)")
     default = boldness(frame)["boldness_index"]
     groups: list[tuple[str, np.ndarray]] = [("all", np.ones(len(frame), dtype=bool))]
     if by is not None and by in frame.columns:
-        col = frame[by]
-        observed = set(col.dropna().astype(str))
-        order = (
-            [g for g in (schema.SCHEMA[by].categories or ()) if g in observed]
-            if (by in schema.SCHEMA and schema.SCHEMA[by].categories)
-            else []
-        )
+        labels = frame[by].astype(object).where(frame[by].notna(), None)
+        labels = labels.map(lambda v: None if v is None else str(v))
+        observed = set(labels.dropna())
+        column = schema.SCHEMA.get(by)
+        order = [g for g in (column.categories or ()) if g in observed] if column else []
         order += sorted(observed - set(order))
-        values = col.astype(object).to_numpy()
         for g in order:
-            groups.append(
-                (
-                    g,
-                    np.array([v is not None and str(v) == g for v in values])
-                    & col.notna().to_numpy(),
-                )
-            )
+            groups.append((g, (labels == g).to_numpy(dtype=bool)))
     rows = []
     for name, w in checked.items():
         index = boldness(frame, weights=tuple(w))["boldness_index"]
