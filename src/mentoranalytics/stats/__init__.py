@@ -40,3 +40,10 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+# ``mediation`` names both a submodule and its function.  Importing the submodule
+# sets the package attribute to the module, which would shadow the lazy function
+# (``ma.mediation`` would then be a module).  Bind the function eagerly instead;
+# mediation.py imports nothing heavy at module level, so this stays cheap.
+from .mediation import mediation  # noqa: E402
