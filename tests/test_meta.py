@@ -476,3 +476,28 @@ def test_group_errors():
         meta_analysis(bad, outcome="promoted")
     with pytest.raises(ColumnError, match="Column 'outcome' not found"):
         meta_analysis(rec, outcome="outcome")
+
+
+def test_hartung_knapp_adhoc_never_narrower_than_wald():
+    # the studies agree more than chance suggests: Q < k - 1
+    df = pd.DataFrame({"cohort": list("abcd"), "y": [0.30, 0.32, 0.29, 0.31], "se": [0.3] * 4})
+    z = meta_analysis(df, estimate="y", std_error="se")
+    hk = meta_analysis(df, estimate="y", std_error="se", method_ci="hartung_knapp")
+    adhoc = meta_analysis(df, estimate="y", std_error="se", method_ci="hartung_knapp_adhoc")
+    se_z, se_hk, se_adhoc = (r.pooled["std_error"].iloc[1] for r in (z, hk, adhoc))
+    y, w = df["y"].to_numpy(), np.full(4, 1 / 0.09)
+    mu = np.sum(w * y) / np.sum(w)
+    assert se_hk == pytest.approx(np.sqrt(np.sum(w * (y - mu) ** 2) / (3 * np.sum(w))))
+    assert se_hk < se_z
+    assert se_adhoc == pytest.approx(se_z)
+    t = stats.t.ppf(0.975, 3)
+    assert np.log(adhoc.pooled["ci_high"].iloc[1]) == pytest.approx(mu + t * se_z)
+    assert any("narrower than the Wald interval" in n for n in hk.notes)
+    assert "ad hoc" in adhoc.pooled["method"].iloc[1]
+
+
+def test_hartung_knapp_equal_estimates_explained():
+    df = pd.DataFrame({"cohort": list("abc"), "y": [0.3, 0.3, 0.3], "se": [0.3, 0.2, 0.4]})
+    res = meta_analysis(df, estimate="y", std_error="se", method_ci="hartung_knapp")
+    assert np.isnan(res.pooled["p_value"].iloc[1])
+    assert any("Hartung–Knapp standard error is 0" in n for n in res.notes)

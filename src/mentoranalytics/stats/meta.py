@@ -49,6 +49,7 @@ METHODS: dict[str, str] = {
 METHODS_CI: dict[str, str] = {
     "z": "Wald z",
     "hartung_knapp": "Hartung–Knapp t",
+    "hartung_knapp_adhoc": "Hartung–Knapp t (ad hoc: never narrower than Wald)",
 }
 #: Continuity correction added to every cell of a 2×2 table with a zero cell.
 CORRECTION = 0.5
@@ -404,11 +405,13 @@ def meta_analysis(
     method : {"REML", "DL", "PM"}, default="REML"
         Estimator of tau²: restricted maximum likelihood (Fisher scoring; R
         metafor's default), DerSimonian–Laird, or Paule–Mandel.
-    method_ci : {"z", "hartung_knapp"}, default="z"
-        Interval and test for the random-effects mean: Wald z, or the
+    method_ci : {"z", "hartung_knapp", "hartung_knapp_adhoc"}, default="z"
+        Interval and test for the random-effects mean: Wald z; the
         Hartung–Knapp(–Sidik–Jonkman) adjustment with a t distribution on k - 1 df
-        (recommended with few studies; metafor ``test="knha"``).  The fixed-effect
-        row always uses z.
+        (recommended with few studies; metafor ``test="knha"``); or its ad hoc
+        variant whose standard error is never below the Wald one (Knapp & Hartung
+        2003; metafor ``test="adhoc"``), since plain Hartung–Knapp can be narrower
+        than Wald when the studies agree closely.  The fixed-effect row always uses z.
     alpha : float, default=0.05
         1 - confidence level.
 
@@ -508,13 +511,31 @@ def meta_analysis(
     else:
         tau2, converged = _tau2_reml(y, v)
     mu_re, w_re = _weighted_mean(y, v, tau2)
-    if method_ci == "hartung_knapp":
+    se_wald = float(1 / np.sqrt(np.sum(w_re)))
+    hk = method_ci.startswith("hartung_knapp")
+    hk_notes: list[str] = []
+    if hk:
         se_re = float(np.sqrt(np.sum(w_re * (y - mu_re) ** 2) / ((k - 1) * np.sum(w_re))))
+        if method_ci == "hartung_knapp_adhoc":
+            se_re = max(se_re, se_wald)
+        elif se_re < se_wald:
+            hk_notes.append(
+                "The Hartung–Knapp interval is narrower than the Wald interval because the "
+                "studies agree more closely than chance alone would suggest (Q < k - 1); "
+                "method_ci='hartung_knapp_adhoc' never goes below the Wald standard error."
+            )
         crit = float(_sps.t.ppf(1 - alpha / 2, k - 1))
-        stat_re = mu_re / se_re if se_re > 0 else float("nan")
-        p_re = float(2 * _sps.t.sf(abs(stat_re), k - 1)) if se_re > 0 else float("nan")
+        if se_re > 0:
+            stat_re = mu_re / se_re
+            p_re = float(2 * _sps.t.sf(abs(stat_re), k - 1))
+        else:
+            stat_re = p_re = float("nan")
+            hk_notes.append(
+                "All study estimates are equal, so the Hartung–Knapp standard error is 0 and "
+                "its test is undefined; use method_ci='hartung_knapp_adhoc' or 'z'."
+            )
     else:
-        se_re = float(1 / np.sqrt(np.sum(w_re)))
+        se_re = se_wald
         crit = z
         stat_re = mu_re / se_re
         p_re = float(2 * _sps.norm.sf(abs(stat_re)))
@@ -525,8 +546,7 @@ def meta_analysis(
     fixed_method = f"inverse-variance fixed effect, Wald z {_level(alpha)} interval"
     random_method = (
         f"inverse-variance random effects, tau² by {METHODS[method_key]} ({method_key}), "
-        f"{METHODS_CI[method_ci]} {_level(alpha)} interval"
-        + (f" on {k - 1} df" if method_ci == "hartung_knapp" else "")
+        f"{METHODS_CI[method_ci]} {_level(alpha)} interval" + (f" on {k - 1} df" if hk else "")
     )
     stat_fe = mu_fe / se_fe
     pooled = pd.DataFrame(
@@ -577,8 +597,10 @@ def meta_analysis(
     if tau2 == 0:
         notes.append(
             "tau² was estimated as 0 (no between-study variation beyond chance), so the "
-            "random-effects result equals the fixed-effect one."
+            "random-effects estimate equals the fixed-effect one"
+            + (" (the interval differs only through the Hartung–Knapp method)." if hk else ".")
         )
+    notes.extend(hk_notes)
     if not converged:
         notes.append("The REML iterations did not fully converge; tau² is the last iterate.")
     warns: list[str] = []
