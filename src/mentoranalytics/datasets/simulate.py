@@ -345,12 +345,32 @@ def _expit(x: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-x))
 
 
-def _strings(labels: Sequence[str], codes: np.ndarray) -> np.ndarray:
+def _arrow_string_dtype() -> Any:
+    """pandas' default string dtype when it is backed by pyarrow (pandas >= 3), else None."""
+    dtype = pd.Series(["a"]).dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return dtype
+    return None
+
+
+def _strings(labels: Sequence[str], codes: np.ndarray) -> Any:
+    """A string column from category codes (-1 = missing).
+
+    With pyarrow-backed strings the column is built in Arrow directly (much faster
+    than converting a million Python strings); otherwise an object array.
+    """
+    dtype = _arrow_string_dtype()
+    if dtype is not None and len(labels):
+        import pyarrow as pa
+
+        indices = pa.array(np.where(codes < 0, 0, codes), mask=codes < 0)
+        dictionary = pa.DictionaryArray.from_arrays(indices, pa.array(list(labels)))
+        return pd.array(dictionary.cast(pa.large_string()), dtype=dtype)
     table = np.array([*labels, None], dtype=object)
     return table[np.where(codes < 0, len(labels), codes)]
 
 
-def _participant_ids(n: int) -> np.ndarray:
+def _participant_ids(n: int) -> Any:
     """``P0001``, ``P0002``, ... (at least four digits), built without a Python loop."""
     width = max(4, len(str(n)))
     numbers_ = np.arange(1, n + 1, dtype=np.int64)
@@ -358,7 +378,16 @@ def _participant_ids(n: int) -> np.ndarray:
     chars = np.empty((n, width + 1), dtype=np.uint8)
     chars[:, 0] = ord("P")
     chars[:, 1:] = (numbers_[:, None] // powers) % 10 + ord("0")
-    return chars.view(f"S{width + 1}").ravel().astype(f"U{width + 1}")
+    dtype = _arrow_string_dtype()
+    if dtype is not None:
+        import pyarrow as pa
+
+        offsets = np.arange(0, (n + 1) * (width + 1), width + 1, dtype=np.int64)
+        array = pa.LargeStringArray.from_buffers(
+            n, pa.py_buffer(offsets), pa.py_buffer(chars.tobytes())
+        )
+        return pd.array(array, dtype=dtype)
+    return chars.view(f"S{width + 1}").ravel().astype(f"U{width + 1}").astype(object)
 
 
 def _ints(values: np.ndarray, missing: np.ndarray) -> pd.arrays.IntegerArray:
@@ -589,7 +618,7 @@ def simulate_cohort(
     none = np.zeros(n, dtype=bool)
     data: dict[str, Any] = {
         "participant_id": _participant_ids(n),
-        "cohort": np.array(labels, dtype=object)[cohort],
+        "cohort": _strings(labels, cohort),
         "gender": _strings(schema.GENDERS, gender),
         "employment": _strings(schema.EMPLOYMENT, employment),
         "participant_level": _ints(level, none),
