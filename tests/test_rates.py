@@ -304,7 +304,12 @@ def brute_force_fisher_freeman_halton(events: list[int], sizes: list[int]) -> fl
 
 @pytest.mark.parametrize(
     ("events", "sizes"),
-    [([2, 7, 1], [12, 9, 4]), ([0, 3, 1, 2], [5, 6, 2, 7]), ([4, 4, 4], [6, 6, 6])],
+    [
+        ([2, 7, 1], [12, 9, 4]),
+        ([0, 3, 1, 2], [5, 6, 2, 7]),
+        ([4, 4, 4], [6, 6, 6]),  # many tables tie with the observed one
+        ([150, 4, 0], [300, 4, 3]),  # one large group, two tiny ones
+    ],
 )
 def test_sparse_overall_test_is_exact_fisher_freeman_halton(events, sizes):
     data = frame_from_counts(
@@ -329,37 +334,14 @@ def test_monte_carlo_fallback_is_seeded_and_within_error(monkeypatch):
     second = compare_rates(data, "event", by="group", rng=7)
     other = compare_rates(data, "event", by="group", rng=np.random.default_rng(8))
     test = first.test.iloc[0]
-    assert test.method.startswith("Monte Carlo test")
+    assert test.method == "Fisher-Freeman-Halton test, Monte Carlo p-value"
     assert first.rng == 7 and other.rng == "Generator"
     pd.testing.assert_frame_equal(first.test, second.test)
     assert other.test.loc[0, "p_value"] != test.p_value
-    # the Monte Carlo test of the chi-square statistic estimates the chi-square-ordered
-    # exact p-value; compare with the exact distribution by enumeration
-    exact = _exact_chi2_ordered_p(events, sizes)
+    # the Monte Carlo p-value estimates the exact one (brute force, exact fractions)
+    exact = brute_force_fisher_freeman_halton(events, sizes)
     assert test.mc_se > 0
     assert abs(test.p_value - exact) < 4 * test.mc_se
-
-
-def _exact_chi2_ordered_p(events, sizes):
-    total, n_all = sum(events), sum(sizes)
-    p_bar = total / n_all
-
-    def chi2(xs):
-        return sum(
-            (x - n * p_bar) ** 2 / (n * p_bar) + (x - n * p_bar) ** 2 / (n * (1 - p_bar))
-            for x, n in zip(xs, sizes, strict=True)
-        )
-
-    observed = chi2(events)
-    p = 0.0
-    for xs in itertools.product(*(range(n + 1) for n in sizes)):
-        if sum(xs) == total:
-            prob = math.prod(comb(n, x) for x, n in zip(xs, sizes, strict=True)) / comb(
-                n_all, total
-            )
-            if chi2(xs) >= observed * (1 - 1e-7):
-                p += prob
-    return p
 
 
 # ======================================================================================
@@ -479,6 +461,10 @@ def test_pooled_with_zero_cells_everywhere_explains_infinite_estimate():
     assert row.estimate == math.inf
     assert "no Robins-Breslow-Greenland interval" in row.note
     assert 0 < row.p_value < 1
+    # the exact conditional interval replaces it: open to infinity, above 0
+    assert row.ci_high == math.inf and 0 < row.ci_low < 1
+    assert "exact conditional" in row.method
+    assert 0 < row.exact_p_value < 1
 
 
 # ======================================================================================
@@ -558,6 +544,14 @@ def test_schema_order_used_for_plain_string_gender():
     res = compare_rates(data, "x")
     assert list(res.rates.index) == ["woman", "man"]
     assert res.event == "x = 1"
+
+
+def test_boolean_grouping_column():
+    data = pd.DataFrame({"bold_choice": [True] * 8 + [False] * 12, "y": [1, 0] * 10})
+    res = compare_rates(data, "y", by="bold_choice")
+    assert list(res.rates.index) == [False, True]
+    assert res.reference is False  # the larger group
+    assert list(res.effects["group"].unique()) == [True]
 
 
 def test_input_frame_is_not_modified(cohort):
@@ -740,3 +734,65 @@ def test_pooled_has_frozen_columns(cohort):
     res = compare_rates(cohort, "promoted", strata="cohort")
     assert list(res.pooled.columns) == list(rates.POOLED_COLUMNS)
     assert list(res.pooled["group"]) == ["man", "non_binary"]
+
+
+def _brute_force_exact_stratified(strata, alpha):
+    """Exact conditional inference for a common odds ratio by enumerating every
+    combination of stratum tables (exact fractions for the null distribution)."""
+    from scipy.optimize import brentq
+
+    supports, weights = [], []
+    for (a, b), (c, d) in strata:
+        n1, n2, m = a + b, c + d, a + c
+        xs = list(range(max(0, m - n2), min(n1, m) + 1))
+        supports.append(xs)
+        weights.append({x: comb(n1, x) * comb(n2, m - x) for x in xs})
+    dist: dict[int, int] = {}
+    for combo in itertools.product(*supports):
+        w = math.prod(weights[k][x] for k, x in enumerate(combo))
+        dist[sum(combo)] = dist.get(sum(combo), 0) + w
+    total = sum(dist.values())
+    s_obs = sum(a for (a, _), _ in strata)
+    observed = Fraction(dist[s_obs], total)
+    p = sum(Fraction(w, total) for w in dist.values() if Fraction(w, total) <= observed)
+    ss = sorted(dist)
+
+    def probs(psi):
+        w = [dist[s] * psi ** (s - s_obs) for s in ss]
+        z = sum(w)
+        return [v / z for v in w]
+
+    def mean(psi):
+        return sum(s * q for s, q in zip(ss, probs(psi), strict=True))
+
+    kw = {"xtol": 1e-14, "rtol": 1e-14}
+    mle = brentq(lambda t: mean(t) - s_obs, 1e-3, 1e4, **kw)
+    low = brentq(
+        lambda t: sum(q for s, q in zip(ss, probs(t), strict=True) if s >= s_obs) - alpha / 2,
+        1e-3, 1e4, **kw,
+    )  # fmt: skip
+    high = brentq(
+        lambda t: sum(q for s, q in zip(ss, probs(t), strict=True) if s <= s_obs) - alpha / 2,
+        1e-3, 1e5, **kw,
+    )  # fmt: skip
+    return float(p), mle, low, high
+
+
+def test_exact_conditional_stratified_test_matches_r_and_brute_force():
+    ref = MH["exact_conditional"][0]
+    case = next(c for c in MH["cases"] if c["label"] == ref["case"])
+    strata = list(case["strata"].values())
+    got = rates._exact_stratified(np.array(strata, dtype=float), 0.05)
+    assert got["p_value"] == pytest.approx(ref["p_value"], abs=ref["p_tol"])
+    assert got["estimate"] == pytest.approx(ref["estimate"], rel=ref["est_rtol"])
+    assert got["ci_low"] == pytest.approx(ref["ci_low"], rel=ref["ci_low_rtol"])
+    assert got["ci_high"] == pytest.approx(ref["ci_high"], rel=ref["ci_high_rtol"])
+    p, mle, low, high = _brute_force_exact_stratified(strata, 0.05)
+    assert got["p_value"] == pytest.approx(p, abs=1e-12)
+    assert got["estimate"] == pytest.approx(mle, rel=1e-9)
+    assert got["ci_low"] == pytest.approx(low, rel=1e-9)
+    assert got["ci_high"] == pytest.approx(high, rel=1e-9)
+    # and it is reported on the pooled row
+    data = _stratified_frame(case)
+    res = compare_rates(data, "event", by="arm", reference=case["reference"], strata="stratum")
+    assert res.pooled.loc[0, "exact_p_value"] == pytest.approx(p, abs=1e-12)

@@ -23,10 +23,13 @@ Methods (each named on its result row):
 * overall test: Fisher's exact test for two groups; for more groups Pearson's
   chi-square when every expected count is at least 5, otherwise the exact
   Fisher-Freeman-Halton test (full enumeration) or, for tables too large to
-  enumerate, a seeded Monte Carlo test of the chi-square statistic;
+  enumerate, the same test with a seeded Monte Carlo p-value (as R's
+  ``fisher.test(simulate.p.value = TRUE)``), reported with its standard error;
 * strata: Mantel-Haenszel odds ratio with the Robins-Breslow-Greenland interval,
   the Mantel-Haenszel test with continuity correction (R's ``mantelhaen.test``
-  default) and the Breslow-Day homogeneity test with Tarone's adjustment.
+  default), the exact conditional test of a common odds ratio of 1 (R's
+  ``mantelhaen.test(exact = TRUE)``; trustworthy when strata are sparse) and the
+  Breslow-Day homogeneity test with Tarone's adjustment.
 """
 
 from __future__ import annotations
@@ -96,6 +99,7 @@ POOLED_COLUMNS = (
     "p_value",
     "method",
     "statistic",
+    "exact_p_value",
     "homogeneity_p_value",
     "homogeneity_method",
     "crude_estimate",
@@ -494,10 +498,14 @@ def _n_tables(n: np.ndarray, total_events: int) -> int:
     return int(counts[total_events])
 
 
-def _exact_rx2(events: np.ndarray, n: np.ndarray) -> float:
-    """Fisher-Freeman-Halton exact p-value for a k x 2 table by full enumeration."""
+def _exact_rx2(events: np.ndarray, n: np.ndarray) -> float | None:
+    """Fisher-Freeman-Halton exact p-value for a k x 2 table by full enumeration.
+
+    Tables at most as probable as the observed one (within R's relative tolerance
+    1e-7) are summed.  Returns None when the enumeration would not fit in memory.
+    """
     total_events = int(events.sum())
-    order = np.argsort(-n, kind="stable")  # the largest group is determined last
+    order = np.argsort(n, kind="stable")  # the largest group is determined last
     n_sorted = n[order]
     sums = np.zeros(1, dtype=np.int64)
     logw = np.zeros(1)
@@ -505,6 +513,8 @@ def _exact_rx2(events: np.ndarray, n: np.ndarray) -> float:
     for size in n_sorted[:-1]:
         size = int(size)
         remaining -= size
+        if sums.size * (size + 1) > 10 * _MAX_ENUMERATION:
+            return None
         xs = np.arange(size + 1)
         new_sums = (sums[:, None] + xs[None, :]).ravel()
         new_logw = (logw[:, None] + _log_comb(size, xs)[None, :]).ravel()
@@ -575,11 +585,12 @@ def _overall_test(
         stat = float(_chi2_statistic(events.astype(float), n.astype(float)))
         small = f"{n_small} of {n_cells} expected counts below 5"
         n_tables = _n_tables(n, total_events)
-        if n_tables <= _MAX_ENUMERATION:
+        p_exact = _exact_rx2(events, n) if n_tables <= _MAX_ENUMERATION else None
+        if p_exact is not None:
             row.update(
                 statistic=stat,
                 df=float(k - 1),
-                p_value=_exact_rx2(events, n),
+                p_value=p_exact,
                 method="Fisher-Freeman-Halton exact test",
                 reason=f"{small}: exact test over all {n_tables} tables with these margins "
                 "(statistic: Pearson chi-square, shown for reference)",
@@ -587,15 +598,19 @@ def _overall_test(
         else:
             b = _N_RESAMPLES
             sims = _simulate_rx2(n, total_events, b, rng)
-            exceed = int(np.sum(_chi2_statistic(sims, n.astype(float)) >= stat * (1 - 1e-7)))
-            p_mc = (1 + exceed) / (b + 1)
+            log_sim = _log_comb_vec(n[None, :], sims).sum(axis=1)
+            log_obs = float(np.sum(_log_comb_vec(n, events)))
+            extreme = int(np.sum(log_sim <= log_obs + math.log(_REL_ERR)))
+            p_mc = (1 + extreme) / (b + 1)
             row.update(
                 statistic=stat,
                 df=float(k - 1),
                 p_value=p_mc,
-                method="Monte Carlo test of the Pearson chi-square (fixed margins)",
+                method="Fisher-Freeman-Halton test, Monte Carlo p-value",
                 reason=f"{small}; {n_tables} possible tables are too many to enumerate: "
-                f"{b} seeded simulated tables, p = (1 + #{{X2 >= observed}}) / (B + 1)",
+                f"{b} seeded random tables with these margins, p = (1 + #{{tables at most "
+                "as likely as the observed}}) / (B + 1) (statistic: Pearson chi-square, "
+                "shown for reference)",
                 mc_se=math.sqrt(p_mc * (1 - p_mc) / b),
             )
     return pd.DataFrame([row], columns=list(TEST_COLUMNS)), n_small, n_cells
@@ -637,6 +652,61 @@ def _breslow_day(arr: np.ndarray, *, tarone: bool = True) -> tuple[float, float]
     return float(res.statistic), float(res.pvalue)
 
 
+def _exact_stratified(arr: np.ndarray, alpha: float) -> dict[str, float]:
+    """Exact conditional inference on a common odds ratio of K x 2 x 2 tables.
+
+    As R's ``mantelhaen.test(exact = TRUE)``: conditional on every stratum's margins,
+    S = sum of the group's events has P(S = s) proportional to d(s) psi^s, where d
+    is the convolution of the strata's hypergeometric weights.  Returns the
+    two-sided p-value for psi = 1 (tables at most as likely as the observed one,
+    R's relative tolerance 1e-7), the conditional maximum likelihood estimate and
+    the exact interval (each tail alpha / 2).
+    """
+    logd = np.zeros(1)
+    lo_total = 0
+    for (a, b), (c, d) in arr.astype(int).tolist():
+        n1, n2, m = a + b, c + d, a + c
+        lo, hi = max(0, m - n2), min(n1, m)
+        xs = np.arange(lo, hi + 1)
+        logw = _log_comb(n1, xs) + _log_comb(n2, m - xs)
+        new = np.full(logd.size + xs.size - 1, -np.inf)
+        for j, lw in enumerate(logw):
+            new[j : j + logd.size] = np.logaddexp(new[j : j + logd.size], logd + lw)
+        logd = new
+        lo_total += lo
+    support = lo_total + np.arange(logd.size)
+    s_obs = int(arr[:, 0, 0].sum())
+    i_obs = s_obs - lo_total
+    logd = logd - special.logsumexp(logd)
+    p_value = float(min(1.0, np.exp(logd[logd <= logd[i_obs] + math.log(_REL_ERR)]).sum()))
+
+    def dist(log_psi: float) -> np.ndarray:
+        lp = logd + support * log_psi
+        return np.exp(lp - special.logsumexp(lp))
+
+    def solve(fun: Any) -> float:
+        lo_, hi_ = -1.0, 1.0
+        while fun(lo_) > 0 and lo_ > -1e4:
+            lo_ *= 2
+        while fun(hi_) < 0 and hi_ < 1e4:
+            hi_ *= 2
+        return math.exp(optimize.brentq(fun, lo_, hi_, xtol=1e-13, rtol=1e-15, maxiter=500))
+
+    first, last = int(support[0]), int(support[-1])
+    if s_obs == first:
+        mle, low = 0.0, 0.0
+    else:
+        mle = math.inf if s_obs == last else solve(lambda t: float(dist(t) @ support) - s_obs)
+        # lower end: P(S >= s_obs; psi) = alpha / 2, increasing in psi
+        low = solve(lambda t: float(dist(t)[i_obs:].sum()) - alpha / 2)
+    if s_obs == last:
+        high = math.inf
+    else:
+        # upper end: P(S <= s_obs; psi) = alpha / 2, decreasing in psi
+        high = solve(lambda t: alpha / 2 - float(dist(t)[: i_obs + 1].sum()))
+    return {"p_value": p_value, "estimate": mle, "ci_low": low, "ci_high": high}
+
+
 def _pooled_row(
     tables: list[np.ndarray],
     stratum_labels: list[Any],
@@ -666,6 +736,7 @@ def _pooled_row(
         method=f"Mantel-Haenszel, Robins-Breslow-Greenland {level} CI; MH chi-square test "
         "with continuity correction",
         statistic=math.nan,
+        exact_p_value=math.nan,
         homogeneity_p_value=math.nan,
         homogeneity_method="Breslow-Day with Tarone's adjustment",
         crude_estimate=math.nan,
@@ -697,6 +768,8 @@ def _pooled_row(
         var_a = np.where(tot > 1, n1 * n2 * m1 * m2 / (tot**2 * (tot - 1)), 0.0)
     v = float(var_a.sum())
     delta = abs(float(a.sum() - expected_a.sum()))
+    exact = _exact_stratified(arr, alpha)
+    row["exact_p_value"] = exact["p_value"]
     if v > 0:
         stat = max(delta - 0.5, 0.0) ** 2 / v
         row["statistic"] = stat
@@ -710,10 +783,16 @@ def _pooled_row(
         )
     elif s_sum == 0 or r_sum == 0:
         row["estimate"] = math.inf if s_sum == 0 else 0.0
+        row["ci_low"], row["ci_high"] = exact["ci_low"], exact["ci_high"]
+        row["method"] = (
+            f"Mantel-Haenszel estimate, exact conditional {level} CI; MH chi-square test "
+            "with continuity correction"
+        )
         notes.append(
             "the Mantel-Haenszel odds ratio is "
             + ("infinite" if s_sum == 0 else "0")
-            + " (zero cells in every stratum): no Robins-Breslow-Greenland interval"
+            + " (zero cells in every stratum): no Robins-Breslow-Greenland interval, "
+            "the exact conditional interval is given instead"
         )
     else:
         from statsmodels.stats.contingency_tables import StratifiedTable
@@ -815,11 +894,16 @@ def _coerce_outcome(series: pd.Series, name: str, event: Any) -> tuple[pd.Series
     )
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the matching Python scalar (labels print and compare plainly)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _group_order(series: pd.Series, by: str) -> list[Any]:
     """Groups in display order: categorical order, else schema order, else sorted."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return list(series.cat.categories)
-    present = list(pd.unique(series.dropna()))
+        return [_plain(c) for c in series.cat.categories]
+    present = [_plain(v) for v in pd.unique(series.dropna())]
     column = SCHEMA.get(by)
     if column is not None and column.categories:
         known = [c for c in column.categories if c in present]
@@ -853,8 +937,10 @@ class RatesResult(Result):
     pooled : DataFrame or None
         With ``strata=``: one row per non-reference group; columns ``group,
         reference, measure, estimate, ci_low, ci_high, p_value, method, statistic,
-        homogeneity_p_value, homogeneity_method, crude_estimate, n_strata_used,
-        strata_dropped, note``.
+        exact_p_value, homogeneity_p_value, homogeneity_method, crude_estimate,
+        n_strata_used, strata_dropped, note``.  ``p_value`` is the Mantel-Haenszel
+        chi-square test with continuity correction; ``exact_p_value`` the exact
+        conditional test (prefer it when strata are small).
     outcome, by, strata, event, reference, alpha, rng
         What was analysed and how (``rng`` is the recorded seed).
     """
