@@ -1718,10 +1718,10 @@ def suppress(
     >>> t = pd.DataFrame({"yes": [3, 8], "no": [10, 12]}, index=["woman", "man"])
     >>> res = suppress(t)
     >>> print(res.display())
-             yes   no Total
-    woman    [c]  [c]    13
-    man      [c]  [c]    20
-    Total     11   22    33
+           yes   no Total
+    woman  [c]  [c]    13
+    man    [c]  [c]    20
+    Total   11   22    33
     >>> res.reasons.loc["woman", "yes"]
     'fewer than 5'
     >>> res.audit().ok
