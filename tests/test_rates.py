@@ -796,3 +796,59 @@ def test_exact_conditional_stratified_test_matches_r_and_brute_force():
     data = _stratified_frame(case)
     res = compare_rates(data, "event", by="arm", reference=case["reference"], strata="stratum")
     assert res.pooled.loc[0, "exact_p_value"] == pytest.approx(p, abs=1e-12)
+
+
+def test_interval_objects_survive_pickling():
+    import pickle
+
+    ci = pickle.loads(pickle.dumps(proportion_ci(0, 0)))
+    assert ci.reason.startswith("n = 0") and math.isnan(ci.low)
+    ci = pickle.loads(pickle.dumps(proportion_ci(3, 9, method="jeffreys")))
+    assert ci == proportion_ci(3, 9, method="jeffreys") and ci.method == "Jeffreys"
+
+
+# ======================================================================================
+# properties: row accounting, shuffle invariance, interval order
+# ======================================================================================
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["woman", "man", "non_binary", None]),
+        st.sampled_from([True, False, None]),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=_rows, seed=st.integers(0, 2**16))
+def test_every_row_is_analysed_or_counted_and_order_does_not_matter(rows, seed):
+    data = pd.DataFrame(rows, columns=["gender", "y"])
+    data["y"] = pd.array(data["y"], dtype="boolean")
+    usable = data["gender"].notna() & data["y"].notna()
+    if not usable.any():
+        with pytest.raises(AnalysisError, match="no non-missing value"):
+            compare_rates(data, "y")
+        return
+    res = compare_rates(data, "y")
+    missing_group = int(data["gender"].isna().sum())
+    assert res.rates["n"].sum() == int(usable.sum())
+    assert res.rates["n"].sum() + res.rates["n_missing"].sum() + missing_group + sum(
+        int(((data["gender"] == g) & data["y"].isna()).sum())
+        for g in {"woman", "man", "non_binary"} - set(res.rates.index)
+    ) == len(data)
+    assert (res.rates["ci_low"] <= res.rates["rate"]).all()
+    assert (res.rates["rate"] <= res.rates["ci_high"]).all()
+    for row in res.effects.itertuples():
+        if not math.isnan(row.estimate):
+            assert row.ci_low <= row.estimate <= row.ci_high or (
+                math.isnan(row.ci_low) and math.isnan(row.ci_high)
+            )
+    shuffled = data.sample(frac=1, random_state=seed).reset_index(drop=True)
+    again = compare_rates(shuffled, "y")
+    for name, table in res.tables().items():
+        pd.testing.assert_frame_equal(table, again.tables()[name])

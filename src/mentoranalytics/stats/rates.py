@@ -131,6 +131,9 @@ class ProportionCI(tuple):  # type: ignore[type-arg]
         obj.reason = reason
         return obj
 
+    def __getnewargs__(self) -> tuple[Any, Any, str, str]:  # type: ignore[override]
+        return (self[0], self[1], self.method, self.reason)  # pickling keeps the extras
+
     @property
     def low(self) -> Any:
         return self[0]
