@@ -356,7 +356,8 @@ def _pair_effects(
     z = _z(alpha)
     level = f"{100 * (1 - alpha):g}%"
     cells = (k1, n1 - k1, k2, n2 - k2)
-    large = min(cells) >= max(exact_threshold, 1)  # never a log of zero
+    threshold = max(exact_threshold, 1)  # never a log of zero
+    large = min(cells) >= threshold
     fisher = stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]])
     p_value = float(fisher.pvalue)
     rows = []
@@ -418,7 +419,7 @@ def _pair_effects(
                 estimate=rr,
                 ci_low=lo,
                 ci_high=hi,
-                method=f"Koopman score {level} CI (a cell below {exact_threshold}); Fisher exact p",
+                method=f"Koopman score {level} CI (a cell below {threshold}); Fisher exact p",
                 note=note,
             )
         )
@@ -466,7 +467,7 @@ def _pair_effects(
                 ci_low=float(ci.low),
                 ci_high=float(ci.high),
                 method=f"conditional MLE, exact (Cornfield) {level} CI "
-                f"(a cell below {exact_threshold}); Fisher exact p",
+                f"(a cell below {threshold}); Fisher exact p",
                 note=note,
             )
         )
