@@ -46,4 +46,4 @@ def __dir__() -> list[str]:
 # sets the package attribute to the module, which would shadow the lazy function
 # (``ma.mediation`` would then be a module).  Bind the function eagerly instead;
 # mediation.py imports nothing heavy at module level, so this stays cheap.
-from .mediation import mediation  # noqa: E402
+from .mediation import mediation  # noqa: E402, F401

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, optimize, special, stats
+from scipy import optimize, special, stats
 
 __all__ = ["FirthResult", "detect_separation", "firth_logit", "separating_columns"]
 
@@ -193,15 +193,15 @@ def _evaluate(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> _State | None:
     XW = X * np.sqrt(w)[:, None]
     info = XW.T @ XW
     try:
-        chol = linalg.cholesky(info, lower=True)
-    except linalg.LinAlgError:
+        chol = np.linalg.cholesky(info)
+    except np.linalg.LinAlgError:
         return None
     diag = np.diag(chol)
     if not np.all(np.isfinite(diag)) or np.any(diag <= 0):
         return None
     logdet = 2.0 * float(np.sum(np.log(diag)))
-    A = linalg.solve_triangular(chol, XW.T, lower=True)
-    h = np.sum(A * A, axis=0)
+    A = np.linalg.solve(chol, XW.T)  # chol is lower triangular: A'A = W^1/2 X I^-1 X' W^1/2
+    h = np.sum(A * A, axis=0)  # hat-matrix diagonal
     score = X.T @ (y - pi + h * (0.5 - pi))
     return _State(beta, loglik + 0.5 * logdet, loglik, score, info)
 
@@ -216,8 +216,8 @@ def _maximise(
     for it in range(1, _MAX_ITER + 1):
         score = state.score[free]
         try:
-            delta = linalg.solve(state.info[np.ix_(free, free)], score, assume_a="pos")
-        except (linalg.LinAlgError, ValueError) as exc:
+            delta = np.linalg.solve(state.info[np.ix_(free, free)], score)
+        except (np.linalg.LinAlgError, ValueError) as exc:
             raise FirthError("Fisher information became singular.") from exc
         biggest = float(np.max(np.abs(delta))) if delta.size else 0.0
         if biggest > _MAX_STEP:
@@ -333,7 +333,7 @@ def firth_logit(
     fit, converged, n_iter = _maximise(Xa, ya, np.zeros(p), free)
     if not converged:
         raise FirthError("the penalised likelihood did not converge.")
-    cov = linalg.inv(fit.info)
+    cov = np.linalg.inv(fit.info)
     se = np.sqrt(np.diag(cov))
     q = float(stats.chi2.ppf(1.0 - alpha, 1))
     target = fit.penalised - q / 2.0

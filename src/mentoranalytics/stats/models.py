@@ -268,6 +268,31 @@ def _build_design(
     return _Design(X, preds, interaction)
 
 
+def _check_interaction(design: _Design) -> None:
+    """Each level of the first interaction variable needs variation in the second."""
+    if design.interaction is None:
+        return
+    a, b = design.interaction
+    pred_a, pred_b = design.predictors[a], design.predictors[b]
+    if pred_a.kind == "numeric":
+        return
+    X = design.X
+    b_cols = X[list(pred_b.columns)].to_numpy()
+    for level in pred_a.levels:
+        if level == pred_a.reference:
+            others = X[list(pred_a.columns)].to_numpy()
+            mask = ~np.any(others == 1.0, axis=1)
+        else:
+            col = pred_a.columns[[v for v in pred_a.levels if v != pred_a.reference].index(level)]
+            mask = X[col].to_numpy() == 1.0
+        if mask.sum() and np.all(np.ptp(b_cols[mask], axis=0) == 0) and b_cols.shape[1]:
+            raise AnalysisError(
+                f"The interaction {a} x {b} cannot be estimated: '{b}' does not vary among the "
+                f"{int(mask.sum())} analysed rows with {a} = {level}, so no analysed row has both "
+                f"{a} = {level} and a different {b}. Drop interaction= or combine categories."
+            )
+
+
 def _check_rank(X: pd.DataFrame) -> None:
     """Raise a readable error when the design matrix is rank deficient."""
     values = X.to_numpy()
@@ -741,19 +766,21 @@ def outcome_model(
             f"No row has values for '{outcome}' and all of {predictors}; nothing to model."
         )
 
-    outcome_type, why = _outcome_kind(sub[outcome], outcome)
+    ys_raw = sub[outcome]
+    is_yes_no = _boolean_values(ys_raw) is not None
+    is_ordered = isinstance(ys_raw.dtype, pd.CategoricalDtype) and bool(ys_raw.cat.ordered)
+    if kind == "linear" and not (_is_numeric(ys_raw) or is_yes_no):
+        raise AnalysisError(f"kind='linear' needs a numeric outcome; '{outcome}' is not numeric.")
+    if kind == "ordinal" and not (_is_numeric(ys_raw) or is_yes_no or is_ordered):
+        raise AnalysisError(
+            f"kind='ordinal' needs an ordered outcome (numbers or an ordered categorical); "
+            f"'{outcome}' is not."
+        )
+    outcome_type, why = _outcome_kind(ys_raw, outcome)
     if kind in ("logistic", "firth") and outcome_type != "binary":
         raise AnalysisError(f"kind='{kind}' needs a yes/no outcome, but {why}.")
-    if kind == "ordinal" and outcome_type == "binary":
-        outcome_type = "ordinal"
     if kind == "linear":
-        if not (_is_numeric(sub[outcome]) or outcome_type == "binary"):
-            raise AnalysisError(
-                f"kind='linear' needs a numeric outcome; '{outcome}' is not numeric."
-            )
         outcome_type = "continuous"
-    if kind == "ordinal" and outcome_type == "continuous" and not _is_numeric(sub[outcome]):
-        raise AnalysisError(f"kind='ordinal' needs an ordered outcome; '{outcome}' is not.")
     if kind == "ordinal":
         outcome_type = "ordinal"
 
@@ -803,6 +830,7 @@ def outcome_model(
             f"The model has {p} parameters but only {n} analysed rows; use fewer predictors "
             "or combine categories."
         )
+    _check_interaction(design)
     _check_rank(X)
 
     refs_used = {
