@@ -225,11 +225,6 @@ def _fit(kind: str, y: np.ndarray, X: pd.DataFrame, role: str, name: str) -> tup
                 "towards infinity, usually near-separation). Simplify the model."
             )
         return res, 1.0
-    if X.shape[0] <= X.shape[1]:
-        raise AnalysisError(
-            f"The {role} model for '{name}' has {X.shape[1]} parameters but only {X.shape[0]} "
-            "rows; use fewer covariates."
-        )
     res = sm.OLS(y, X).fit()
     return res, float(res.scale)
 
@@ -450,6 +445,12 @@ def mediation(
         ],
         axis=1,
     )
+    for role, design in (("mediator", Xm), ("outcome", Xo)):
+        if design.shape[1] >= n:
+            raise AnalysisError(
+                f"The {role} model has {design.shape[1]} parameters but only {n} rows; "
+                "use fewer covariates."
+            )
     _check_rank(Xm)
     _check_rank(Xo)
 
