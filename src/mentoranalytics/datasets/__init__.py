@@ -91,7 +91,7 @@ def load_sample(name: str = "programme", **kwargs: Any) -> Cohort:
     Examples
     --------
     >>> import mentoranalytics as ma
-    >>> len(ma.load_sample("first_cohort"))  # doctest: +SKIP
+    >>> len(ma.load_sample("first_cohort"))
     10
     """
     resource = _resource(name)
