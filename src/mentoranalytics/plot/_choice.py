@@ -167,6 +167,8 @@ def plot_mentor_choice(
             if bool(mask.loc[group, cat]):
                 hidden += k
                 continue
+            if k == 0:
+                continue
             share = k / n
             label = category_label(cat) if cat not in labelled else "_nolegend_"
             labelled.add(cat)
@@ -444,10 +446,10 @@ def _tick(group: Any, vals: np.ndarray, hidden: bool, narrow: bool = False) -> s
 
 
 _COMPONENTS: tuple[tuple[str, str], ...] = (
-    ("boldness_index", "Boldness index"),
-    ("reach", "Reach\nhow far up"),
-    ("distance", "Distance\nhow far outside the network"),
-    ("initiation", "Initiation\nwho made the first move"),
+    ("boldness_index", "Boldness index\nmean of the\ncomponents"),
+    ("reach", "Reach\nhow far up\n"),
+    ("distance", "Distance\nhow far outside\nthe network"),
+    ("initiation", "Initiation\nwho made the\nfirst move"),
 )
 
 
@@ -505,7 +507,7 @@ def plot_boldness(
     hidden = _hidden_groups(suppressed, groups)
     colours = group_colors(groups, by)
     fig = new_figure(
-        fig, (min(13.0, 1.6 + len(_COMPONENTS) * (0.7 + 0.5 * max(2, len(groups)))), 4.8)
+        fig, (min(13.0, max(9.0, 1.6 + len(_COMPONENTS) * (0.7 + 0.5 * len(groups)))), 5.0)
     )
     axes = fig.subplots(1, len(_COMPONENTS), sharey=True)
     for j, (column, title) in enumerate(_COMPONENTS):

@@ -254,7 +254,7 @@ def plot_cohort_funnel(
         color=NEUTRAL,
     )
     if len(cohorts) == 1:
-        note(ax, SINGLE_COHORT_NOTE, y=0.9)
+        note(ax, SINGLE_COHORT_NOTE, y=0.07, bbox={"facecolor": "white", "edgecolor": "none"})
     return ax
 
 
@@ -310,7 +310,8 @@ def plot_cohort_trend(
     frame = frame_of(data, [cohort, outcome, by], "the cohort-trend chart")
     cohorts = group_order(frame[cohort], cohort)
     groups: list[Any] = group_order(frame[by], by) if by is not None else [None]
-    ax = get_ax(ax, (max(6.0, 2.0 + 1.1 * len(cohorts) * max(1, len(groups)) ** 0.5), 4.8))
+    width_in = 2.0 + 1.1 * len(cohorts) * max(1, len(groups)) ** 0.5
+    ax = get_ax(ax, (min(10.0, max(6.0, width_in)), 4.8))
     if by is None:
         cells = {None: group_rates(frame, outcome, cohort, cohorts)}
         mask = cell_mask(suppressed, cohorts)["_row"].to_frame(name=None)
@@ -319,7 +320,7 @@ def plot_cohort_trend(
         cells = {g: group_rates(frame[frame[by] == g], outcome, cohort, cohorts) for g in groups}
         mask = cell_mask(suppressed, cohorts, groups)
         colours = group_colors(groups, by)
-    width = min(0.45, 0.18 * len(groups)) if len(groups) > 1 else 0.0
+    width = min(0.66, 0.2 * len(groups)) if len(groups) > 1 else 0.0
     for j, g in enumerate(groups):
         offset = (j - (len(groups) - 1) / 2) * (width / max(1, len(groups) - 1)) if width else 0.0
         xs, ys = [], []
@@ -344,11 +345,11 @@ def plot_cohort_trend(
             if int(r["n"]) == 0:
                 ax.text(
                     x,
-                    0.5,
-                    "no answers",
+                    0.02,
+                    "n = 0",
                     rotation=90,
                     ha="center",
-                    va="center",
+                    va="bottom",
                     fontsize=8,
                     color=NEUTRAL,
                     style="italic",

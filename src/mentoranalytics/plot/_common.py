@@ -173,7 +173,7 @@ def _mask_frame(suppressed: Any) -> pd.DataFrame | pd.Series | None:
         return None
     inner = getattr(suppressed, "suppressed", None)
     if isinstance(inner, (pd.DataFrame, pd.Series)):
-        return inner.fillna(True).astype(bool) if inner.dtype == object else inner.astype(bool)  # type: ignore[union-attr]
+        return inner.astype("boolean").fillna(True).astype(bool)
     if isinstance(suppressed, pd.DataFrame):
         if all(pd.api.types.is_bool_dtype(t) for t in suppressed.dtypes):
             return suppressed.astype(bool)

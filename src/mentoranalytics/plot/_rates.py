@@ -353,12 +353,14 @@ def _wrap(text: str, width: int = 28) -> str:
 
 
 def _top_legend(ax: Axes, handles: list[Any]) -> None:
-    """A one-line legend between the title and the axes."""
+    """A legend between the title and the axes (one line for up to four entries)."""
+    ncol = len(handles) if len(handles) <= 4 else 3
+    rows = -(-len(handles) // max(ncol, 1))
     ax.legend(
         handles=handles,
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncol=len(handles),
+        ncol=max(ncol, 1),
         frameon=False,
         fontsize=9,
         handlelength=1.6,
@@ -368,7 +370,7 @@ def _top_legend(ax: Axes, handles: list[Any]) -> None:
     for loc in ("left", "center", "right"):
         text = ax.get_title(loc=loc)
         if text:
-            ax.set_title(text, loc=loc, pad=26)
+            ax.set_title(text, loc=loc, pad=12 + 15 * rows)
 
 
 def _group_legend(ax: Axes, groups: Sequence[Any], colours: dict[Any, str], by: str) -> None:
@@ -524,11 +526,12 @@ def plot_boldness_payoff(
     missing = int(frame[via].isna().sum())
     if missing:
         reason = "no mentor or bold choice unknown" if via == "bold_choice" else f"{via} missing"
-        ax.text(
-            0.0,
-            -0.2,
+        ax.annotate(
             f"Not shown: {missing} participant(s) ({reason}).",
-            transform=ax.transAxes,
+            xy=(0.0, 0.0),
+            xycoords="axes fraction",
+            xytext=(0, -40),
+            textcoords="offset points",
             fontsize=8.5,
             color=NEUTRAL,
             va="top",
