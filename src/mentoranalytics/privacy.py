@@ -319,6 +319,19 @@ _NAME_SHAPE = (
 _NAME_FIRST = rf"^(?:(?P<title>{_TITLE})\s+)?(?P<first>[A-Za-z][A-Za-z'’\-]*)"
 _NAME_AFTER_COMMA = rf",\s*(?:{_TITLE}\s+)?(?P<after>[A-Za-z][A-Za-z'’\-]*)"
 
+_MISSING_SEP = re.compile(r"[\s_\-/\\.,;:'\"()]+")
+_HARMLESS_RE = re.compile(_HARMLESS_VALUE)
+_EMAIL_RE = re.compile(_EMAIL)
+_URL_RE = re.compile(_URL)
+_PHONE_RES = tuple((re.compile(p), low, high) for p, low, high in _PHONE_PATTERNS)
+_POSTCODE_RE = re.compile(_POSTCODE)
+_NHS_CANDIDATE_RE = re.compile(_NHS_CANDIDATE)
+_NI_NUMBER_RE = re.compile(_NI_NUMBER)
+_FULL_DATE_RE = re.compile(_FULL_DATE)
+_NAME_SHAPE_RE = re.compile(_NAME_SHAPE)
+_NAME_FIRST_RE = re.compile(_NAME_FIRST)
+_NAME_AFTER_COMMA_RE = re.compile(_NAME_AFTER_COMMA)
+
 #: Common first names (lower case) used by the personal-name rule.  Names that are
 #: also ordinary words or places (Grace, May, Will, Mark, Florence, Victoria, ...)
 #: are left out on purpose, so category labels cannot trigger the rule.
@@ -481,7 +494,11 @@ def _scan_column(
     rows: np.ndarray,
     file: str | None,
 ) -> list[dict[str, Any]]:
-    """All findings of one column (see :func:`scan_personal_data`)."""
+    """All findings of one column (see :func:`scan_personal_data`).
+
+    The column is factorised once; every rule runs on its distinct values only, so
+    the cost grows with the number of distinct values, not of rows.
+    """
     if _header_is_personal(header):
         return [
             _finding(
@@ -494,15 +511,19 @@ def _scan_column(
             )
         ]
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    text = pd.Series(np.asarray(uniques, dtype=object), dtype=object).map(str).str.strip()
-    normalised = text.str.lower().str.replace(r"[\s_\-/\\.,;:'\"()]+", " ", regex=True)
-    present_u = ~normalised.str.strip().isin(MISSING_MARKERS).to_numpy(dtype=bool)
+    text = [str(u).strip() for u in np.asarray(uniques, dtype=object)]
+    present_u = np.fromiter(
+        (_MISSING_SEP.sub(" ", t.lower()).strip() not in MISSING_MARKERS for t in text),
+        dtype=bool,
+        count=len(text),
+    )
     valid = codes >= 0
     present_rows = np.zeros(len(codes), dtype=bool)
     present_rows[valid] = present_u[codes[valid]]
     if not present_rows.any():
         return []
-    values = text[present_u]  # unique present values, indexed by unique position
+    position = np.flatnonzero(present_u)  # unique index of each entry of `values`
+    values = [text[k] for k in position]
 
     if canonical == "participant_id":
         fix = _ID_FIX.format(col=header)
@@ -515,7 +536,7 @@ def _scan_column(
     if canonical is None:
         for kind, what, pattern in _HEADER_RULES:
             if pattern.search(norm):
-                if values.str.match(_HARMLESS_VALUE).all():
+                if all(_HARMLESS_RE.match(v) for v in values):
                     break
                 hit_rows = rows[present_rows]
                 shown = _row_list(hit_rows)
@@ -527,44 +548,38 @@ def _scan_column(
                 )
                 return [_finding(file, _first(hit_rows), header, f"header_{kind}", message)]
 
-    findings: list[dict[str, Any]] = []
-    hits_by_rule: dict[str, np.ndarray] = {}
-    hits_by_rule["value_email"] = values.str.contains(_EMAIL, regex=True).to_numpy(dtype=bool)
-    hits_by_rule["value_url"] = values.str.contains(_URL, regex=True).to_numpy(dtype=bool)
-    hits_by_rule["value_phone"] = _phone_hits(values)
-    hits_by_rule["value_postcode"] = values.str.contains(_POSTCODE, regex=True).to_numpy(dtype=bool)
-    hits_by_rule["value_nhs_number"] = _nhs_hits(values)
-    hits_by_rule["value_ni_number"] = values.str.contains(_NI_NUMBER, regex=True).to_numpy(
-        dtype=bool
-    )
+    hits_by_rule: dict[str, np.ndarray] = {
+        "value_email": _search(_EMAIL_RE, values),
+        "value_url": _search(_URL_RE, values),
+        "value_phone": _phone_hits(values),
+        "value_postcode": _search(_POSTCODE_RE, values),
+        "value_nhs_number": _nhs_hits(values),
+        "value_ni_number": _search(_NI_NUMBER_RE, values),
+    }
     if _BIRTH_LIKE.search(norm):
-        hits_by_rule["value_date_of_birth"] = values.str.contains(_FULL_DATE, regex=True).to_numpy(
-            dtype=bool
-        )
+        hits_by_rule["value_date_of_birth"] = _search(_FULL_DATE_RE, values)
     if canonical is None:
-        hits_by_rule["value_free_text"] = (values.str.count(r"\S+") > FREE_TEXT_MAX_WORDS).to_numpy(
-            dtype=bool
+        hits_by_rule["value_free_text"] = np.fromiter(
+            (len(v.split()) > FREE_TEXT_MAX_WORDS for v in values), dtype=bool, count=len(values)
         )
 
-    position = np.flatnonzero(present_u)  # unique index of each entry of `values`
-    for rule, hit in hits_by_rule.items():
-        if not hit.any():
-            continue
+    def rows_of(hit: np.ndarray) -> np.ndarray:
         hit_u = np.zeros(len(present_u), dtype=bool)
         hit_u[position[hit]] = True
         mask = np.zeros(len(codes), dtype=bool)
         mask[valid] = hit_u[codes[valid]]
-        findings.extend(_value_findings(file, header, rule, rows[mask], fix))
+        return rows[mask]
+
+    findings: list[dict[str, Any]] = []
+    for rule, hit in hits_by_rule.items():
+        if hit.any():
+            findings.extend(_value_findings(file, header, rule, rows_of(hit), fix))
 
     if canonical is None or canonical == "participant_id":
         weights = np.bincount(codes[valid], minlength=len(present_u))[position]
         name_hit = _personal_name_values(values, weights)
         if name_hit is not None:
-            hit_u = np.zeros(len(present_u), dtype=bool)
-            hit_u[position[name_hit]] = True
-            mask = np.zeros(len(codes), dtype=bool)
-            mask[valid] = hit_u[codes[valid]]
-            hit_rows = rows[mask]
+            hit_rows = rows_of(name_hit)
             message = (
                 f"{_where(file)}Column {header!r}: {hit_rows.size} of {int(present_rows.sum())} "
                 f"values look like personal names (rule 'value_personal_name'; "
@@ -576,30 +591,35 @@ def _scan_column(
     return findings
 
 
+def _search(pattern: re.Pattern[str], values: Sequence[str]) -> np.ndarray:
+    return np.fromiter(
+        (pattern.search(v) is not None for v in values), dtype=bool, count=len(values)
+    )
+
+
 def _header_is_personal(header: str) -> bool:
     """Whether a header itself is an e-mail address, phone number, ... (never echoed)."""
-    if re.search(_EMAIL, header) or re.search(_URL, header) or re.search(_NI_NUMBER, header):
-        return True
-    one = pd.Series([header], dtype=object)
-    return bool(_phone_hits(one)[0] or _nhs_hits(one)[0])
+    one = [header]
+    return bool(
+        _EMAIL_RE.search(header)
+        or _URL_RE.search(header)
+        or _NI_NUMBER_RE.search(header)
+        or _phone_hits(one)[0]
+        or _nhs_hits(one)[0]
+    )
 
 
-def _phone_hits(values: pd.Series) -> np.ndarray:
-    """Unique values holding a phone number (digit counts checked per match)."""
-    hit = np.zeros(len(values), dtype=bool)
-    if len(values) == 0:
-        return hit
-    index = pd.RangeIndex(len(values))
-    series = pd.Series(values.to_numpy(dtype=object), index=index, dtype=object)
-    for pattern, low, high in _PHONE_PATTERNS:
-        found = series.str.extractall(f"(?P<m>{pattern})")
-        if found.empty:
-            continue
-        digits = found["m"].str.count(r"\d")
-        ok = digits.between(low, high)
-        if ok.any():
-            hit[found.index.get_level_values(0)[ok.to_numpy(dtype=bool)]] = True
-    return hit
+def _phone_hits(values: Sequence[str]) -> np.ndarray:
+    """Values holding a phone number (the digit count of each match is checked)."""
+
+    def one(v: str) -> bool:
+        for pattern, low, high in _PHONE_RES:
+            for m in pattern.finditer(v):
+                if low <= sum(ch.isdigit() for ch in m.group(0)) <= high:
+                    return True
+        return False
+
+    return np.fromiter((one(v) for v in values), dtype=bool, count=len(values))
 
 
 def _nhs_check_digit_ok(digits: np.ndarray) -> np.ndarray:
@@ -615,50 +635,55 @@ def _nhs_check_digit_ok(digits: np.ndarray) -> np.ndarray:
     return (check != 10) & (check == digits[:, 9])
 
 
-def _nhs_hits(values: pd.Series) -> np.ndarray:
-    """Unique values holding a ten-digit number that passes the NHS modulus-11 check."""
+def _nhs_hits(values: Sequence[str]) -> np.ndarray:
+    """Values holding a ten-digit number that passes the NHS modulus-11 check.
+
+    Candidates are collected once; the check digits are verified in one array step.
+    """
     hit = np.zeros(len(values), dtype=bool)
-    if len(values) == 0:
+    owners: list[int] = []
+    numbers: list[str] = []
+    for k, v in enumerate(values):
+        for m in _NHS_CANDIDATE_RE.finditer(v):
+            owners.append(k)
+            numbers.append(m.group(1) + m.group(2) + m.group(3))
+    if not numbers:
         return hit
-    series = pd.Series(values.to_numpy(dtype=object), index=pd.RangeIndex(len(values)))
-    found = series.astype(object).str.extractall(_NHS_CANDIDATE)
-    if found.empty:
-        return hit
-    joined = (found[0] + found[1] + found[2]).to_numpy(dtype=str)
     digits = (
-        np.frombuffer("".join(joined).encode("ascii"), dtype=np.uint8)
+        np.frombuffer("".join(numbers).encode("ascii"), dtype=np.uint8)
         .reshape(-1, 10)
         .astype(np.int64)
         - 48
     )
     ok = _nhs_check_digit_ok(digits) & ~(digits == digits[:, :1]).all(axis=1)
-    if ok.any():
-        hit[found.index.get_level_values(0)[ok]] = True
+    hit[np.asarray(owners)[ok]] = True
     return hit
 
 
-def _personal_name_values(values: pd.Series, weights: np.ndarray) -> np.ndarray | None:
-    """Which unique values look like names, when the column as a whole is one of names.
+def _personal_name_values(values: Sequence[str], weights: np.ndarray) -> np.ndarray | None:
+    """Which values look like names, when the column as a whole is one of names.
 
     The column counts as a column of names when at least 80% of its (row-weighted)
     values are one to four capitalised words (or "Surname, First"), and at least a
-    quarter start with a common first name or a title.  Returns the per-unique hit
+    quarter start with a common first name or a title.  Returns the per-value hit
     mask, or None when the column is not a column of names.
     """
-    if len(values) == 0:
+    if not values:
         return None
-    shape = values.str.match(_NAME_SHAPE).to_numpy(dtype=bool)
+    shape = _search(_NAME_SHAPE_RE, values)
     total = weights.sum()
     if total == 0 or weights[shape].sum() < 0.8 * total:
         return None
-    first = values.str.extract(_NAME_FIRST)
-    after = values.str.extract(_NAME_AFTER_COMMA)
-    known = (
-        first["first"].str.lower().isin(FIRST_NAMES).to_numpy(dtype=bool)
-        | first["title"].notna().to_numpy(dtype=bool)
-        | after["after"].str.lower().isin(FIRST_NAMES).to_numpy(dtype=bool)
-    ) & shape
-    if weights[known].sum() < 0.25 * total:
+
+    def known(v: str) -> bool:
+        m = _NAME_FIRST_RE.match(v)
+        if m and (m.group("title") or m.group("first").lower() in FIRST_NAMES):
+            return True
+        after = _NAME_AFTER_COMMA_RE.search(v)
+        return bool(after and after.group("after").lower() in FIRST_NAMES)
+
+    known_mask = shape & np.fromiter((known(v) for v in values), dtype=bool, count=len(values))
+    if weights[known_mask].sum() < 0.25 * total:
         return None
     return shape
 
@@ -1516,7 +1541,7 @@ class SuppressedTable(Result):
         DataFrame
             Same shape and labels as :attr:`published`, float.
         """
-        values = self.published_full.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        values = self.published_full.to_numpy(dtype=float, na_value=np.nan)
         if axis == "row":
             den = values[:, -1:]
         elif axis == "column":
@@ -1625,7 +1650,7 @@ def _count_matrix(table: Any, *, what: str = "table") -> np.ndarray:
         raise AnalysisError(
             f"{what} must hold counts (whole numbers >= 0); columns {bad} are not numeric."
         )
-    values = table.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    values = table.to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(values).any():
         raise AnalysisError(f"{what} has missing counts; fill them (0) before suppressing.")
     if (values < 0).any() or not np.all(values == np.round(values)):
@@ -1649,12 +1674,14 @@ def _make_table(
 ) -> SuppressedTable:
     rows, cols = _with_total(index), _with_total(columns)
     rounded = pol._round(grid)
-    columns_data = {}
-    for k in range(grid.shape[1]):
-        values = pd.array(rounded[:, k], dtype="Int64")
-        values[suppressed[:, k]] = pd.NA
-        columns_data[k] = values
-    published = pd.DataFrame(columns_data)
+    published = pd.DataFrame(
+        {
+            k: pd.arrays.IntegerArray(
+                np.ascontiguousarray(rounded[:, k], dtype=np.int64), suppressed[:, k].copy()
+            )
+            for k in range(grid.shape[1])
+        }
+    )
     published.index, published.columns = rows, cols
     reasons = _reasons(grid, suppressed, primary, pol, cross)
     n_supp = int(suppressed.sum())
@@ -1891,7 +1918,7 @@ def _published_grid(frame: pd.DataFrame, what: str) -> np.ndarray:
             f"{what} must hold published counts (numbers, missing when suppressed); "
             f"columns {bad} are not numeric."
         )
-    values = frame.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    values = frame.to_numpy(dtype=float, na_value=np.nan)
     if (values[~np.isnan(values)] < 0).any():
         raise AnalysisError(f"{what} has negative counts.")
     return values
@@ -1966,7 +1993,7 @@ def audit(
     for number, table in enumerate(tables, start=1):
         if isinstance(table, SuppressedTable):
             pol = _resolve_policy(policy) if policy is not None else table.policy
-            values = table.published_full.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            values = table.published_full.to_numpy(dtype=float, na_value=np.nan)
             audited = table.suppressed_full.to_numpy(dtype=bool)
             rows, cols = table.published_full.index, table.published_full.columns
             label = table.name or f"table {number}"
