@@ -298,28 +298,56 @@ def _default_variables(frame: pd.DataFrame, exclude: set[str]) -> list[str]:
     return names
 
 
-def _looks_skewed(values: np.ndarray, gcodes: np.ndarray, n_groups: int, alpha: float) -> bool:
+@dataclass
+class _Moments:
+    """Per-group moments of one numeric variable (one pass of bincounts)."""
+
+    valid: np.ndarray
+    gv: np.ndarray
+    xv: np.ndarray
+    n: np.ndarray
+    missing: np.ndarray
+    sums: np.ndarray
+    means: np.ndarray
+    ss: np.ndarray
+    m3: np.ndarray | None = None
+
+
+def _moments(values: np.ndarray, gcodes: np.ndarray, k: int, *, third: bool = False) -> _Moments:
+    valid = ~np.isnan(values)
+    if valid.all():
+        gv, xv = gcodes, values
+    else:
+        gv, xv = gcodes[valid], values[valid]
+    n = np.bincount(gv, minlength=k).astype(float)
+    missing = np.bincount(gcodes[~valid], minlength=k)
+    sums = np.bincount(gv, weights=xv, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums / n
+        dev = xv - means[gv]
+        dev2 = dev * dev
+        ss = np.bincount(gv, weights=dev2, minlength=k)
+        m3 = np.bincount(gv, weights=dev2 * dev, minlength=k) if third else None
+    return _Moments(valid, gv, xv, n, missing, sums, means, ss, m3)
+
+
+def _looks_skewed(mom: _Moments, n_groups: int, alpha: float) -> bool:
     """The documented median rule, applied per group of the whole data.
 
-    Skewness g1 = m3 / m2^1.5 from per-group moments (one pass of bincounts);
-    Shapiro-Wilk only on the groups of 3 to 49 values.
+    Skewness g1 = m3 / m2^1.5 from per-group moments; Shapiro-Wilk only on the
+    groups of 3 to 49 values.
     """
-    valid = ~np.isnan(values)
-    g, x = gcodes[valid], values[valid]
-    n = np.bincount(g, minlength=n_groups).astype(float)
+    assert mom.m3 is not None
+    n = mom.n
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(g, weights=x, minlength=n_groups) / n
-        dev = x - mean[g]
-        dev2 = dev * dev
-        m2 = np.bincount(g, weights=dev2, minlength=n_groups) / n
-        m3 = np.bincount(g, weights=dev2 * dev, minlength=n_groups) / n
-        skew = m3 / m2**1.5
+        m2 = mom.ss / n
+        skew = (mom.m3 / n) / m2**1.5
     for j in range(n_groups):
-        if n[j] < 3 or not m2[j] > 1e-12 * max(1.0, mean[j] ** 2):
+        if n[j] < 3 or not m2[j] > 1e-12 * max(1.0, mom.means[j] ** 2):
             continue
         if abs(skew[j]) > 1:
             return True
-        if n[j] < EXACT_MAX_N and float(stats.shapiro(x[g == j]).pvalue) < alpha:
+        if n[j] < EXACT_MAX_N and float(stats.shapiro(mom.xv[mom.gv == j]).pvalue) < alpha:
             return True
     return False
 
@@ -468,6 +496,7 @@ def _block(
     nonnormal: set[str],
     gen: np.random.Generator,
     ref: int,
+    cache: dict[str, _Moments] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Long rows, test rows and SMD rows of one block; ``ref`` indexes the reference."""
     k = len(group_labels)
@@ -522,19 +551,12 @@ def _block(
 
         assert var.values is not None
         values = var.values
-        valid = ~np.isnan(values)
-        if valid.all():
-            gv, xv = gcodes, values
-        else:
-            gv, xv = gcodes[valid], values[valid]
-        n_g = np.bincount(gv, minlength=k).astype(float)
-        miss_g = np.bincount(gcodes[~valid], minlength=k)
-        sums = np.bincount(gv, weights=xv, minlength=k)
+        mom = cache.get(var.name) if cache else None
+        if mom is None:
+            mom = _moments(values, gcodes, k)
+        valid, gv, xv = mom.valid, mom.gv, mom.xv
+        n_g, miss_g, sums, means, ss_g = mom.n, mom.missing, mom.sums, mom.means, mom.ss
         with np.errstate(invalid="ignore", divide="ignore"):
-            means = sums / n_g
-            dev = xv - means[gv]
-            dev *= dev
-            ss_g = np.bincount(gv, weights=dev, minlength=k)
             var_g = ss_g / (n_g - 1)
         var_g[n_g < 2] = np.nan
         # overall moments from the group moments (no further pass over the rows)
@@ -861,13 +883,18 @@ def summary_table(
 
     # median rule, decided once on all records so that strata agree
     numeric = [v.name for v in variables_ if v.kind == "numeric"]
+    cache: dict[str, _Moments] = {}
     if nonnormal is None:
-        chosen = {
-            v.name
-            for v in variables_
-            if v.kind == "numeric"
-            and (v.ordinal or _looks_skewed(v.values, gcodes, len(labels), alpha))  # type: ignore[arg-type]
-        }
+        chosen = set()
+        for v in variables_:
+            if v.kind != "numeric" or v.values is None:
+                continue
+            if v.ordinal:
+                chosen.add(v.name)
+                continue
+            cache[v.name] = _moments(v.values, gcodes, len(labels), third=True)
+            if _looks_skewed(cache[v.name], len(labels), alpha):
+                chosen.add(v.name)
         notes.append(
             "Numeric variables: median [Q1, Q3] for ordinal variables and where a group of "
             "at least 3 values has |skewness| > 1 or (3 to 49 values) Shapiro-Wilk "
@@ -914,7 +941,9 @@ def summary_table(
     ref = int(np.argmax(np.bincount(gcodes, minlength=len(labels))))
     long_parts, test_parts, smd_parts, displays = [], [], [], []
     for slev, gc, vars_ in blocks:
-        long_rows, test_rows, smd_rows = _block(gc, labels, vars_, chosen, gen, ref)
+        long_rows, test_rows, smd_rows = _block(
+            gc, labels, vars_, chosen, gen, ref, cache if strata is None else None
+        )
         display = _display_block(long_rows, test_rows, smd_rows, vars_, labels, chosen)
         long = pd.DataFrame(long_rows, columns=list(_LONG_COLUMNS))
         tests = pd.DataFrame(test_rows, columns=list(_TEST_COLUMNS))
