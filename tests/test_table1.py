@@ -547,3 +547,16 @@ def test_error_bad_kind():
 def test_error_bad_alpha():
     with pytest.raises(AnalysisError, match="alpha must be a number strictly between 0 and 1"):
         summary_table(cohort(10), alpha=2)
+
+
+def test_canonical_label_columns_stored_as_numbers_are_categorical():
+    frame = pd.DataFrame(
+        {"gender": ["woman", "man"] * 4, "cohort": [2019, 2020] * 4,
+         "promoted": [1, 0, 1, 1, 0, 0, None, 1]}
+    )  # fmt: skip
+    t1 = summary_table(frame, variables=["cohort", "promoted"])
+    long = t1.long
+    assert set(long[long.variable == "cohort"]["level"]) == {"2019", "2020"}
+    assert list(long[long.variable == "promoted"]["level"].unique()) == ["yes", "no"]
+    woman = long[(long.variable == "promoted") & (long.group == "woman")].set_index("level")
+    assert woman["count"].to_dict() == {"yes": 2.0, "no": 1.0}

@@ -247,10 +247,12 @@ def _as_variable(series: pd.Series, name: str) -> _Var:
         levels = tuple(str(c) for c in dtype.categories)
         codes = series.cat.codes.to_numpy().astype(np.int64)
         return _Var(name, "categorical", codes=codes, levels=levels)
-    if pd.api.types.is_numeric_dtype(dtype):
+    categorical_kind = col is not None and col.kind in ("string", "category", "bool")
+    if pd.api.types.is_numeric_dtype(dtype) and not categorical_kind:
         values = series.to_numpy(dtype=float, na_value=np.nan)
         ordinal = (col is not None and col.kind == "ordinal") or name in ORDINAL_DERIVED
         return _Var(name, "numeric", values=values, ordinal=ordinal)
+    # text, or a canonical category/label column stored as numbers (e.g. cohort 2019)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     present = list(uniques)
     as_bool = _bool_words(present, col is not None and col.kind == "bool")
@@ -274,6 +276,9 @@ def _bool_words(present: list[Any], is_bool_column: bool) -> dict[Any, bool] | N
     out: dict[Any, bool] = {}
     for v in present:
         if isinstance(v, (bool, np.bool_)):
+            out[v] = bool(v)
+            continue
+        if is_bool_column and isinstance(v, (int, float, np.integer, np.floating)) and v in (0, 1):
             out[v] = bool(v)
             continue
         if not is_bool_column:
