@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from ._version import __version__
 from .exceptions import MentorAnalyticsError
@@ -37,8 +39,44 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mentoranalytics {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    rep = sub.add_parser("report", help="write the course-review report")
-    rep.add_argument("files", nargs="*", help="cohort files (default: the packaged sample)")
+    rep = sub.add_parser(
+        "report",
+        help="write the course-review report",
+        description="Write the course-review report (HTML by default) on your cohort files, "
+        "or on the packaged sample when no file is given.",
+        epilog="examples:\n"
+        "  python -m mentoranalytics report\n"
+        "  python -m mentoranalytics report --sample first_cohort -o first.html\n"
+        "  python -m mentoranalytics report cohort.xlsx --mapping mapping.yaml --bundle review/\n"
+        "  python -m mentoranalytics report a.csv b.csv --outcomes promoted,role_change "
+        "--privacy ons\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    rep.add_argument("files", nargs="*", help="cohort files or a folder (default: the sample)")
+    rep.add_argument("-o", "--output", help="report file (default: mentoranalytics-report.html)")
+    rep.add_argument("--format", choices=("html", "markdown"), default="html")
+    rep.add_argument(
+        "--bundle", metavar="DIR", help="also write HTML, Excel, JSON, CSV and figures"
+    )
+    rep.add_argument(
+        "--sample",
+        choices=("programme", "first_cohort"),
+        help="use a packaged sample (default when no FILES: programme)",
+    )
+    rep.add_argument("--title", help="report title")
+    rep.add_argument("--by", default="gender", help="grouping column (default: gender)")
+    rep.add_argument("--outcomes", help="comma-separated outcome columns (default: all present)")
+    rep.add_argument("--cohorts", help="comma-separated cohorts to include (default: all)")
+    rep.add_argument(
+        "--privacy",
+        default="standard",
+        choices=("standard", "ons", "nhs", "internal"),
+        help="disclosure policy (default: standard; internal = no suppression)",
+    )
+    rep.add_argument("--mapping", help="YAML file mapping your headers and values")
+    rep.add_argument("--seed", type=int, default=0, help="seed of every simulation (default 0)")
+    rep.add_argument("--timestamp", action="store_true", help="print the date in the report")
+    rep.add_argument("--quiet", action="store_true", help="no progress lines")
 
     val = sub.add_parser("validate", help="list every problem in cohort files")
     val.add_argument("files", nargs="+", help="cohort files (CSV, TSV, Excel, Parquet, JSON)")
@@ -57,28 +95,106 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Progress:
+    """One line per step on stderr, with its duration."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self._step: str | None = None
+        self._t0 = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        self.done()
+        self._step, self._t0 = step, time.perf_counter()
+
+    def done(self) -> None:
+        if self._step is not None and not self.quiet:
+            print(f"{self._step} ({time.perf_counter() - self._t0:.2f} s)", file=sys.stderr)
+        self._step = None
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=sys.stderr)
+
+
+def _split(text: str | None) -> tuple[str, ...] | None:
+    if not text:
+        return None
+    return tuple(t.strip() for t in text.split(",") if t.strip())
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
-    print(
-        "mentoranalytics: the 'report' command is not available yet in this version; "
-        "use 'validate' or the Python API (see README.md).",
-        file=sys.stderr,
+    from .report import ReportOptions, build_report, write_bundle, write_report
+
+    progress = _Progress(args.quiet)
+    if args.files and args.sample:
+        raise _UsageError("give either FILES or --sample, not both.")
+    progress("loading and validating")
+    if args.files:
+        from .io import load_cohort
+
+        source: object = args.files if len(args.files) > 1 else args.files[0]
+        cohort = load_cohort(source, mapping=args.mapping, errors="exclude")
+        label = ", ".join(str(f) for f in args.files)
+    else:
+        from .datasets import load_sample
+
+        name = args.sample or "programme"
+        progress.say(f"no files given: using the packaged sample '{name}' (synthetic data)")
+        cohort = load_sample(name)
+        label = f"packaged sample '{name}' (synthetic)"
+    progress.done()
+    n_excluded = len(cohort.excluded)
+    progress.say(
+        f"{len(cohort) + n_excluded} rows read: {len(cohort)} analysed, {n_excluded} excluded"
+        + (" (listed in the report's data-quality appendix)" if n_excluded else "")
     )
-    return EXIT_DATA
+    options = ReportOptions(
+        title=args.title or ReportOptions.title,
+        by=args.by,
+        outcomes=_split(args.outcomes),
+        cohorts=_split(args.cohorts),
+        privacy=args.privacy,
+        seed=args.seed,
+        timestamp=args.timestamp,
+        source_label=label,
+    )
+    report = build_report(cohort, options, progress=progress)
+    progress("writing")
+    suffix = ".md" if args.format == "markdown" else ".html"
+    out = Path(args.output or f"mentoranalytics-report{suffix}")
+    write_report(report, out, format=args.format)
+    if args.bundle:
+        write_bundle(report, args.bundle)
+    progress.done()
+    progress.say(f"report written to {out.resolve()}")
+    if args.bundle:
+        progress.say(f"bundle written to {Path(args.bundle).resolve()}")
+    return EXIT_OK
+
+
+class _UsageError(Exception):
+    """A usage mistake detected after argument parsing (exit code 2)."""
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .io import load_cohort
 
-    cohort = load_cohort(args.files if len(args.files) > 1 else args.files[0],
-                         mapping=args.mapping, errors="exclude")
+    cohort = load_cohort(
+        args.files if len(args.files) > 1 else args.files[0], mapping=args.mapping, errors="exclude"
+    )
     problems = cohort.problems
-    for rec in problems.itertuples(index=False):
-        where = f"{rec.file}:" if getattr(rec, "file", None) else ""
-        row = "" if rec.row is None or rec.row != rec.row else f"row {int(rec.row)}, "
-        print(f"{where}{row}column {rec.column!s}: {rec.message}")
+    for rec in problems.to_dict("records"):
+        where = f"{rec['file']}: " if rec.get("file") else ""
+        row = "" if pd.isna(rec.get("row")) else f"row {rec['row']}, "
+        print(f"{where}{row}column {rec['column']}: {rec['message']}")
     n_ex = len(cohort.excluded)
-    print(f"{len(cohort)} rows valid, {n_ex} rows would be excluded, {len(problems)} problems.",
-          file=sys.stderr)
+    print(
+        f"{len(cohort)} rows valid, {n_ex} rows would be excluded, {len(problems)} problems.",
+        file=sys.stderr,
+    )
     return EXIT_DATA if len(problems) else EXIT_OK
 
 
@@ -132,6 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in rest[:25]:
             print(f"  {line}", file=sys.stderr)
         return EXIT_DATA
+    except _UsageError as exc:
+        print(f"mentoranalytics: usage error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except FileNotFoundError as exc:
         print(f"mentoranalytics: error: file not found: {exc.filename}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,0 +1,95 @@
+"""Assemble the course-review report from a cohort.
+
+The sections are built in :mod:`mentoranalytics.report.sections`; this module holds the
+options, the order of the sections, and the report-wide pieces (title, banner, meta).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._version import __version__
+from .model import Report, Section
+
+ProgressCallback = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the report covers and how it is published.
+
+    Parameters
+    ----------
+    title : str
+        The report title.
+    by : str, default="gender"
+        The grouping column of every breakdown.
+    outcomes : tuple of str, optional
+        Outcome columns (default: every boolean outcome of the schema present).
+    cohorts : tuple of str, optional
+        Restrict to these cohorts (default: all).
+    privacy : str, default="standard"
+        Disclosure policy: ``standard``, ``ons``, ``nhs`` or ``internal``.
+    seed : int, default=0
+        Seed of every simulation (mediation, bootstrap, Monte Carlo tests).
+    timestamp : bool, default=False
+        Print the date in the report (off: the same input and seed give the same bytes).
+    n_sims : int, default=1000
+        Simulations for mediation and bootstrap intervals.
+    min_group_size : int, optional
+        Groups smaller than this are not shown separately (pooled into "other or not
+        stated" when the pool is large enough, otherwise left out of breakdowns).
+        Default: four times the policy's threshold (20 under ``standard``), so that a
+        group's yes/no counts can pass disclosure control; no minimum under ``internal``.
+    """
+
+    title: str = "Mentoring programme: course review"
+    by: str = "gender"
+    outcomes: tuple[str, ...] | None = None
+    cohorts: tuple[str, ...] | None = None
+    privacy: str = "standard"
+    seed: int = 0
+    timestamp: bool = False
+    n_sims: int = 1000
+    min_group_size: int | None = None
+    source_label: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def build_report(
+    cohort: Any, options: ReportOptions | None = None, *, progress: ProgressCallback | None = None
+) -> Report:
+    """Analyse ``cohort`` and return the :class:`~mentoranalytics.report.model.Report`."""
+    import warnings
+
+    from ..exceptions import MentorAnalyticsWarning
+    from . import sections as S
+
+    options = options or ReportOptions()
+    with warnings.catch_warnings():
+        # every warning is kept on its result and printed in the report itself
+        warnings.simplefilter("ignore", MentorAnalyticsWarning)
+        ctx = S.ReportContext.create(cohort, options, progress=progress)
+        built: list[Section] = [builder(ctx) for builder in S.SECTION_BUILDERS]
+        headline = S.headline_section(ctx)
+    meta = {
+        "version": __version__,
+        "seed": options.seed,
+        "privacy": options.privacy,
+        "timestamp": _timestamp() if options.timestamp else "",
+    }
+    return Report(
+        title=options.title,
+        subtitle=ctx.subtitle,
+        sections=(headline, *built),
+        banner=ctx.policy_banner,
+        meta=meta,
+    )
+
+
+def _timestamp() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

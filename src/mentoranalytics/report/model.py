@@ -1,0 +1,198 @@
+"""The report's content model: sections made of paragraphs, tables and figures.
+
+Every number the report publishes sits in a :class:`TableBlock` (after disclosure
+control), so the HTML, the Markdown, the Excel workbook and the JSON of published
+numbers are all written from the same values and cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of plain text (escaped when rendered)."""
+
+    text: str
+    kind: str = "text"  # "text", "finding", "note", "warning"
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """A published table.
+
+    Parameters
+    ----------
+    name : str
+        Unique, file-name-safe identifier (used for the sheet, CSV and JSON).
+    caption : str
+        What the table shows, for a course leader.
+    frame : DataFrame
+        The published values (numbers unrounded; suppressed cells are NA).
+    suppressed : DataFrame of bool, optional
+        Same shape as ``frame``: True where a cell was withheld by disclosure control.
+    reasons : DataFrame of str, optional
+        Same shape: why a cell was withheld ("fewer than 5").
+    notes : tuple of str
+        Shown under the table.
+    digits : int
+        Display rounding only.
+    percent_columns : tuple of str
+        Columns holding proportions in [0, 1], displayed as percentages.
+    """
+
+    name: str
+    caption: str
+    frame: pd.DataFrame
+    suppressed: pd.DataFrame | None = None
+    reasons: pd.DataFrame | None = None
+    notes: tuple[str, ...] = ()
+    digits: int = 2
+    percent_columns: tuple[str, ...] = ()
+
+    def suppressed_mask(self) -> pd.DataFrame:
+        """Boolean mask of withheld cells (all False when nothing was withheld)."""
+        if self.suppressed is not None:
+            return self.suppressed.reindex_like(self.frame).fillna(False).astype(bool)
+        return pd.DataFrame(False, index=self.frame.index, columns=self.frame.columns)
+
+    def display_frame(self) -> pd.DataFrame:
+        """Strings for display: rounded numbers, percentages, 'suppressed'."""
+        mask = self.suppressed_mask()
+        out = pd.DataFrame(index=self.frame.index, columns=self.frame.columns, dtype=object)
+        for col in self.frame.columns:
+            for idx, value in zip(self.frame.index, self.frame[col], strict=True):
+                if bool(mask.at[idx, col]):
+                    out.at[idx, col] = "suppressed"
+                else:
+                    out.at[idx, col] = format_value(
+                        value, col, digits=self.digits, percent=col in self.percent_columns
+                    )
+        return out
+
+    def published_numbers(self) -> list[dict[str, Any]]:
+        """One record per cell: table, row, column, value, suppressed."""
+        mask = self.suppressed_mask()
+        records = []
+        for idx in self.frame.index:
+            for col in self.frame.columns:
+                hidden = bool(mask.at[idx, col])
+                value = None if hidden else json_value(self.frame.at[idx, col])
+                records.append(
+                    {
+                        "table": self.name,
+                        "row": _label(idx),
+                        "column": _label(col),
+                        "value": value,
+                        "suppressed": hidden,
+                    }
+                )
+        return records
+
+
+@dataclass(frozen=True)
+class FigureBlock:
+    """A chart rendered once to SVG and PNG (bytes), with its caption and alt text."""
+
+    name: str
+    caption: str
+    svg: str
+    png: bytes
+    alt: str = ""
+
+
+Block = Paragraph | TableBlock | FigureBlock
+
+
+@dataclass(frozen=True)
+class Section:
+    """A report section; ``unavailable`` replaces the content with one line saying why."""
+
+    id: str
+    title: str
+    blocks: tuple[Block, ...] = ()
+    unavailable: str | None = None
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A whole report, ready to be written in any format."""
+
+    title: str
+    subtitle: str
+    sections: tuple[Section, ...]
+    banner: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def tables(self) -> list[TableBlock]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, TableBlock)]
+
+    def figures(self) -> list[FigureBlock]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, FigureBlock)]
+
+    def published_numbers(self) -> list[dict[str, Any]]:
+        return [rec for t in self.tables() for rec in t.published_numbers()]
+
+
+def _label(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return " / ".join(str(v) for v in value)
+    return json_value(value) if not isinstance(value, str) else value
+
+
+def json_value(value: Any) -> Any:
+    """Convert a cell to a JSON-safe Python value (NA -> None)."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float | int | bool | str):
+        return value
+    return str(value)
+
+
+def format_value(value: Any, column: Any = "", *, digits: int = 2, percent: bool = False) -> str:
+    """Format a cell for display; unrounded values stay in the data.
+
+    >>> format_value(0.1234, "rate", percent=True)
+    '12.3%'
+    >>> format_value(0.00001, "p_value")
+    '<0.001'
+    >>> format_value(12, "n")
+    '12'
+    """
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    if isinstance(value, float):
+        name = str(column)
+        if name == "p_value" or name.endswith("p_value"):
+            return "<0.001" if value < 0.001 else f"{value:.3f}"
+        if percent:
+            return f"{100 * value:.1f}%"
+        if value in (float("inf"), float("-inf")):
+            return "∞" if value > 0 else "-∞"
+        if value == int(value) and name in {"n", "events", "count"}:
+            return str(int(value))
+        return f"{value:.{digits}f}"
+    return str(value)
