@@ -543,3 +543,9 @@ def test_three_groups_compare_each_with_reference():
     res = compare_groups(frame, "v", reference="woman")
     assert set(res.comparisons["group"]) == {"man", "non_binary"}
     assert list(res.overall["test"]) == ["Kruskal-Wallis", "Welch ANOVA"]
+
+
+def test_infinite_values_are_refused():
+    frame = two_groups([1, np.inf], [3, 4])
+    with pytest.raises(AnalysisError, match="holds infinite values at rows"):
+        compare_groups(frame, "v", by="g")

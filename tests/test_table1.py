@@ -560,3 +560,9 @@ def test_canonical_label_columns_stored_as_numbers_are_categorical():
     assert list(long[long.variable == "promoted"]["level"].unique()) == ["yes", "no"]
     woman = long[(long.variable == "promoted") & (long.group == "woman")].set_index("level")
     assert woman["count"].to_dict() == {"yes": 2.0, "no": 1.0}
+
+
+def test_error_infinite_values():
+    frame = pd.DataFrame({"gender": ["woman", "man"], "v": [1.0, -np.inf]})
+    with pytest.raises(AnalysisError, match="holds infinite values at rows"):
+        summary_table(frame, variables=["v"])

@@ -232,6 +232,17 @@ def numeric_values(series: pd.Series, column: str) -> tuple[np.ndarray, str | No
     return converted.to_numpy(dtype=float, na_value=np.nan), None
 
 
+def check_finite(values: np.ndarray, column: str) -> None:
+    """Refuse infinite values (a data error; NaN means missing)."""
+    bad = np.isinf(values)
+    if bad.any():
+        rows = ", ".join(str(i) for i in np.flatnonzero(bad)[:5])
+        raise AnalysisError(
+            f"Column '{column}' holds infinite values at rows (0-based positions) {rows}. "
+            "Replace them with a number or a missing value."
+        )
+
+
 def _ordered_text(
     series: pd.Series, column: str, categories: Sequence[str]
 ) -> tuple[np.ndarray, str]:
@@ -690,6 +701,7 @@ def compare_groups(
         raise AnalysisError(f"variable and by are both '{by}'; choose two different columns.")
     gen, seed = resolve_rng(rng)
     values, coding = numeric_values(frame[variable], variable)
+    check_finite(values, variable)
     notes: list[str] = [coding] if coding else []
     warns: list[str] = []
 

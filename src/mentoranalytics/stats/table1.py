@@ -62,6 +62,7 @@ from .continuous import (
     EXACT_MAX_N,
     PERMUTATION_MAX_N,
     check_alpha,
+    check_finite,
     kruskal_test,
     rank_sum_test,
     welch_anova,
@@ -250,6 +251,7 @@ def _as_variable(series: pd.Series, name: str) -> _Var:
     categorical_kind = col is not None and col.kind in ("string", "category", "bool")
     if pd.api.types.is_numeric_dtype(dtype) and not categorical_kind:
         values = series.to_numpy(dtype=float, na_value=np.nan)
+        check_finite(values, name)
         ordinal = (col is not None and col.kind == "ordinal") or name in ORDINAL_DERIVED
         return _Var(name, "numeric", values=values, ordinal=ordinal)
     # text, or a canonical category/label column stored as numbers (e.g. cohort 2019)
