@@ -843,6 +843,22 @@ def test_cell_mask_rules():
         )
 
 
+def test_group_rates_match_the_joint_compare_rates_call(programme):
+    from mentoranalytics.plot._rates import group_rates
+
+    joint = _rates(programme, "promoted", "gender")
+    per_group = group_rates(programme, "promoted", "gender", list(joint.index) + ["self_described"])
+    cols = ["n", "events", "rate", "ci_low", "ci_high"]
+    np.testing.assert_allclose(
+        per_group.loc[list(joint.index), cols].to_numpy(float), joint[cols].to_numpy(float)
+    )
+    assert per_group.loc["self_described", "n"] == 0
+    # a yes/no grouping column without missing values (keys must stay scalar)
+    flags = pd.DataFrame({"b": [True, False, True, True, False], "y": [1, 0, 1, 0, 0]})
+    out = group_rates(flags, "y", "b", [False, True])
+    assert out["n"].tolist() == [2, 3] and out["events"].tolist() == [0, 2]
+
+
 def test_axes_argument_is_used_and_returned():
     fig, ax = plt.subplots()
     assert maplot.plot_mentor_choice(_small(), ax=ax) is ax

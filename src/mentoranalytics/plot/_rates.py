@@ -44,9 +44,12 @@ def _key(value: Any) -> Any:
 def group_rates(frame: pd.DataFrame, outcome: str, by: str, groups: Sequence[Any]) -> pd.DataFrame:
     """``compare_rates(frame, outcome, by=by).rates`` for every group in ``groups``.
 
-    Groups with no one to analyse get ``n = 0`` and NaN rate and limits (instead of
-    being dropped), so that a chart can say so.  Small-sample warnings are not
-    repeated here: a chart shows no test.
+    Each group's row comes from :func:`mentoranalytics.compare_rates` run on that
+    group alone, which gives the same n, events, rate and Wilson interval as the
+    joint call but skips the between-group test a chart does not show.  Groups with
+    no one to analyse get ``n = 0`` and NaN rate and limits (instead of being
+    dropped), so that a chart can say so.  Small-sample warnings are not repeated
+    here: a chart shows no test.
 
     Returns
     -------
@@ -60,17 +63,16 @@ def group_rates(frame: pd.DataFrame, outcome: str, by: str, groups: Sequence[Any
 
     values = np.full((len(groups), len(RATE_COLUMNS)), np.nan)
     values[:, :2] = 0
-    usable = frame[outcome].notna() & frame[by].notna()
-    if usable.any():
+    usable = (frame[outcome].notna() & frame[by].notna()).to_numpy(dtype=bool)
+    keys = [_key(v) for v in frame[by].to_numpy(dtype=object)]
+    for i, group in enumerate(groups):
+        rows = usable & np.array([k == _key(group) for k in keys], dtype=bool).reshape(-1)
+        if not rows.any():
+            continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SmallSampleWarning)
-            rates = compare_rates(frame.loc[usable], outcome, by=by).rates
-        position = {_key(g): i for i, g in enumerate(rates.index)}
-        table = rates[RATE_COLUMNS].to_numpy(dtype=float)
-        for i, group in enumerate(groups):
-            j = position.get(_key(group))
-            if j is not None:
-                values[i] = table[j]
+            rates = compare_rates(frame.loc[rows], outcome, by=by).rates
+        values[i] = rates[RATE_COLUMNS].to_numpy(dtype=float)[0]
     out = pd.DataFrame(values, index=pd.Index(list(groups), dtype=object), columns=RATE_COLUMNS)
     out["n"] = out["n"].astype(int)
     out["events"] = out["events"].astype(int)
