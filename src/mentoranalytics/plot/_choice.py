@@ -222,10 +222,14 @@ def plot_mentor_choice(
     who = "participants with a mentor" if is_mentor else "participants who answered"
     ax.set_xlabel(f"Share of {who} in each {by_label(by)} group")
     ax.set_title(f"{column_label(variable)}, by {by_label(by)}")
+    from matplotlib.transforms import ScaledTranslation
+
+    below = ax.transAxes + ScaledTranslation(0, -0.62, ax.figure.dpi_scale_trans)
     ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.22 - 0.05 * (len(groups) < 3)),
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=below,
         ncol=min(len(categories), 5),
         frameon=False,
         fontsize=9,
