@@ -128,8 +128,8 @@ class ReportContext:
         else:
             outcomes = [o for o in schema.OUTCOMES if o in data.columns and data[o].notna().any()]
         shown, merged, group = _reporting_groups(data[options.by], pol, options.min_group_size)
-        data = data.assign(**{options.by: group})
-        reporting = data[data[options.by].notna()]
+        grouped = data.assign(**{options.by: group})
+        reporting = grouped[grouped[options.by].notna()]
         if "mentor_in_network" in reporting:
             reporting = reporting.assign(
                 outside_network=~reporting["mentor_in_network"].astype("boolean")
@@ -1324,9 +1324,18 @@ def data_quality_section(ctx: ReportContext) -> Section:
     miss = d[[c for c in schema.CANONICAL_COLUMNS if c in d]].isna().sum()
     mt = pd.DataFrame({"missing": miss.astype(int), "percent": miss / max(len(d), 1)})
     mt.index.name = "column"
+    small = (mt["missing"] > 0) & (mt["missing"] < ctx.policy.threshold)
     blocks.append(
         TableBlock(
-            "missingness", "Missing values per column", mt, percent_columns=("percent",), digits=0
+            "missingness",
+            "Missing values per column",
+            mt,
+            suppressed=pd.DataFrame({"missing": small, "percent": small}),
+            percent_columns=("percent",),
+            digits=0,
+            notes=(f"Counts of 1 to {ctx.policy.threshold - 1} are suppressed.",)
+            if bool(small.any())
+            else (),
         )
     )
     absent = [c for c in schema.CANONICAL_COLUMNS if c not in d]

@@ -16,11 +16,35 @@ import pandas as pd
 
 from .model import FigureBlock, Paragraph, Report, TableBlock
 
+#: Display names of the frozen tidy columns (the data and the JSON keep the tidy names).
+HEADER_LABELS = {
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "p_value": "p",
+    "p_value_holm": "p (Holm)",
+    "p_value_bh": "p (BH)",
+    "detectable_difference": "smallest detectable gap",
+    "n_missing": "missing",
+    "q1": "Q1",
+    "q3": "Q3",
+    "sd": "SD",
+    "sha256": "SHA-256",
+    "rows_read": "rows read",
+    "refusals_per_approach": "refusals per approach",
+    "mentors_approached": "mentors approached",
+}
+
 
 def _label(value: Any) -> str:
     if isinstance(value, tuple):
         return " / ".join(str(v) for v in value)
     return "" if value is None else str(value)
+
+
+def header_label(value: Any) -> str:
+    """How a column is headed in the HTML and Markdown report."""
+    text = _label(value)
+    return HEADER_LABELS.get(text, text)
 
 
 def _index_name(block: TableBlock) -> str:
@@ -42,6 +66,7 @@ def render_html(report: Report) -> str:
     env.globals.update(
         svg_b64=lambda b: base64.b64encode(b.svg.encode("utf-8")).decode("ascii"),
         label=_label,
+        header=header_label,
         index_name=_index_name,
     )
     template = env.get_template("report.html.j2")
@@ -50,7 +75,7 @@ def render_html(report: Report) -> str:
 
 def _markdown_table(block: TableBlock) -> str:
     disp = block.display_frame()
-    head = [_index_name(block) or " "] + [_label(c) for c in disp.columns]
+    head = [_index_name(block) or " "] + [header_label(c) for c in disp.columns]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for idx in disp.index:
         cells = [_label(idx)] + [str(disp.at[idx, c]) for c in disp.columns]
