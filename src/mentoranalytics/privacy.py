@@ -1180,11 +1180,22 @@ def _extend(counts: np.ndarray) -> np.ndarray:
     return grid
 
 
-def _maxflow(cap: list[list[int]], source: int, sink: int, limit: int) -> int:
-    """Edmonds-Karp maximum flow on a small dense graph (``cap`` is modified), capped."""
+def _maxflow(
+    cap: list[list[int]],
+    source: int,
+    sink: int,
+    limit: int,
+    neighbours: list[list[int]] | None = None,
+) -> int:
+    """Edmonds-Karp maximum flow on a small dense graph (``cap`` is modified), capped.
+
+    ``neighbours`` (node pairs with capacity in either direction) may be passed when
+    the same graph is used repeatedly.
+    """
     n = len(cap)
     flow = 0
-    neighbours = [[v for v in range(n) if cap[u][v] > 0 or cap[v][u] > 0] for u in range(n)]
+    if neighbours is None:
+        neighbours = [[v for v in range(n) if cap[u][v] or cap[v][u]] for u in range(n)]
     while flow < limit:
         parent = [-1] * n
         parent[source] = source
@@ -1226,6 +1237,7 @@ class _Grid:
         self.sr = [1] * (self.r1 - 1) + [-1]
         self.sc = [1] * (self.c1 - 1) + [-1]
         self._residual: list[list[int]] | None = None
+        self._neighbours: list[list[int]] = []
         self._safe: set[tuple[int, int]] = set()
 
     # -- state ------------------------------------------------------------------------
@@ -1265,6 +1277,7 @@ class _Grid:
                     cap[u][v] = _INF if math.isinf(hi[i, j]) else int(hi[i, j]) - x
                     cap[v][u] = x - int(lo[i, j])
             self._residual = cap
+            self._neighbours = [[v for v in range(n) if cap[u][v] or cap[v][u]] for u in range(n)]
         return self._residual
 
     def flow_range(self, i: int, j: int, limit: int = _INF) -> tuple[int, int]:
@@ -1273,13 +1286,26 @@ class _Grid:
         base = self.residual()
         cap = [row[:] for row in base]
         cap[u][v] = cap[v][u] = 0
-        inc = _maxflow(cap, v, u, limit)
+        inc = _maxflow(cap, v, u, limit, self._neighbours)
         cap = [row[:] for row in base]
         cap[u][v] = cap[v][u] = 0
-        dec = min(_maxflow(cap, u, v, limit), self.xl[i][j])
+        dec = min(_maxflow(cap, u, v, limit, self._neighbours), self.xl[i][j])
         return dec, inc
 
     # -- rectangles (hypercubes) --------------------------------------------------------
+
+    def _width(self, i: int, j: int, k: int, col: int) -> float:
+        """Feasible width of (i, j) along the rectangle (i, j), (i, col), (k, j), (k, col)."""
+        xl, sr, sc = self.xl, self.sr, self.sc
+        plus = minus = math.inf
+        for a, b, p in ((i, j, 1), (i, col, -1), (k, j, -1), (k, col, 1)):
+            v = xl[a][b]
+            if sr[a] * sc[b] * p > 0:
+                if v < plus:
+                    plus = v
+            elif v < minus:
+                minus = v
+        return plus + minus
 
     def rectangles(
         self, i: int, j: int
@@ -1293,22 +1319,22 @@ class _Grid:
             for col in range(self.c1):
                 if col == j:
                     continue
-                plus = minus = math.inf
-                for (a, b), p in (((i, j), 1), ((i, col), -1), ((k, j), -1), ((k, col), 1)):
-                    v = xl[a][b]
-                    if self.sr[a] * self.sc[b] * p > 0:
-                        plus = min(plus, v)
-                    else:
-                        minus = min(minus, v)
                 new = [cell for cell in ((i, col), (k, j), (k, col)) if not s[cell]]
                 cost = sum(xl[a][b] for a, b in new)
                 totals = sum(1 for a, b in new if a == last_r or b == last_c)
-                yield plus + minus, cost, totals, new, k, col
+                yield self._width(i, j, k, col), cost, totals, new, k, col
+
+    def certified(self, i: int, j: int) -> bool:
+        """Whether a rectangle of suppressed cells through (i, j) gives it enough room."""
+        s = self.s
+        rows = [k for k in range(self.r1) if k != i and s[k, j]]
+        cols = [c for c in range(self.c1) if c != j and s[i, c]]
+        return any(s[k, c] and self._width(i, j, k, c) >= self.need for k in rows for c in cols)
 
     def is_safe(self, i: int, j: int) -> bool:
         if (i, j) in self._safe:
             return True
-        ok = any(not new and width >= self.need for width, _, _, new, _, _ in self.rectangles(i, j))
+        ok = self.certified(i, j)
         if not ok:
             dec, inc = self.flow_range(i, j, self.need)
             ok = dec + inc >= self.need
@@ -1412,18 +1438,19 @@ def _protect(
 
 
 def _exact_ranges(
-    grid: np.ndarray, suppressed: np.ndarray, pol: DisclosurePolicy
+    grid: np.ndarray, suppressed: np.ndarray, pol: DisclosurePolicy, limit: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Exact feasible range [lo, hi] of every cell given the published cells (max flow).
+    """Exact feasible range [lo, hi] of every suppressed cell (maximum flow).
 
-    Published cells get their own published interval.  Used to cross-check the
-    linear-programming audit.
+    Used to cross-check the linear-programming audit.  With ``limit``, the moves down
+    and up are each capped at ``limit``: the width is then at least ``limit`` exactly
+    when the true width is.
     """
     state = _Grid(grid, pol, suppressed)
     lo = np.full(grid.shape, np.nan)
     hi = np.full(grid.shape, np.nan)
     for i, j in np.argwhere(suppressed):
-        dec, inc = state.flow_range(int(i), int(j))
+        dec, inc = state.flow_range(int(i), int(j), _INF if limit is None else limit)
         x = int(grid[i, j])
         lo[i, j] = x - dec
         hi[i, j] = math.inf if inc >= _INF // 2 else x + inc
@@ -1827,71 +1854,80 @@ class AuditResult(Result):
         ] + super()._footer_lines()
 
 
+class _LinearAudit:
+    """The intruder's linear programme: {z >= 0 : lo <= published @ z <= hi}.
+
+    ``published`` is a (cells x variables) 0/1 incidence matrix; rows with a single 1
+    become variable bounds.  :meth:`bound` gives the minimum or maximum of a cell.
+    """
+
+    def __init__(self, published: np.ndarray, lo_pub: np.ndarray, hi_pub: np.ndarray) -> None:
+        n_var = published.shape[1]
+        var_lo = np.zeros(n_var)
+        var_hi = np.full(n_var, np.inf)
+        sizes = published.sum(axis=1)
+        single = sizes == 1
+        for row, lo, hi in zip(published[single], lo_pub[single], hi_pub[single], strict=True):
+            k = int(np.flatnonzero(row)[0])
+            var_lo[k] = max(var_lo[k], lo)
+            var_hi[k] = min(var_hi[k], hi)
+        if np.any(var_lo > var_hi):
+            raise AnalysisError(
+                "The published numbers are inconsistent (a cell cannot satisfy its own "
+                "totals); audit the tables as produced by suppress()."
+            )
+        rest = ~single & (sizes > 0)
+        a, lo_r, hi_r = published[rest].astype(float), lo_pub[rest], hi_pub[rest]
+        exact = lo_r == hi_r
+        self.a_eq = a[exact] if exact.any() else None
+        self.b_eq = lo_r[exact] if exact.any() else None
+        inexact = ~exact
+        self.a_ub = np.vstack([a[inexact], -a[inexact]]) if inexact.any() else None
+        self.b_ub = np.concatenate([hi_r[inexact], -lo_r[inexact]]) if inexact.any() else None
+        self.bounds = [
+            (float(lo), None if math.isinf(hi) else float(hi))
+            for lo, hi in zip(var_lo, var_hi, strict=True)
+        ]
+        self._cache: dict[tuple[bytes, float], float] = {}
+
+    def bound(self, objective: np.ndarray, sign: float) -> float:
+        """Minimum (sign 1) or maximum (sign -1) of ``objective @ z``."""
+        from scipy.optimize import linprog
+
+        obj = np.asarray(objective, dtype=float)
+        key = (obj.tobytes(), sign)
+        if key not in self._cache:
+            res = linprog(
+                sign * obj,
+                A_ub=self.a_ub,
+                b_ub=self.b_ub,
+                A_eq=self.a_eq,
+                b_eq=self.b_eq,
+                bounds=self.bounds,
+                method="highs",
+            )
+            if res.status == 3:
+                value = -sign * math.inf
+            elif res.status != 0:
+                raise AnalysisError(
+                    "The published numbers are inconsistent with each other (the audit's "
+                    f"linear programme is {'infeasible' if res.status == 2 else 'unsolved'}: "
+                    f"{res.message}). Audit the tables as produced by suppress()."
+                )
+            else:
+                value = sign * float(res.fun)
+            self._cache[key] = value
+        return self._cache[key]
+
+
 def _lp_ranges(
     published: np.ndarray, lo_pub: np.ndarray, hi_pub: np.ndarray, objectives: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """min and max of each objective row over {z >= 0 : lo <= published @ z <= hi}.
-
-    ``published`` and ``objectives`` are (cells x variables) 0/1 incidence matrices.
-    Rows of ``published`` with a single 1 become variable bounds.
-    """
-    from scipy.optimize import linprog
-
-    n_var = objectives.shape[1]
-    var_lo = np.zeros(n_var)
-    var_hi = np.full(n_var, np.inf)
-    single = published.sum(axis=1) == 1
-    for row, lo, hi in zip(published[single], lo_pub[single], hi_pub[single], strict=True):
-        k = int(np.flatnonzero(row)[0])
-        var_lo[k] = max(var_lo[k], lo)
-        var_hi[k] = min(var_hi[k], hi)
-    rest = ~single & (published.sum(axis=1) > 0)
-    a, lo_r, hi_r = published[rest].astype(float), lo_pub[rest], hi_pub[rest]
-    exact = lo_r == hi_r
-    a_eq = a[exact] if exact.any() else None
-    b_eq = lo_r[exact] if exact.any() else None
-    inexact = ~exact
-    a_ub = np.vstack([a[inexact], -a[inexact]]) if inexact.any() else None
-    b_ub = np.concatenate([hi_r[inexact], -lo_r[inexact]]) if inexact.any() else None
-    bounds = [
-        (float(lo), None if math.isinf(hi) else float(hi))
-        for lo, hi in zip(var_lo, var_hi, strict=True)
-    ]
-    if np.any(var_lo > var_hi):
-        raise AnalysisError(
-            "The published numbers are inconsistent (a cell cannot satisfy its own totals); "
-            "audit the tables as produced by suppress()."
-        )
-    out_lo = np.empty(len(objectives))
-    out_hi = np.empty(len(objectives))
-    cache: dict[bytes, tuple[float, float]] = {}
-    for k, obj in enumerate(objectives.astype(float)):
-        key = obj.tobytes()
-        if key not in cache:
-            values = []
-            for sign in (1.0, -1.0):
-                res = linprog(
-                    sign * obj,
-                    A_ub=a_ub,
-                    b_ub=b_ub,
-                    A_eq=a_eq,
-                    b_eq=b_eq,
-                    bounds=bounds,
-                    method="highs",
-                )
-                if res.status == 3:
-                    values.append(math.inf)
-                elif res.status != 0:
-                    raise AnalysisError(
-                        "The published numbers are inconsistent with each other (the audit's "
-                        f"linear programme is {'infeasible' if res.status == 2 else 'unsolved'}: "
-                        f"{res.message}). Audit the tables as produced by suppress()."
-                    )
-                else:
-                    values.append(sign * float(res.fun))
-            cache[key] = (values[0], values[1])
-        out_lo[k], out_hi[k] = cache[key]
-    return out_lo, out_hi
+    """min and max of each objective row over {z >= 0 : lo <= published @ z <= hi}."""
+    lp = _LinearAudit(published, lo_pub, hi_pub)
+    lo = np.array([lp.bound(obj, 1.0) for obj in objectives], dtype=float)
+    hi = np.array([lp.bound(obj, -1.0) for obj in objectives], dtype=float)
+    return lo, hi
 
 
 def _grid_incidence(r1: int, c1: int) -> np.ndarray:
@@ -2330,8 +2366,11 @@ class DisclosureLedger:
     all tables passes: no suppressed cell, and no small cell of a subset left out by a
     ``where=`` filter (e.g. the other cohorts when one cohort's table and the overall
     table are both published), can be narrowed below the threshold by combining tables.
-    When a cell fails, the smallest published cell (of any table) that shares
-    participants with it is suppressed and its table re-protected, so the loop ends.
+    When a cell fails, every published cell (of any table) that shares participants
+    with it is tried in turn (suppressed, its table re-protected, the cell re-audited),
+    and the one that protects the cell with the least information loss (the smallest
+    sum of newly suppressed counts) is kept; every round suppresses at least one more
+    cell, so the loop ends.
 
     Parameters
     ----------
@@ -2417,32 +2456,42 @@ class DisclosureLedger:
         state: dict[str, tuple[np.ndarray, np.ndarray]] = {
             n: _protect(grids[n], pol) for n in names
         }
-        total_cells = sum(g.size for g in grids.values())
-        result = None
-        for _ in range(total_cells + 1):
-            result, failing = _joint_audit(bc, grids, state, pol)
-            if failing is None:
+        system = _JointSystem(bc, grids, pol)
+        safe: set[bytes] = set()
+        for _ in range(sum(g.size for g in grids.values()) + 1):
+            row = system.first_failure(state, safe)
+            if row is None:
                 break
-            support = failing
+            support = system.incidence[row]
             best: tuple[Any, ...] | None = None
             for order, n in enumerate(names):
-                s, _ = state[n]
-                overlap = (bc.tables[n].incidence[:, support]).any(axis=1)
-                candidates = np.flatnonzero(overlap & ~s.ravel())
-                for flat in candidates:
-                    v = int(grids[n].ravel()[flat])
-                    key = (v == 0, v, order, int(flat))
+                s, primary = state[n]
+                overlap = bc.tables[n].incidence[:, support].any(axis=1)
+                for flat in np.flatnonzero(overlap & ~s.ravel()):
+                    # try it: suppress this cell, re-protect its table, re-audit the cell
+                    forced = s | cross[n]
+                    forced.ravel()[flat] = True
+                    trial, _ = _protect(grids[n], pol, forced=forced)
+                    loss = int(grids[n][trial & ~s].sum())
+                    trial_state = {**state, n: (trial, primary)}
+                    published, _ = system.masks(trial_state)
+                    width = system.width(system.programme(published), row, quick=True)
+                    enough = width >= system.need - 1e-7
+                    key = (
+                        not enough,
+                        -min(width, system.need) if not enough else 0,
+                        loss,
+                        order,
+                        int(flat),
+                    )
                     if best is None or key < best[0]:
-                        best = (key, n, int(flat))
+                        best = (key, n, int(flat), trial)
             if best is None:
                 break
-            _, n, flat = best
-            cell = np.unravel_index(flat, grids[n].shape)
-            cross[n][cell] = True
-            s, primary = state[n]
-            s2, _ = _protect(grids[n], pol, forced=s | cross[n])
-            state[n] = (s2, primary)
-        assert result is not None
+            _, n, flat, trial = best
+            cross[n].ravel()[flat] = True
+            state[n] = (trial, state[n][1])
+        result = system.audit(state)
         tables = {}
         for n in names:
             tc = bc.tables[n]
@@ -2462,62 +2511,117 @@ class DisclosureLedger:
         return self._result
 
 
-def _joint_audit(
-    bc: BaseCells,
-    grids: Mapping[str, np.ndarray],
-    state: Mapping[str, tuple[np.ndarray, np.ndarray]],
-    pol: DisclosurePolicy,
-) -> tuple[AuditResult, np.ndarray | None]:
-    """LP audit over base cells; returns the result and the support of a failing cell."""
-    blocks = []  # (name, cells, published mask, audited mask)
-    for n, tc in bc.tables.items():
-        s, _ = state[n]
-        blocks.append((n, tc, ~s.ravel(), s.ravel()))
-    for n, tc in bc.shadows.items():
-        x = tc.incidence.astype(np.int64) @ bc.counts
-        blocks.append((n, tc, np.zeros(x.size, dtype=bool), pol._primary(x)))
-    incidence = np.vstack([tc.incidence for _, tc, _, _ in blocks])
-    used = incidence.any(axis=0)
-    patterns, inverse = np.unique(incidence[:, used].T, axis=0, return_inverse=True)
-    reduced = patterns.T  # cells x merged base cells
-    published_rows = np.concatenate([p for _, _, p, _ in blocks])
-    audited_rows = np.concatenate([a for _, _, _, a in blocks])
-    values = np.concatenate(
-        [
-            pol._round(grids[n].ravel())
-            if n in grids
-            else np.zeros(tc.incidence.shape[0], np.int64)
-            for n, tc, _, _ in blocks
-        ]
-    ).astype(float)
-    records: list[dict[str, Any]] = []
-    support = None
-    if audited_rows.any():
-        lo_pub, hi_pub = pol._intervals(values[published_rows])
-        lo, hi = _lp_ranges(reduced[published_rows], lo_pub, hi_pub, reduced[audited_rows])
-        offsets = np.cumsum([0] + [tc.incidence.shape[0] for _, tc, _, _ in blocks])
-        locate = []
-        for (n, tc, _, a), start in zip(blocks, offsets[:-1], strict=True):
+class _JointSystem:
+    """All cells of a ledger (registered and shadow tables) over merged base cells."""
+
+    def __init__(
+        self, bc: BaseCells, grids: Mapping[str, np.ndarray], pol: DisclosurePolicy
+    ) -> None:
+        self.pol = pol
+        self.need = max(pol.threshold, 1)
+        self.blocks: list[tuple[str, _TableCells, int, bool]] = []
+        true_parts, shown_parts = [], []
+        offset = 0
+        for n, tc in bc.tables.items():
+            self.blocks.append((n, tc, offset, False))
+            true_parts.append(grids[n].ravel())
+            shown_parts.append(pol._round(grids[n].ravel()))
+            offset += tc.incidence.shape[0]
+        self.shadow_sensitive: list[np.ndarray] = []
+        for n, tc in bc.shadows.items():
+            x = tc.incidence.astype(np.int64) @ bc.counts
+            self.blocks.append((n, tc, offset, True))
+            self.shadow_sensitive.append(pol._primary(x))
+            true_parts.append(x)
+            shown_parts.append(np.zeros(x.size, dtype=np.int64))
+            offset += tc.incidence.shape[0]
+        self.incidence = np.vstack([tc.incidence for _, tc, _, _ in self.blocks])
+        used = self.incidence.any(axis=0)
+        patterns = np.unique(self.incidence[:, used].T, axis=0)
+        # base cells that belong to exactly the same table cells are merged
+        self.reduced = patterns.T.astype(float)
+        self.true = np.concatenate(true_parts).astype(float)
+        self.shown = np.concatenate(shown_parts).astype(float)
+
+    def masks(
+        self, state: Mapping[str, tuple[np.ndarray, np.ndarray]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(published, audited) row masks for a suppression state."""
+        published, audited = [], []
+        shadows = iter(self.shadow_sensitive)
+        for n, _tc, _, is_shadow in self.blocks:
+            if is_shadow:
+                sens = next(shadows)
+                published.append(np.zeros(sens.size, dtype=bool))
+                audited.append(sens)
+            else:
+                s = state[n][0].ravel()
+                published.append(~s)
+                audited.append(s)
+        return np.concatenate(published), np.concatenate(audited)
+
+    def programme(self, published: np.ndarray) -> _LinearAudit:
+        lo, hi = self.pol._intervals(self.shown[published])
+        return _LinearAudit(self.reduced[published], lo, hi)
+
+    def width(self, lp: _LinearAudit, row: int, *, quick: bool = False) -> float:
+        """Feasible width of a row; with ``quick``, stop once it is known to be enough."""
+        hi = lp.bound(self.reduced[row], -1.0)
+        if quick and hi - self.true[row] >= self.need - 1e-7:
+            return hi - self.true[row]  # lo <= true count, so the width is at least this
+        return hi - lp.bound(self.reduced[row], 1.0)
+
+    def first_failure(
+        self, state: Mapping[str, tuple[np.ndarray, np.ndarray]], safe: set[bytes]
+    ) -> int | None:
+        """Row of the first audited cell narrower than the threshold, or None.
+
+        Suppressing more only widens feasible ranges, so cells found safe (``safe``,
+        keyed by their incidence) stay safe.
+        """
+        published, audited = self.masks(state)
+        if not audited.any():
+            return None
+        lp = self.programme(published)
+        for row in (int(r) for r in np.flatnonzero(audited)):
+            key = self.incidence[row].tobytes()
+            if key in safe:
+                continue
+            if self.width(lp, row, quick=True) < self.need - 1e-7:
+                return int(row)
+            safe.add(key)
+        return None
+
+    def audit(self, state: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> AuditResult:
+        """Full joint audit: the feasible range of every suppressed or sensitive cell."""
+        published, audited = self.masks(state)
+        lp = self.programme(published) if audited.any() else None
+        records: list[dict[str, Any]] = []
+        for n, tc, offset, _ in self.blocks:
             c1 = tc.shape[1]
             rows, cols = _with_total(tc.index), _with_total(tc.columns)
-            for flat in np.flatnonzero(a):
-                locate.append((n, rows[flat // c1], cols[flat % c1], start + flat))
-        need = max(pol.threshold, 1)
-        for (n, r, c, global_row), a, b in zip(locate, lo, hi, strict=True):
-            records.append({"table": n, "row": r, "column": c, "lo": a, "hi": b, "need": need})
-            if support is None and b - a < need - 1e-7:
-                support = incidence[global_row]
-    cells = _cells_frame(records)
-    return (
-        AuditResult(
-            method="joint linear-programming bounds over base cells (scipy.optimize.linprog, HiGHS)",
+            for flat in np.flatnonzero(audited[offset : offset + tc.incidence.shape[0]]):
+                assert lp is not None
+                obj = self.reduced[offset + flat]
+                records.append(
+                    {
+                        "table": n,
+                        "row": rows[flat // c1],
+                        "column": cols[flat % c1],
+                        "lo": lp.bound(obj, 1.0),
+                        "hi": lp.bound(obj, -1.0),
+                        "need": self.need,
+                    }
+                )
+        cells = _cells_frame(records)
+        return AuditResult(
+            method="joint linear-programming bounds over base cells "
+            "(scipy.optimize.linprog, HiGHS)",
             ok=bool(cells["safe"].all()),
-            threshold=max(pol.threshold, 1),
+            threshold=self.need,
             cells=cells,
-            policy=pol,
-        ),
-        support,
-    )
+            policy=self.pol,
+        )
 
 
 # ======================================================================================
