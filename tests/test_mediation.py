@@ -219,8 +219,8 @@ def test_categorical_covariate_and_missing_rows(frame: pd.DataFrame) -> None:
     res = mediation(df, "x", "m_cont", "y_cont", covariates=["group", "age"], n_sims=200)
     assert res.n == len(df) - 5
     assert any("5 of 200 rows were left out" in n for n in res.notes)
-    dummies = [c for c in res.mediator_model.params.index if c.startswith("group[")]
-    assert len(dummies) == 3 and "x" in res.outcome_model.params.index
+    dummies = [c for c in res.mediator_model.model.exog_names if c.startswith("group[")]
+    assert len(dummies) == 3 and "x" in res.outcome_model.model.exog_names
 
 
 def test_notes_for_unstable_ratios_zero_p_and_few_events(frame: pd.DataFrame) -> None:

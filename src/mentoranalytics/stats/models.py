@@ -53,29 +53,30 @@ def _boolean_values(series: pd.Series) -> pd.Series | None:
     if isinstance(s.dtype, pd.CategoricalDtype):
         s = s.astype(object)
     if pd.api.types.is_bool_dtype(s.dtype):
-        return s.astype("float64")
-    present = s.dropna()
+        return pd.Series(s.to_numpy(dtype="float64", na_value=np.nan), index=s.index)
     if pd.api.types.is_numeric_dtype(s.dtype):
-        values = pd.to_numeric(s, errors="coerce").astype("float64")
-        if present.empty or set(np.unique(values.dropna())) <= {0.0, 1.0}:
-            return values
+        arr = s.to_numpy(dtype="float64", na_value=np.nan)
+        finite = arr[~np.isnan(arr)]
+        if np.all((finite == 0.0) | (finite == 1.0)):
+            return pd.Series(arr, index=s.index)
         return None
+    present = s.dropna()
     if present.empty:
         return None
-    mapped = []
-    for value in present:
+    lookup: dict[Any, float] = {}
+    for value in pd.unique(present):
         if isinstance(value, (bool, np.bool_)):
-            mapped.append(float(value))
+            lookup[value] = float(value)
             continue
         word = normalise_value(value)
         if word in TRUE_WORDS:
-            mapped.append(1.0)
+            lookup[value] = 1.0
         elif word in FALSE_WORDS:
-            mapped.append(0.0)
+            lookup[value] = 0.0
         else:
             return None
     out = pd.Series(np.nan, index=s.index, dtype="float64")
-    out.loc[present.index] = mapped
+    out.loc[present.index] = present.map(lookup).to_numpy(dtype="float64")
     return out
 
 
@@ -295,22 +296,26 @@ def _check_interaction(design: _Design) -> None:
 
 def _check_rank(X: pd.DataFrame) -> None:
     """Raise a readable error when the design matrix is rank deficient."""
-    values = X.to_numpy()
-    for j, col in enumerate(X.columns):
-        if col != INTERCEPT and np.all(values[:, j] == 0):
-            if ":" in col:
-                a, b = col.split(":", 1)
-                raise AnalysisError(
-                    f"The interaction '{col}' cannot be estimated: no analysed row has both "
-                    f"{a} and {b}. Drop interaction= or combine categories."
-                )
-            raise AnalysisError(f"Predictor column '{col}' is zero in every analysed row.")
+    _check_rank_values(X.to_numpy(dtype=float), [str(c) for c in X.columns])
+
+
+def _check_rank_values(values: np.ndarray, names: Sequence[str]) -> None:
+    for j, col in enumerate(names):
+        if ":" in col and np.all(values[:, j] == 0):
+            a, b = col.split(":", 1)
+            raise AnalysisError(
+                f"The interaction '{col}' cannot be estimated: no analysed row has both "
+                f"{a} and {b} (the product is zero in every row). Drop interaction= or "
+                "combine categories."
+            )
+    if np.linalg.matrix_rank(values) == values.shape[1]:
+        return
     rank = 0
     kept: list[int] = []
-    for j, col in enumerate(X.columns):
+    for j, col in enumerate(names):
         new_rank = np.linalg.matrix_rank(values[:, [*kept, j]])
         if new_rank == rank:
-            earlier = [str(X.columns[k]) for k in kept]
+            earlier = [str(names[k]) for k in kept]
             raise AnalysisError(
                 f"The predictors are linearly dependent: '{col}' can be computed exactly from "
                 f"{earlier} in the analysed rows (for example two "
