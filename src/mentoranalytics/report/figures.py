@@ -7,30 +7,34 @@ from typing import Any
 
 from .model import FigureBlock
 
+_RC = {"svg.hashsalt": "mentoranalytics", "svg.fonttype": "none"}
 
-def render_figure(
-    fig: Any, name: str, caption: str, *, alt: str = "", dpi: int = 110
-) -> FigureBlock:
-    """Render ``fig`` to SVG text and PNG bytes, close it, and return a :class:`FigureBlock`.
+
+def render_figure(fig: Any, name: str, caption: str, *, alt: str = "") -> FigureBlock:
+    """Render ``fig`` to SVG text, detach it from pyplot, and return a :class:`FigureBlock`.
 
     SVG ids are salted with a constant and dates are left out, so the same figure
-    always gives the same bytes.
+    always gives the same bytes.  The PNG is rendered later, only if a bundle asks.
     """
     import matplotlib as mpl
     import matplotlib.pyplot as plt
 
     try:
-        with mpl.rc_context({"svg.hashsalt": "mentoranalytics", "svg.fonttype": "path"}):
-            svg_buf = io.StringIO()
-            fig.savefig(svg_buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-            png_buf = io.BytesIO()
-            fig.savefig(
-                png_buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None}
-            )
+        with mpl.rc_context(_RC):
+            buf = io.StringIO()
+            fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     finally:
-        plt.close(fig)
-    svg = svg_buf.getvalue()
+        plt.close(fig)  # the figure object stays usable for the PNG
+    svg = buf.getvalue()
     start = svg.find("<svg")  # drop the XML prolog and DOCTYPE so the SVG can be inlined
-    return FigureBlock(
-        name=name, caption=caption, svg=svg[start:], png=png_buf.getvalue(), alt=alt or caption
-    )
+    return FigureBlock(name=name, caption=caption, svg=svg[start:], alt=alt or caption, figure=fig)
+
+
+def render_png(fig: Any, *, dpi: int = 150) -> bytes:
+    """Render a figure to PNG bytes without a timestamp or software tag."""
+    import matplotlib as mpl
+
+    with mpl.rc_context(_RC):
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return buf.getvalue()

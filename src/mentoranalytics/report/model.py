@@ -96,13 +96,26 @@ class TableBlock:
 
 @dataclass(frozen=True)
 class FigureBlock:
-    """A chart rendered once to SVG and PNG (bytes), with its caption and alt text."""
+    """A chart rendered to SVG (for the report), with its caption and alt text.
+
+    The PNG is rendered only when asked for (the bundle), from the same figure.
+    """
 
     name: str
     caption: str
     svg: str
-    png: bytes
     alt: str = ""
+    figure: Any = field(default=None, compare=False, repr=False)
+    _png: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+
+    def png(self, dpi: int = 150) -> bytes:
+        """The chart as PNG bytes (rendered once, then cached)."""
+        key = str(dpi)
+        if key not in self._png:
+            from .figures import render_png
+
+            self._png[key] = render_png(self.figure, dpi=dpi)
+        return self._png[key]
 
 
 Block = Paragraph | TableBlock | FigureBlock

@@ -128,7 +128,7 @@ def write_figures(report: Report, directory: Path) -> list[Path]:
         svg = directory / f"{fig.name}.svg"
         svg.write_text(fig.svg, encoding="utf-8")
         png = directory / f"{fig.name}.png"
-        png.write_bytes(fig.png)
+        png.write_bytes(fig.png())
         paths += [svg, png]
     return paths
 
@@ -165,7 +165,9 @@ def write_bundle(report: Report, directory: str | Path) -> list[Path]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = [write_report(report, directory / "report.html")]
-    written.append(write_report(report, directory / "report.md", format="markdown"))
+    md_path = directory / "report.md"
+    md_path.write_text(render_markdown(report, "figures"), encoding="utf-8")
+    written.append(md_path)
 
     numbers = {
         "title": report.title,
