@@ -412,8 +412,10 @@ def test_dates_of_birth_only_in_birth_like_columns():
         ("Age", "value_date_of_birth", 3)
     ]
     assert_not_echoed(found, "12/03/1985")
-    raw = pd.DataFrame({"Born on": ["March 5, 1980"]})
-    assert [f["rule"] for f in scan_personal_data(raw)] == ["value_date_of_birth"]
+    raw = pd.DataFrame({"Born on": ["March 5, 1980"], "Age at start": ["1980-03-05"]})
+    assert [f["rule"] for f in scan_personal_data(raw)] == ["value_date_of_birth"] * 2
+    raw = pd.DataFrame({"Agency start date": ["05/03/1980"], "Stage": ["2019-01-01"]})
+    assert scan_personal_data(raw) == []
 
 
 def test_column_of_personal_names():
