@@ -97,6 +97,25 @@ class Result:
     def __str__(self) -> str:
         return self.to_markdown()
 
+    def __repr__(self) -> str:
+        """Short text: the title, the main table and the notes (no object addresses)."""
+        tables = self.tables()
+        lines = [f"<{self.title}>"]
+        if tables:
+            name, table = next(iter(tables.items()))
+            lines += [f"{name}:", format_table(table).to_string()]
+            if len(tables) > 1:
+                lines.append("other tables: " + ", ".join(list(tables)[1:]))
+        lines += self._footer_lines()
+        return "\n".join(lines)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Keep this short repr in every subclass: @dataclass only adds a __repr__
+        # when the class does not define one itself.
+        super().__init_subclass__(**kwargs)
+        if "__repr__" not in cls.__dict__:
+            cls.__repr__ = Result.__repr__  # type: ignore[method-assign]
+
 
 def _markdown_table(table: pd.DataFrame) -> str:
     frame = table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table
