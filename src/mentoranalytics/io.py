@@ -32,6 +32,7 @@ from .validation import (
     SOURCE_COLUMNS,
     Cohort,
     Table,
+    _is_text_dtype,
     _text_of,
     column_letter,
     format_problems,
@@ -56,6 +57,7 @@ SUFFIXES: dict[str, str] = {
 _DELIMITERS = (",", ";", "\t", "|")
 _MAPPING_KEYS = ("columns", "values", "drop_columns", "allow_columns")
 _SAMPLE_BYTES = 1 << 16
+_NON_SPACE = re.compile(rb"[^\s]")
 
 
 # --------------------------------------------------------------------------------------
@@ -503,9 +505,14 @@ def _line_offset(data: bytes, lines: int) -> int:
     return pos
 
 
-def _field_counts(body: bytes, delimiter: str) -> tuple[np.ndarray, bool]:
-    """Fields per record of ``body`` (quote-aware) and whether quoting looked regular."""
-    arr = np.frombuffer(body, dtype=np.uint8)
+def _field_counts(data: bytes, offset: int, delimiter: str) -> tuple[np.ndarray, bool]:
+    """Fields per record after ``offset`` (quote-aware), and whether quoting looked regular.
+
+    A record ends at a newline outside quotes; its fields are the delimiters outside
+    quotes plus one.  Quoting is regular when every quote character touches a
+    delimiter, a line end or another quote (otherwise the caller uses the csv module).
+    """
+    arr = np.frombuffer(data, dtype=np.uint8, offset=offset)
     d = ord(delimiter)
     is_quote = arr == ord('"')
     if is_quote.any():
@@ -523,7 +530,7 @@ def _field_counts(body: bytes, delimiter: str) -> tuple[np.ndarray, bool]:
         nl = np.flatnonzero(arr == 10)
         dp = np.flatnonzero(arr == d)
     ends = np.append(nl, len(arr))
-    if len(body) and body.endswith(b"\n"):
+    if len(arr) and arr[-1] == 10 and (not len(nl) or nl[-1] == len(arr) - 1):
         ends = ends[:-1]
     counts = np.diff(np.searchsorted(dp, ends), prepend=0) + 1
     return counts.astype(np.int64), regular
@@ -567,8 +574,7 @@ def _read_text(src: _Source, spec: _Spec) -> _Raw:
         return _empty_raw(src, fmt, "empty_file", "The file holds only blank rows.", **meta)
     headers, leading, lines = found
     header_row = leading + 1
-    body = data[_line_offset(data, lines) :]
-    body = body.rstrip(b"\r\n")
+    offset = _line_offset(data, lines)
     width = len(headers)
     decimal_comma = delimiter == ";"
     # columns read as text as they are (ids, cohorts, extra columns): the others are
@@ -596,11 +602,13 @@ def _read_text(src: _Source, spec: _Spec) -> _Raw:
                 row=header_row,
             )
         )
-    if not body.strip(b" \t\r\n"):
+    if _NON_SPACE.search(data, offset) is None:
         raw.frame = pd.DataFrame({i: pd.Series([], dtype=object) for i in range(width)})
         raw.fields = np.zeros(0, dtype=np.int64)
         return raw
-    frame, fields, error = _parse_body(body, delimiter, codec, width, as_text, decimal_comma)
+    frame, fields, error = _parse_body(
+        data, offset, delimiter, codec, width, as_text, decimal_comma
+    )
     if error is not None:
         match = re.search(r"EOF inside string starting at row (\d+)", error)
         where = f" in row {header_row + 1 + int(match.group(1))}" if match else ""
@@ -630,30 +638,50 @@ def _text_column(header: str, spec: _Spec) -> bool:
     return SCHEMA[target].kind in ("id", "string")
 
 
+def _text_dtype() -> Any:
+    """Dtype for columns read as text: Arrow strings when pyarrow is there (fastest)."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return str
+    return pd.ArrowDtype(pa.string())
+
+
 def _parse_body(
-    body: bytes,
+    data: bytes,
+    offset: int,
     delimiter: str,
     codec: str,
     width: int,
     as_text: Sequence[int],
     decimal_comma: bool,
 ) -> tuple[pd.DataFrame, np.ndarray, str | None]:
-    """Parse the data rows: (frame with columns 0..width-1, fields per row, error)."""
+    """Parse the rows after ``offset``: (frame with columns 0..width-1, fields per row, error).
+
+    The fast path is pandas' C parser.  Columns that are not read as text are typed by
+    it (numbers, True/False) and checked again cell by cell by the validator.  Fields
+    per row are counted on the bytes (quote-aware) when the delimiter count does not
+    already prove that every row has ``width`` fields.  Irregular quoting falls back to
+    Python's csv module.
+    """
     fields: np.ndarray | None = None
-    has_quotes = b'"' in body
+    has_quotes = data.find(b'"', offset) >= 0
     regular = True
     names_n = width
+    text_dtype = _text_dtype()
     for _attempt in range(2):
         names = [f"c{i}" for i in range(names_n)]
+        buffer = _io.BytesIO(data)
+        buffer.seek(offset)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", pd.errors.ParserWarning)
                 frame = pd.read_csv(
-                    _io.BytesIO(body),
+                    buffer,
                     sep=delimiter,
                     header=None,
                     names=names,
-                    dtype={f"c{i}": str for i in as_text},
+                    dtype={f"c{i}": text_dtype for i in as_text},
                     keep_default_na=False,
                     na_values=[""],
                     skip_blank_lines=False,
@@ -669,23 +697,24 @@ def _parse_body(
             if "EOF inside string" in message:
                 return pd.DataFrame(), np.zeros(0, dtype=np.int64), message
             if fields is None and "Expected" in message:
-                fields, regular = _field_counts(body, delimiter)
+                fields, regular = _field_counts(data, offset, delimiter)
                 names_n = max(width, int(fields.max()))
                 continue
             break
         else:
             n = len(frame)
             if fields is None:
-                if not has_quotes and body.count(delimiter.encode()) == (width - 1) * n:
+                count = data.count(delimiter.encode(), offset)
+                if not has_quotes and count == (width - 1) * n:
                     fields = np.full(n, width, dtype=np.int64)
                 else:
-                    fields, regular = _field_counts(body, delimiter)
+                    fields, regular = _field_counts(data, offset, delimiter)
             if regular and len(fields) == n:
                 frame = frame.iloc[:, :width]
                 frame.columns = range(width)
                 return frame, fields, None
             break
-    return _parse_body_python(body, delimiter, codec, width)
+    return _parse_body_python(data[offset:], delimiter, codec, width)
 
 
 def _parse_body_python(
@@ -1021,9 +1050,11 @@ def _read_source(src: _Source, spec: _Spec, sheet: Any) -> _Raw:
 
 def _empty_cells(series: pd.Series) -> np.ndarray:
     """True where a raw cell is empty (missing, or text of only spaces)."""
-    empty = pd.isna(series).to_numpy(dtype=bool)
+    empty = np.array(pd.isna(series), dtype=bool)
     dtype = series.dtype
-    if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+    if _is_text_dtype(dtype):
+        empty |= np.array((series.str.strip() == "").fillna(False), dtype=bool)
+    elif pd.api.types.is_object_dtype(dtype):
         filled = np.flatnonzero(~empty)
         if filled.size:
             codes, uniques = pd.factorize(series.iloc[filled])
@@ -1037,10 +1068,22 @@ def _empty_cells(series: pd.Series) -> np.ndarray:
 
 
 def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Rows whose every cell is empty (checked column by column on shrinking candidates)."""
+    """Rows whose every cell is empty, checked on a shrinking set of candidate rows.
+
+    Typed columns (numbers, booleans) go first: one ``isna`` leaves few candidates.
+    """
     n = len(frame)
     candidates = np.arange(n)
-    for c in frame.columns:
+    order = sorted(
+        frame.columns,
+        key=lambda c: (
+            0
+            if not pd.api.types.is_object_dtype(frame[c].dtype)
+            and not pd.api.types.is_string_dtype(frame[c].dtype)
+            else 1
+        ),
+    )
+    for c in order:
         if not candidates.size:
             break
         col = frame[c]
@@ -1193,7 +1236,7 @@ def _personal_data(raws: Sequence[_Raw], kept: Mapping[int, list[int]], spec: _S
         found = privacy.scan_personal_data(
             _text_frame(raw, positions),
             file=raw.label,
-            row_numbers=[int(r) for r in raw.rows],
+            row_numbers=raw.rows.tolist(),
             allow_columns=list(spec.allow),
         )
         records.extend(dict(r) for r in found)
@@ -1583,7 +1626,8 @@ def _typed_check(data: pd.DataFrame) -> None:
     """Final pandera check of the canonical columns' dtypes (a failure here is a bug).
 
     Value checks (ranges, categories) are left out here: the parser has already
-    enforced them cell by cell, and pandera would repeat them on every row.
+    enforced them cell by cell, and pandera would repeat them on every row.  A dtype
+    belongs to the whole column, so the first rows are enough to check it.
     """
     from .validation import pandera_schema
 
@@ -1591,7 +1635,7 @@ def _typed_check(data: pd.DataFrame) -> None:
     if not canonical:
         return
     try:
-        pandera_schema(canonical, checks=False).validate(data[canonical], lazy=True)
+        pandera_schema(canonical, checks=False).validate(data[canonical].head(100), lazy=True)
     except Exception as exc:  # pragma: no cover - would be a bug in the parser
         raise RuntimeError(
             "internal error: the typed cohort failed the final schema check; please report "

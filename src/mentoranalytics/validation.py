@@ -455,6 +455,23 @@ def _user_table(col: Column, mapping: Mapping[Any, Any] | None) -> dict[str, Any
     return table
 
 
+def _numbers_fine(x: np.ndarray, col: Column) -> bool:
+    """Quick test that no number breaks a rule (one pass for min/max in the common case)."""
+    present = x[~np.isnan(x)]
+    if not present.size:
+        return True
+    low, high = float(present.min()), float(present.max())
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return False
+    if col.minimum is not None and low < col.minimum:
+        return False
+    if col.maximum is not None and high > col.maximum:
+        return False
+    if high >= EXCEL_SERIAL_RANGE[0] and low <= EXCEL_SERIAL_RANGE[1]:
+        return False
+    return col.kind == "number" or bool(np.array_equal(present, np.round(present)))
+
+
 def _number_rules(x: np.ndarray, col: Column) -> np.ndarray:
     """Rule id (or None) for each parsed number (NaN = not numeric is not handled here)."""
     rules = np.full(len(x), None, dtype=object)
@@ -552,6 +569,8 @@ def parse_column(
         and not is_bool_dtype
         and not isinstance(dtype, pd.CategoricalDtype)
     )
+    if kind in _TEXT_KINDS and not user_values and _is_text_dtype(dtype):
+        return _parse_text_vectorised(series, name)
     if col is not None and not user_values:
         if kind in _NUMERIC_KINDS and numeric_dtype:
             return _parse_numbers_typed(series, col)
@@ -669,6 +688,40 @@ def _extend(values: np.ndarray, fill: Any) -> np.ndarray:
     return out
 
 
+def _is_text_dtype(dtype: Any) -> bool:
+    """A string dtype (not object, not categorical): its ``.str`` methods are vectorised."""
+    return (
+        pd.api.types.is_string_dtype(dtype)
+        and not pd.api.types.is_object_dtype(dtype)
+        and not isinstance(dtype, pd.CategoricalDtype)
+    )
+
+
+def _parse_text_vectorised(series: pd.Series, name: str) -> ParsedColumn:
+    """Text columns (ids, cohorts, extras) held as strings: stripped, markers missing.
+
+    Works on the whole column with the string dtype's own methods (no per-value
+    Python), which matters for a million distinct participant codes.
+    """
+    stripped = series.str.strip()
+    empty = np.array(stripped.isna() | (stripped == ""), dtype=bool)
+    # every missing marker starts (after punctuation) with n: look closer at those only
+    candidate = (
+        np.array(stripped.str.match(r"[^0-9A-Za-z]*[nN]").fillna(False), dtype=bool) & ~empty
+    )
+    if candidate.any():
+        sub = stripped[candidate]
+        uniques = pd.unique(sub.to_numpy(dtype=object))
+        markers = [u for u in uniques if schema.normalise_value(u) in schema.MISSING_MARKERS]
+        if markers:
+            empty |= np.array(stripped.isin(markers).fillna(False), dtype=bool)
+    values: Any = stripped.astype(pd.StringDtype()).array.copy()
+    if empty.any():
+        values[empty] = pd.NA
+    status = np.where(empty, _MISSING, _OK).astype(np.int8)
+    return ParsedColumn(name, values, status)
+
+
 def _bool_of(norm: str, text: str) -> bool | None:
     if norm in schema.TRUE_WORDS:
         return True
@@ -737,6 +790,9 @@ def _parse_number_texts(
 def _parse_numbers_typed(series: pd.Series, col: Column) -> ParsedColumn:
     x = series.to_numpy(dtype=float, na_value=np.nan)
     missing = np.isnan(x)
+    if _numbers_fine(x, col):
+        status = missing.astype(np.int8)  # 1 = missing, 0 = a value
+        return ParsedColumn(col.name, _typed_array(col, x, ~missing), status)
     rules = _number_rules(x, col)
     bad = rules != None  # noqa: E711
     status = np.where(missing, _MISSING, np.where(bad, _BAD, _OK)).astype(np.int8)
@@ -1005,8 +1061,9 @@ def validate(
         {c: _concat_arrays(parts[c], SCHEMA.get(c)) for c in ordered},
         index=pd.RangeIndex(total),
     )
-    for c in ordered:
-        status[c] = np.where(skip, _MISSING, status[c]).astype(np.int8)
+    if skip.any():
+        for c in ordered:
+            status[c] = np.where(skip, _MISSING, status[c]).astype(np.int8)
 
     # required values
     for c in schema.REQUIRED_COLUMNS + ("cohort",):
@@ -1081,7 +1138,7 @@ def _fill_cohort(p: ParsedColumn, t: Table, log: _Log) -> ParsedColumn:
     empty = p.status == _MISSING
     if not empty.any():
         return p
-    values = pd.Series(p.values).astype(object).to_numpy()
+    values = np.array(pd.Series(p.values).astype(object), dtype=object)
     values[empty] = t.cohort_label
     log.note(
         t.file,
@@ -1559,7 +1616,7 @@ class Cohort:
                 f"Cohort data must be a pandas DataFrame, not {type(data).__name__}; "
                 "build a cohort with ma.load_cohort(...)."
             )
-        self._data = data.reset_index(drop=True).copy()
+        self._data = _copy(data.reset_index(drop=True))
         self._excluded = (
             excluded.copy()
             if excluded is not None
@@ -1635,7 +1692,7 @@ class Cohort:
         gender: dict[str, int] = {}
         if "gender" in d.columns:
             counts = d["gender"].value_counts(dropna=False, sort=False)
-            gender = {str(k) if not pd.isna(k) else "missing": int(v) for k, v in counts.items()}
+            gender = {"missing" if _is_na(k) else str(k): int(v) for k, v in counts.items()}
         canonical = [c for c in d.columns if c in SCHEMA]
         derived = [c for c in d.columns if c in schema.DERIVED_COLUMNS and c not in SCHEMA]
         extra = [c for c in d.columns if c not in SCHEMA and c not in schema.DERIVED_COLUMNS]
