@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -680,3 +681,102 @@ def test_row_accounting_text_files(tmp_path_factory, data):
     assert kept.isdisjoint(dropped)
     assert kept | dropped == set(range(2, n_rows + 2))
     assert set(cohort.problems["rule"]) <= {r for r, v in RULES.items() if v.level == "row"}
+
+
+# --------------------------------------------------------------------------------------
+# every rule through load_cohort: the error, its message and the problems table
+# --------------------------------------------------------------------------------------
+
+_BASE = "id;gender;mentor_level;mentor_relation;mentor_in_network;employment;mentor_secured;"
+_BASE += "mentors_approached;refusals;followup_months;months_to_promotion;promoted\n"
+_GOOD = "P0;F;4;introduced;no;employed;yes;2;1;24;;no\n"
+
+_ROW_CASES = {
+    # rule: (data row, column, text in the message)
+    "blank_row": (";;;;;;;;;;;\n", None, "The row is blank"),
+    "ragged_row": ("P1;F;4\n", None, "The row has 3 fields but the header has 12"),
+    "missing_value": (";F;4;introduced;no;employed;yes;2;1;24;;no\n", "participant_id",
+                      "participant_id is empty"),
+    "unknown_category": ("P1;F;4;freind;no;employed;yes;2;1;24;;no\n", "mentor_relation",
+                         "'freind' is not a known mentor_relation value"),
+    "invalid_boolean": ("P1;F;4;introduced;no;employed;yes;2;1;24;;perhaps\n", "promoted",
+                        "'perhaps' is not a yes/no value"),
+    "not_a_number": ("P1;F;4;introduced;no;employed;yes;2;1;2O;;no\n", "followup_months",
+                     "'2O' is not a number"),
+    "not_whole_number": ("P1;F;4,5;introduced;no;employed;yes;2;1;24;;no\n", "mentor_level",
+                         "'4.5' is not a whole number"),
+    "out_of_range": ("P1;F;4;introduced;no;employed;yes;-2;1;24;;no\n", "mentors_approached",
+                     "'-2' is out of range"),
+    "excel_date": ("P1;F;04.03.2024;introduced;no;employed;yes;2;1;24;;no\n", "mentor_level",
+                   "looks like a date"),
+    "refusals_exceed_approached": ("P1;F;4;introduced;no;employed;yes;2;3;24;;no\n",
+                                   "refusals", "refusals (3) exceed mentors_approached (2)"),
+    "promotion_after_followup": ("P1;F;4;introduced;no;employed;yes;2;1;24;30;yes\n",
+                                 "months_to_promotion", "is later than followup_months"),
+    "promotion_time_without_promotion": ("P1;F;4;introduced;no;employed;yes;2;1;24;6;no\n",
+                                         "months_to_promotion", "promoted is no"),
+    "network_contradicts_relation": ("P1;F;4;introduced;yes;employed;yes;2;1;24;;no\n",
+                                     "mentor_in_network", "which is outside the network"),
+    "self_employed_line_manager": ("P1;F;4;line_manager;yes;self-employed;yes;2;1;24;;no\n",
+                                   "mentor_relation", "a self-employed participant has no"),
+    "mentor_fields_without_mentor": ("P1;F;4;introduced;no;employed;no;2;1;24;;no\n",
+                                     "mentor_secured", "mentor fields are filled"),
+    "duplicate_identical": (_GOOD, "participant_id", "repeats row 2 exactly"),
+    "duplicate_conflicting": ("P0;M;4;introduced;no;employed;yes;2;1;24;;no\n",
+                              "participant_id", "also appears in row 2 with different values"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("rule", sorted(_ROW_CASES))
+def test_each_row_rule(tmp_path, rule):
+    row, column, text = _ROW_CASES[rule]
+    last = "P9;M;5;no_prior_tie;no;employed;yes;3;0;30;;no\n"
+    path = _write(tmp_path / "c.csv", _BASE + _GOOD + row + last)
+    where = f"row 3, column {column}" if column else "row 3"
+    with pytest.raises(SchemaError, match=rf"{where} \[{rule}\]: .*{re.escape(text)}"):
+        load_cohort(path)
+    cohort = _exclude(path)
+    problems = cohort.problems
+    rows = [2, 3] if rule == "duplicate_conflicting" else [3]
+    assert list(problems["rule"]) == [rule] * len(rows)
+    assert list(problems["row"]) == rows
+    assert list(problems["column"].fillna("-")) == [column or "-"] * len(rows)
+    assert set(problems["file"]) == {"c.csv"}
+    assert list(cohort.excluded["row"]) == rows
+    kept = ["P9"] if rule == "duplicate_conflicting" else ["P0", "P9"]
+    assert list(cohort.data["participant_id"]) == kept
+    assert RULES[rule].level == "row"
+
+
+_FILE_CASES = {
+    "empty_file": ("", "The file is empty"),
+    "header_only": ("id;gender\n", "a header row but no data rows"),
+    "unreadable_file": ('id;gender\nP1;"F\n', "never closed"),
+    "missing_column": ("id;Gendr\nP1;F\n", "The required column 'gender' was not found"),
+    "blank_header": ("id;gender;\nP1;F;3\n", "has no header but holds values"),
+    "duplicate_header": ("id;gender;gender\nP1;F;F\n", "appears in column 2 .B. and column 3"),
+    "duplicate_column": ("id;gender;sex\nP1;F;F\n", "both map to gender"),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(_FILE_CASES))
+def test_each_file_rule_raises_in_both_modes(tmp_path, rule):
+    text, message = _FILE_CASES[rule]
+    path = _write(tmp_path / "c.csv", text)
+    for errors in ("raise", "exclude"):
+        with pytest.raises(SchemaError, match=rf"\[{rule}\]: .*{message}") as exc:
+            load_cohort(path, errors=errors)
+        assert rule in set(exc.value.problems["rule"])
+        assert RULES[rule].level == "file"
+
+
+def test_sheet_only_for_workbooks(tmp_path):
+    with pytest.raises(SchemaError, match=r"sheet='data' applies to Excel workbooks only"):
+        load_cohort(pd.DataFrame({"id": ["P1"], "gender": ["F"]}), sheet="data")
+
+
+def test_trailing_blank_rows_of_a_dataframe_are_rows():
+    frame = pd.DataFrame({"id": ["P1", None], "gender": ["F", None]})
+    cohort = _exclude(frame)
+    assert cohort.source["rows_read"].iloc[0] == 2
+    assert list(cohort.excluded["reason"]) == ["blank row"]

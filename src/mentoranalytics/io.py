@@ -1100,12 +1100,13 @@ def _finish_raw(raw: _Raw) -> None:
         return
     n = len(raw.frame)
     blank = _blank_rows(raw.frame) if n else np.zeros(0, dtype=bool)
-    # blank rows after the last record: ignored (editors and spreadsheets leave them)
+    # blank rows after the last record of a text file or sheet: ignored (editors and
+    # spreadsheets leave them); in a DataFrame, JSON or Parquet file they are rows
     filled = np.flatnonzero(~blank)
     last = int(filled[-1]) + 1 if filled.size else 0
-    if last < n:
+    if last < n and raw.fmt in ("csv", "tsv", "excel"):
         trailing = n - last
-        if raw.fmt != "excel" or trailing < n:
+        if trailing < n:
             raw.notes.append(
                 _problem(
                     raw.label,
@@ -1486,6 +1487,10 @@ def load_cohort(
         raise SchemaError(f"errors must be 'raise' or 'exclude', not {errors!r}.")
     spec = _build_spec(columns, values, mapping, drop_columns, allow_columns)
     sources = _resolve_sources(source)
+    if sheet is not None and not any(s.kind == "excel" for s in sources):
+        raise SchemaError(
+            f"sheet={sheet!r} applies to Excel workbooks only; none of the sources is one."
+        )
     raws = [_read_source(src, spec, sheet) for src in sources]
 
     kept: dict[int, list[int]] = {}

@@ -1586,7 +1586,9 @@ class Cohort:
         What the loader decided without excluding anything (same columns).
     source : pandas.DataFrame
         One row per file read: ``file``, ``format``, ``sheet``, ``encoding``,
-        ``delimiter``, ``sha256``, ``rows_read``.
+        ``delimiter``, ``sha256`` (of the file's bytes; None for a DataFrame),
+        ``rows_read`` (data rows, blank ones included; ``len(cohort) +
+        len(cohort.excluded)`` equals their sum).
     origin : pandas.DataFrame
         ``file`` and ``row`` of each kept row (aligned with ``data``).
 
