@@ -299,25 +299,33 @@ def test_model_errors(frame: pd.DataFrame) -> None:
     small = frame.iloc[:4].assign(c1=[1.0, 2.0, 3.0, 5.0])
     with pytest.raises(AnalysisError, match="parameters but only 4"):
         mediation(small, "x", "m_cont", "y_cont", covariates=["age", "c1"])
+    with pytest.raises(AnalysisError, match="Covariate 'c0' is constant"):
+        mediation(frame.assign(c0=2.0), "x", "m_cont", "y_cont", covariates=["c0"])
+    with pytest.raises(AnalysisError, match="has only one value"):
+        mediation(frame.assign(grp="a"), "x", "m_cont", "y_cont", covariates=["grp"])
     dup = frame.assign(age2=frame["age"] * 2)
     with pytest.raises(AnalysisError, match="linearly dependent"):
         mediation(dup, "x", "m_cont", "y_cont", covariates=["age", "age2"])
 
 
-def test_glm_failures_are_explained(frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
-    from statsmodels.genmod.generalized_linear_model import GLM
+def test_logit_failures_are_explained(frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    from statsmodels.discrete.discrete_model import Logit
 
     def singular(self: object, *args: object, **kwargs: object) -> None:
         raise np.linalg.LinAlgError("Singular matrix")
 
-    monkeypatch.setattr(GLM, "fit", singular)
+    monkeypatch.setattr(Logit, "fit", singular)
     with pytest.raises(AnalysisError, match="could not be fitted"):
         mediation(frame, "x", "m_bin", "y_cont_b")
 
     class NotConverged:
-        converged = False
+        mle_retvals = {"converged": False}
         bse = np.array([np.nan])
+        params = np.array([0.0])
 
-    monkeypatch.setattr(GLM, "fit", lambda self, *a, **k: NotConverged())
+        def predict(self) -> np.ndarray:
+            return np.array([0.5])
+
+    monkeypatch.setattr(Logit, "fit", lambda self, *a, **k: NotConverged())
     with pytest.raises(AnalysisError, match="did not converge"):
         mediation(frame, "x", "m_bin", "y_cont_b")

@@ -590,6 +590,11 @@ def test_model_cannot_be_fitted_errors(cohort: pd.DataFrame) -> None:
     dup = cohort.assign(age2=cohort["age"] * 2)
     with pytest.raises(AnalysisError, match="linearly dependent: 'age2'"):
         outcome_model(dup, "days", ["age", "age2"])
+    zero_product = cohort.assign(age=np.where(cohort["bold_choice"], 0.0, cohort["age"]))
+    with pytest.raises(AnalysisError, match="the product is zero in every row"):
+        outcome_model(
+            zero_product, "days", ["age", "bold_choice"], interaction=("age", "bold_choice")
+        )
     no_bold_women = cohort.assign(bold_choice=cohort["bold_choice"] & (cohort["gender"] != "woman"))
     with pytest.raises(AnalysisError, match="no analysed row has both"):
         outcome_model(

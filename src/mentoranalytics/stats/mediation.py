@@ -225,7 +225,7 @@ def _fit(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                res = named(sm.GLM(y, Xa, family=sm.families.Binomial())).fit()
+                res = named(sm.Logit(y, Xa)).fit(method="newton", maxiter=100, disp=0)
             except (np.linalg.LinAlgError, ValueError) as exc:
                 separation = detect_separation(Xa, y)
                 if separation is not None:
@@ -234,8 +234,10 @@ def _fit(
                     f"The {role} model for '{name}' could not be fitted ({exc})."
                 ) from exc
             # statsmodels computes these lazily; keep its numerical warnings inside
-            converged = bool(getattr(res, "converged", True)) and bool(np.all(np.isfinite(res.bse)))
-            mu = np.asarray(res.mu) if hasattr(res, "mu") else np.array([0.5])
+            converged = bool(res.mle_retvals.get("converged", True)) and bool(
+                np.all(np.isfinite(res.bse))
+            )
+            mu = np.asarray(res.predict())
         # Under separation the fitted probabilities of the separated rows run to 0 or 1
         # and the coefficients grow without bound; only then is the (slower) exact
         # linear-programming check needed.
@@ -272,6 +274,24 @@ def _linear_predictor(X: np.ndarray, B: np.ndarray) -> np.ndarray:
     return out
 
 
+_EXP_CLIP = 350.0  # exp(350) squared still fits in a float64
+
+
+def _odds(x: np.ndarray) -> np.ndarray:
+    """``exp(x)``, clipped so that products of two odds cannot overflow."""
+    return np.exp(np.clip(x, -_EXP_CLIP, _EXP_CLIP))
+
+
+def _prob(odds: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray:
+    """``expit(log(odds) + shift)`` for a per-draw ``shift``, without another exp.
+
+    The probabilities under the four (exposure, mediator) settings differ only by a
+    coefficient per draw, so one exponential of the linear predictor serves all four.
+    """
+    t = odds if shift is None else odds * _odds(shift)
+    return t / (1.0 + t)
+
+
 def _simulate(
     Xm: np.ndarray,
     Xo: np.ndarray,
@@ -298,8 +318,6 @@ def _simulate(
     * logistic outcome with a yes/no mediator: ``Y(te, M)`` takes one of two
       values per row and draw, ``expit(eta + te b_exp + M b_med)`` with M = 0 or 1.
     """
-    from scipy import special
-
     n = Xm.shape[0]
     n_sims = med_draws.shape[0]
     Xm0 = Xm.copy()
@@ -320,8 +338,11 @@ def _simulate(
             m0 = lin0 + sd * gen.standard_normal(lin0.shape)
             m1 = lin1 + sd * gen.standard_normal(lin1.shape)
         else:
-            m0 = (gen.random(lin0.shape) < special.expit(lin0)).astype(float)
-            m1 = (gen.random(lin1.shape) < special.expit(lin1)).astype(float)
+            # Bernoulli(p) with p = t / (1 + t): U < p  <=>  U (1 + t) < t
+            t0 = _odds(lin0)
+            t1 = t0 * _odds(bm[:, exp_m])
+            m0 = (gen.random(lin0.shape) * (1.0 + t0) < t0).astype(float)
+            m1 = (gen.random(lin1.shape) * (1.0 + t1) < t1).astype(float)
         block_out = out[:, start:stop]
         if outcome_kind == "linear":
             acme = b_med * (m1.mean(axis=0) - m0.mean(axis=0))
@@ -332,10 +353,11 @@ def _simulate(
             continue
         eta = _linear_predictor(Xo0, bo)  # (n, B): outcome predictor without exposure, mediator
         if mediator_kind == "logistic":
-            p00 = special.expit(eta)  # p[te][m]
-            p10 = special.expit(eta + b_exp)
-            p01 = special.expit(eta + b_med)
-            p11 = special.expit(eta + b_exp + b_med)
+            odds = _odds(eta)
+            p00 = _prob(odds)  # p[te][m]: outcome probability at exposure te, mediator m
+            p10 = _prob(odds, b_exp)
+            p01 = _prob(odds, b_med)
+            p11 = _prob(odds, b_exp + b_med)
             dm = m1 - m0
             block_out[0] = (dm * (p01 - p00)).mean(axis=0)
             block_out[1] = (dm * (p11 - p10)).mean(axis=0)
@@ -345,12 +367,12 @@ def _simulate(
             block_out[2] = e0_mean + (m0 * de).mean(axis=0)
             block_out[3] = e0_mean + (m1 * de).mean(axis=0)
         else:
-            eta0 = eta + m0 * b_med
-            eta1 = eta + m1 * b_med
-            y00 = special.expit(eta0)  # y[tm][te]
-            y01 = special.expit(eta0 + b_exp)
-            y10 = special.expit(eta1)
-            y11 = special.expit(eta1 + b_exp)
+            odds0 = _odds(eta + m0 * b_med)
+            odds1 = _odds(eta + m1 * b_med)
+            y00 = _prob(odds0)  # y[tm][te]
+            y01 = _prob(odds0, b_exp)
+            y10 = _prob(odds1)
+            y11 = _prob(odds1, b_exp)
             block_out[0] = (y10 - y00).mean(axis=0)
             block_out[1] = (y11 - y01).mean(axis=0)
             block_out[2] = (y01 - y00).mean(axis=0)
@@ -422,7 +444,13 @@ def mediation(
     >>> bool(res.table.loc["acme", "ci_low"] > 0)
     True
     """
-    from .models import INTERCEPT, _build_design, _check_rank_values
+    from .models import (
+        INTERCEPT,
+        _boolean_values,
+        _build_design,
+        _check_rank_values,
+        _is_numeric,
+    )
 
     frame = as_frame(data)
     covariates = list(dict.fromkeys([covariates] if isinstance(covariates, str) else covariates))
@@ -452,7 +480,7 @@ def mediation(
             f"{n_excluded} of {len(frame)} rows were left out because of missing values in "
             f"{[c for c in used.columns if used[c].isna().any()]}."
         )
-    sub = used.loc[complete]
+    sub = used if n_excluded == 0 else used.loc[complete]
     n = len(sub)
     if n < 3:
         raise AnalysisError(
@@ -466,7 +494,19 @@ def mediation(
     m, mediator_kind = _response(sub[mediator], mediator, "mediator")
     y, outcome_kind = _response(sub[outcome], outcome, "outcome")
 
-    if covariates:
+    numeric = [c for c in covariates if _is_numeric(sub[c]) and _boolean_values(sub[c]) is None]
+    if covariates and len(numeric) == len(covariates):  # fast path: numbers as they are
+        cov_values = sub[covariates].to_numpy(dtype=float)
+        constant = [
+            c for c, v in zip(covariates, np.ptp(cov_values, axis=0), strict=True) if v == 0
+        ]
+        if constant:
+            raise AnalysisError(
+                f"Covariate '{constant[0]}' is constant among the {n} analysed rows; drop it "
+                "from covariates."
+            )
+        cov_names = list(covariates)
+    elif covariates:
         cov_design = _build_design(sub, covariates, {}, None, intercept=False).X
         cov_values = cov_design.to_numpy(dtype=float)
         cov_names = [str(c) for c in cov_design.columns]
@@ -533,32 +573,32 @@ def mediation(
     medians = np.median(values, axis=0)
     means = values.mean(axis=0)
     positive, negative = (values > 0).sum(axis=0), (values < 0).sum(axis=0)
-    rows = []
-    for j, effect in enumerate(DETAIL_EFFECTS):
-        centre = medians[j] if effect.startswith("prop_mediated") else means[j]
-        rows.append(
-            {
-                "effect": effect,
-                "estimate": float(centre),
-                "ci_low": float(limits[0, j]),
-                "ci_high": float(limits[1, j]),
-                "p_value": 2.0 * min(int(positive[j]), int(negative[j])) / float(n_sims),
-            }
-        )
-    detail = pd.DataFrame(rows).set_index("effect")
-    table = detail.loc[[_MAIN_SOURCE[e] for e in MAIN_EFFECTS]].copy()
-    table.index = pd.Index(list(MAIN_EFFECTS), name="effect")
+    is_ratio = np.array([e.startswith("prop_mediated") for e in DETAIL_EFFECTS])
+    summary = np.column_stack(
+        [
+            np.where(is_ratio, medians, means),
+            limits[0],
+            limits[1],
+            2.0 * np.minimum(positive, negative) / float(n_sims),
+        ]
+    )  # (effects, 4)
+    columns = ["estimate", "ci_low", "ci_high", "p_value"]
+    detail = pd.DataFrame(summary, index=pd.Index(DETAIL_EFFECTS, name="effect"), columns=columns)
+    main_rows = [DETAIL_EFFECTS.index(_MAIN_SOURCE[e]) for e in MAIN_EFFECTS]
+    main = summary[main_rows]
+    table = pd.DataFrame(main, index=pd.Index(MAIN_EFFECTS, name="effect"), columns=columns)
 
     scale_text = (
         "differences in the probability of " if outcome_kind == "logistic" else "differences in "
     ) + f"'{outcome}'"
     notes.append(f"Effects are {scale_text} (treated minus control).")
-    if table.loc["total_effect", "ci_low"] <= 0 <= table.loc["total_effect", "ci_high"]:
+    total_row = main[MAIN_EFFECTS.index("total_effect")]
+    if total_row[1] <= 0 <= total_row[2]:
         notes.append(
             "The interval of the total effect includes 0, so the proportion mediated is "
             "unstable (a ratio with a denominator near 0); read it with care."
         )
-    zero_p = [e for e in MAIN_EFFECTS if table.loc[e, "p_value"] == 0]
+    zero_p = [e for e, row in zip(MAIN_EFFECTS, main, strict=True) if row[3] == 0]
     if zero_p:
         notes.append(
             f"A p-value of 0 ({', '.join(zero_p)}) means no simulated draw fell on the other "
