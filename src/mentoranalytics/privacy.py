@@ -2277,7 +2277,8 @@ def base_cell_incidence(microdata: Any, tables: Iterable[Any]) -> BaseCells:
     for v in variables:
         lv = _observed_levels(frame[v])
         levels[v] = lv
-        code = np.asarray(pd.Categorical(frame[v], categories=list(lv)).codes, dtype=np.int64)
+        values = frame[v].astype(object).where(frame[v].notna(), None)
+        code = np.asarray(pd.Index(list(lv), dtype=object).get_indexer(values), dtype=np.int64)
         has_na = bool((code < 0).any())
         dims.append(len(lv) + int(has_na))
         codes.append(np.where(code < 0, len(lv), code))
@@ -2549,6 +2550,7 @@ class _JointSystem:
         self.reduced = patterns.T.astype(float)
         self.true = np.concatenate(true_parts).astype(float)
         self.shown = np.concatenate(shown_parts).astype(float)
+        self._programmes: dict[bytes, _LinearAudit] = {}
 
     def masks(
         self, state: Mapping[str, tuple[np.ndarray, np.ndarray]]
@@ -2568,8 +2570,12 @@ class _JointSystem:
         return np.concatenate(published), np.concatenate(audited)
 
     def programme(self, published: np.ndarray) -> _LinearAudit:
-        lo, hi = self.pol._intervals(self.shown[published])
-        return _LinearAudit(self.reduced[published], lo, hi)
+        """The intruder's programme for a set of published cells (cached, with its bounds)."""
+        key = np.packbits(published).tobytes()
+        if key not in self._programmes:
+            lo, hi = self.pol._intervals(self.shown[published])
+            self._programmes[key] = _LinearAudit(self.reduced[published], lo, hi)
+        return self._programmes[key]
 
     def width(self, lp: _LinearAudit, row: int, *, quick: bool = False) -> float:
         """Feasible width of a row; with ``quick``, stop once it is known to be enough."""
