@@ -597,9 +597,15 @@ def test_load_cohort_refuses_planted_personal_data(tmp_path):
     raw = ordinary(12)
     raw.insert(1, "Full Name", [f"{f} Example" for f in ["Jane", "Sam", "Alex", "Priya"] * 3])
     raw.loc[5, "Notes"] = "prefers contact via priya.example@nhs.net"
-    path = tmp_path / "cohort_export.csv"
-    raw.to_csv(path, index=False)
-    with pytest.raises(PersonalDataError, match="Full Name") as info:
-        load(path)
-    assert "priya.example@nhs.net" not in str(info.value)
-    assert "Jane Example" not in str(info.value)
+    csv_path = tmp_path / "cohort_export.csv"
+    raw.to_csv(csv_path, index=False)
+    xlsx_path = tmp_path / "cohort_export.xlsx"
+    raw.to_excel(xlsx_path, index=False, sheet_name="Cohort")
+    for path in (csv_path, xlsx_path):
+        with pytest.raises(PersonalDataError, match="Full Name") as info:
+            load(path)
+        text = str(info.value) + repr(info.value.problems)
+        assert "priya.example@nhs.net" not in text
+        assert "Jane Example" not in text
+        rules = set(info.value.problems["rule"])
+        assert rules == {"header_name", "value_email"}, path.suffix
