@@ -181,7 +181,11 @@ from .schema import HEADER_ALIASES, MISSING_MARKERS, normalise_header
 from .stats._result import Result
 
 __all__ = [
+    "FIRST_NAMES",
     "FREE_TEXT_MAX_WORDS",
+    "GUARD_RULES",
+    "MAX_BASE_CELLS",
+    "MAX_ROWS_LISTED",
     "POLICIES",
     "SUPPRESSED_MARK",
     "TOTAL",
