@@ -136,6 +136,12 @@ def test_firth_matches_logistf_on_sex2(sex2: pd.DataFrame, firth_ref: dict) -> N
     assert list(table["measure"]) == ["baseline_odds"] + ["odds_ratio"] * 6
 
 
+def test_separation_warning_points_at_the_caller(sex2: pd.DataFrame) -> None:
+    with pytest.warns(SeparationWarning) as record:
+        outcome_model(sex2, "case", ["age", "dia"])
+    assert record[0].filename == __file__
+
+
 def test_firth_matches_logistf_on_endometrial(endometrial: pd.DataFrame, firth_ref: dict) -> None:
     ref = firth_ref["endometrial"]
     with pytest.warns(SeparationWarning):

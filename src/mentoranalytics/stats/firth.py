@@ -37,7 +37,13 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-__all__ = ["FirthResult", "detect_separation", "firth_logit", "separating_columns"]
+__all__ = [
+    "FirthResult",
+    "detect_ordinal_separation",
+    "detect_separation",
+    "firth_logit",
+    "separating_columns",
+]
 
 _MAX_STEP = 5.0
 _MAX_HALVINGS = 30
@@ -169,6 +175,47 @@ def detect_separation(X: np.ndarray, y: np.ndarray, *, tol: float = 1e-7) -> str
     if res.status == 0 and res.x is not None and res.x[-1] > tol:
         return "complete"
     return "quasi-complete"
+
+
+def detect_ordinal_separation(X: np.ndarray, levels: np.ndarray, *, tol: float = 1e-7) -> bool:
+    """True when the proportional-odds model has no finite maximum-likelihood estimate.
+
+    That happens when some non-zero ``b`` and cut-points ``t_1 <= ... `` put every row
+    on the right side of every cut, ``x'b >= t_j`` when the level is above j and
+    ``x'b <= t_j`` otherwise (the ordinal version of the Konis (2007) linear
+    programme).  ``X`` holds the predictor columns without an intercept; ``levels``
+    are integer codes 0..K-1 of the outcome.
+
+    >>> import numpy as np
+    >>> x = np.array([[0.0], [0.0], [1.0], [1.0]])
+    >>> detect_ordinal_separation(x, np.array([0, 1, 2, 2]))
+    True
+    >>> detect_ordinal_separation(x, np.array([0, 2, 1, 2]))
+    False
+    """
+    X = _scaled(np.asarray(X, dtype=float))
+    levels = np.asarray(levels, dtype=int)
+    rows = np.unique(np.column_stack([X, levels]), axis=0)
+    Xu, lev = rows[:, :-1], rows[:, -1].astype(int)
+    n_cuts = int(lev.max())
+    p = Xu.shape[1]
+    blocks = []
+    for j in range(n_cuts):
+        sign = np.where(lev > j, 1.0, -1.0)
+        cut = np.zeros((len(lev), n_cuts))
+        cut[:, j] = -sign
+        blocks.append(np.hstack([sign[:, None] * Xu, cut]))
+    A = np.vstack(blocks)  # each row: sign * (x'b - t_j) >= 0
+    res = optimize.linprog(
+        c=-A.sum(axis=0),
+        A_ub=-A,
+        b_ub=np.zeros(A.shape[0]),
+        bounds=[(-1.0, 1.0)] * p + [(-float(p) - 1.0, float(p) + 1.0)] * n_cuts,
+        method="highs",
+    )
+    if res.status != 0 or res.x is None:
+        return False
+    return bool(-res.fun > tol * A.shape[0] and np.any(np.abs(res.x[:p]) > 1e-9))
 
 
 # --------------------------------------------------------------------------------------

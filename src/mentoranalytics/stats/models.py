@@ -29,7 +29,14 @@ from .._frame import as_frame
 from ..exceptions import AnalysisError, SeparationWarning, require_columns
 from ..schema import FALSE_WORDS, SCHEMA, TRUE_WORDS, normalise_value
 from ._result import Result
-from .firth import FirthError, FirthResult, detect_separation, firth_logit, separating_columns
+from .firth import (
+    FirthError,
+    FirthResult,
+    detect_ordinal_separation,
+    detect_separation,
+    firth_logit,
+    separating_columns,
+)
 
 __all__ = ["ModelResult", "outcome_model"]
 
@@ -542,6 +549,13 @@ def _fit_ordinal(X: pd.DataFrame, y: pd.Series, alpha: float) -> _Fit:
             f"An ordinal model with {exog.shape[1]} predictor columns and {n_levels} outcome "
             f"levels needs more than {exog.shape[1] + n_levels - 1} rows; only {X.shape[0]} "
             "were analysed. Use fewer predictors or combine outcome levels."
+        )
+    if detect_ordinal_separation(exog.to_numpy(dtype=float), np.asarray(y.cat.codes)):
+        raise AnalysisError(
+            "The ordinal model has no finite estimates: a predictor (or a combination) puts "
+            "the outcome levels in perfect order (separation). Combine outcome levels, "
+            "remove the predictor, or analyse a yes/no version of the outcome (which uses "
+            "Firth's penalised likelihood)."
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
