@@ -381,7 +381,8 @@ class ModelResult(Result):
     table : DataFrame
         One row per coefficient: ``term, measure, estimate, ci_low, ci_high, p_value,
         method``.  ``estimate`` is an odds ratio (logistic, Firth), a cumulative odds
-        ratio (ordinal) or a coefficient (linear); ``measure`` says which.
+        ratio (ordinal) or a coefficient (linear); ``measure`` says which
+        (``baseline_odds`` or ``intercept`` for the intercept row).
     within : DataFrame or None
         With ``interaction=(a, b)`` and a categorical ``a``: the effect of ``b``
         within each level of ``a`` (columns ``level, term, measure, estimate,
@@ -526,7 +527,7 @@ def _fit_linear(X: pd.DataFrame, y: np.ndarray, alpha: float) -> _Fit:
     table = pd.DataFrame(
         {
             "term": list(X.columns),
-            "measure": "coefficient",
+            "measure": ["intercept" if c == INTERCEPT else "coefficient" for c in X.columns],
             "estimate": np.asarray(res.params),
             "ci_low": ci[:, 0],
             "ci_high": ci[:, 1],
