@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from .._frame import as_frame
 from ..exceptions import AnalysisError, ColumnError, MentorAnalyticsError
 from .build import ProgressCallback, ReportOptions
 from .figures import render_figure
@@ -101,7 +102,7 @@ class ReportContext:
                 f"privacy must be one of {sorted(POLICIES)}, not {options.privacy!r}."
             )
         pol = POLICIES[options.privacy]
-        data = cohort.data if hasattr(cohort, "data") else cohort
+        data = as_frame(cohort)
         if options.by not in data.columns:
             raise ColumnError(
                 f"Column {options.by!r} (the --by grouping) not found. "
@@ -1302,14 +1303,15 @@ def data_quality_section(ctx: ReportContext) -> Section:
         blocks.append(
             TableBlock("provenance", "Data provenance: files, SHA-256 and rows read", src)
         )
-    n_read = len(ctx.cohort.data) + len(getattr(cohort, "excluded", ()))
+    n_used = len(as_frame(cohort))
+    n_read = n_used + len(getattr(cohort, "excluded", ()))
     blocks.append(
         Paragraph(
-            f"{n_read} rows read: {len(ctx.cohort.data)} analysed and "
+            f"{n_read} rows read: {n_used} analysed and "
             f"{len(getattr(cohort, 'excluded', ()))} excluded."
             + (
                 f" The report covers the {len(ctx.all_data)} participants in the selected cohorts."
-                if len(ctx.all_data) != len(ctx.cohort.data)
+                if len(ctx.all_data) != n_used
                 else ""
             )
         )
