@@ -1504,6 +1504,8 @@ def load_cohort(
         scanned[k] = positions
         keep = _header_checks(raw, spec)
         kept[k] = [i for i in keep if i in positions]
+        for header in raw.headers:  # mark which of the user's columns= keys are used
+            spec.target(header)
     _check_unused(spec, raws)
     _personal_data(raws, scanned, spec)
 
