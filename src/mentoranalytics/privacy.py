@@ -928,6 +928,7 @@ def _privacy_advice(
             out.append(f"Pool cohorts: without cohort the smallest group rises to {pooled}.")
     for key in used:
         sizes = frame[key].value_counts(dropna=False)
+        sizes = sizes[sizes > 0]  # empty categories identify no one
         n_small = int((sizes < threshold).sum())
         if n_small:
             out.append(
