@@ -549,3 +549,35 @@ def test_infinite_values_are_refused():
     frame = two_groups([1, np.inf], [3, 4])
     with pytest.raises(AnalysisError, match="holds infinite values at rows"):
         compare_groups(frame, "v", by="g")
+
+
+@pytest.mark.parametrize("n1, n0", [(150, 150), (400, 250)])
+def test_detectable_smd_for_larger_groups(n1, n0):
+    # scipy's noncentral t is NaN for noncentralities above about 7.5, which the
+    # root bracket reaches once the groups have ~75 people each; statsmodels' power
+    # solver (independent software; its root finder stops at about 1e-7) is the reference
+    from statsmodels.stats.power import TTestIndPower
+
+    expected = TTestIndPower().solve_power(nobs1=n1, ratio=n0 / n1, alpha=0.05, power=0.8)
+    assert continuous.detectable_smd(n1, n0, 0.05) == pytest.approx(expected, rel=1e-6)
+
+
+def test_detectable_smd_for_a_million():
+    # at df ~ 1e6 the t-test is the z-test: delta = (z_0.975 + z_0.8) / sqrt(n1 n0 / (n1 + n0))
+    n = 500_000
+    expected = (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) / math.sqrt(n / 2)
+    assert continuous.detectable_smd(n, n, 0.05) == pytest.approx(expected, rel=1e-5)
+
+
+def test_t_test_power_where_scipy_nct_is_nan():
+    # the fallback integrates over the variance; brute force: Monte Carlo would be
+    # too slow, so compare with the normal-variance limit at a huge df and with
+    # scipy's value just below the NaN region at a small df
+    crit = float(stats.t.ppf(0.975, 1e6))
+    normal = stats.norm.sf(crit - 20.0) + stats.norm.cdf(-crit - 20.0)
+    assert continuous._t_test_power(crit, 1e6, 20.0) == pytest.approx(normal, abs=1e-9)
+    crit1 = float(stats.t.ppf(0.975, 1))
+    below = float(stats.nct.sf(crit1, 1, 7.5) + stats.nct.cdf(-crit1, 1, 7.5))
+    assert math.isfinite(below)
+    at = continuous._t_test_power(crit1, 1, 7.7)
+    assert below < at < float(stats.nct.sf(crit1, 1, 9.0) + stats.nct.cdf(-crit1, 1, 9.0))
