@@ -780,3 +780,19 @@ def test_trailing_blank_rows_of_a_dataframe_are_rows():
     cohort = _exclude(frame)
     assert cohort.source["rows_read"].iloc[0] == 2
     assert list(cohort.excluded["reason"]) == ["blank row"]
+
+
+def test_round_trip_of_cohort_data(tmp_path):
+    first = load_cohort(ma.simulate_cohort(40, seed=5))
+    again = load_cohort(first.data)
+    pd.testing.assert_frame_equal(again.data, first.data)
+    assert "derived_column_in_file" in set(again.notes["rule"])
+    path = write_table(first, tmp_path / "saved.csv")
+    from_csv = load_cohort(path)
+    pd.testing.assert_frame_equal(from_csv.data, first.data)
+
+
+def test_given_seniority_gap_is_used_without_levels():
+    frame = pd.DataFrame({"id": ["P1", "P2"], "gender": ["F", "M"], "seniority_gap": ["3", "0"]})
+    d = load_cohort(frame).data
+    assert d["reach"].tolist() == [1.0, 0.0]

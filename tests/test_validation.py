@@ -522,3 +522,13 @@ def test_row_accounting_dataframe(data):
     assert cohort.excluded["reason"].str.len().min() > 0 if len(cohort.excluded) else True
     rows_with_problems = set(cohort.problems["row"].dropna().astype(int))
     assert dropped <= rows_with_problems
+
+
+def test_duplicates_with_different_bad_typed_numbers_conflict():
+    frame = pd.DataFrame(
+        {"participant_id": ["A", "A"], "gender": ["F", "F"], "mentor_level": [7, 9]}
+    )
+    r = _check(frame)
+    assert _found(r, "duplicate_conflicting") == [0, 1]
+    same = _check(frame.assign(mentor_level=[7, 7]))
+    assert _found(same, "duplicate_identical") == [1]

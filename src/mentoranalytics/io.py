@@ -170,11 +170,6 @@ def _check_columns_arg(columns: Any, where: str) -> dict[str, str]:
                         f"canonical column. Did you mean {close[0]!r}? Canonical names: "
                         f"{', '.join(schema.CANONICAL_COLUMNS)}."
                     )
-        if target in schema.DERIVED_COLUMNS and target not in SCHEMA:
-            raise SchemaError(
-                f"{where}: {str(key)!r} is mapped to {target!r}, a column that "
-                "mentoranalytics derives itself; map it to another name."
-            )
         out[str(key)] = target
     return out
 
@@ -1278,19 +1273,22 @@ def _map_headers(raw: _Raw, positions: Sequence[int], spec: _Spec) -> tuple[dict
             target = schema.HEADER_ALIASES.get(schema.normalise_header(stripped))
         if target is None:
             name = stripped
-            if name in schema.DERIVED_COLUMNS or name in ("file", "row"):
-                renamed = f"{name}_in_file"
+            if name in schema.DERIVED_COLUMNS:
+                kept = (
+                    " (the file's values are used only where the levels it is computed "
+                    "from are absent)"
+                    if name in ("seniority_gap", "level_change")
+                    else ""
+                )
                 notes.append(
                     _problem(
                         raw.label,
                         "derived_column_in_file",
-                        f"The column {name!r} is "
-                        "derived by mentoranalytics; the file's values are kept as "
-                        f"{renamed!r}.",
+                        f"The column {name!r} is derived by mentoranalytics and is "
+                        f"recomputed{kept}.",
                         column=name,
                     )
                 )
-                name = renamed
             else:
                 close = difflib.get_close_matches(
                     schema.normalise_header(stripped),
@@ -1462,10 +1460,22 @@ def load_cohort(
     Notes
     -----
     Row numbers are those a user sees: in text and Excel files the header is row 1
-    and the first record row 2 (blank rows count; blank rows after the last record
-    are ignored).  JSON and Parquet rows are record numbers from 1; DataFrame rows are
-    index labels (or positions).  Extra columns are kept as text (DataFrame and Parquet
-    sources keep their dtype) and reported in ``cohort.notes``.
+    (or the first non-blank row) and the first record row 2; blank rows count, a
+    quoted cell spanning several lines is one row (as in a spreadsheet), and blank
+    rows after the last record are ignored.  JSON and Parquet rows are record numbers
+    from 1; DataFrame rows are index labels (or 0-based positions).
+
+    Which problems exclude a row and which stop the load is listed in
+    :mod:`mentoranalytics.validation`.  Not problems, but recorded in
+    ``cohort.notes``: extra columns (kept as text; DataFrame and Parquet sources keep
+    their dtype), headers with stray spaces (read without them), empty columns
+    without a header (ignored), derived columns in the input (recomputed), the sheet
+    or cohort label chosen.
+
+    Text columns (``participant_id``, ``cohort``, extra columns) are read as they are
+    (``007`` stays ``007``); the CSV parser may type the other columns, whose every
+    cell is then checked again.  Decimal commas are read only in ``;``-separated
+    files, where ``,`` cannot be a thousands separator.
 
     Examples
     --------

@@ -417,6 +417,7 @@ class ParsedColumn:
     problems: list[tuple[np.ndarray, str, np.ndarray]] = field(default_factory=list)
     codes: np.ndarray | None = None
     texts: np.ndarray | None = None
+    raw: np.ndarray | None = None
 
     def keys(self, positions: np.ndarray) -> list[Any]:
         """Comparable cell keys (parsed value, or the raw text of a bad cell)."""
@@ -430,7 +431,9 @@ class ParsedColumn:
                 if self.codes is not None and self.texts is not None:
                     code = self.codes[pos]
                     out.append(("?", self.texts[code] if code >= 0 else None))
-                else:
+                elif self.raw is not None:
+                    out.append(("?", self.raw[pos]))
+                else:  # pragma: no cover - every parser that flags cells keeps them
                     out.append(("?", values[i]))
             else:
                 out.append(values[i])
@@ -807,7 +810,7 @@ def _parse_numbers_typed(series: pd.Series, col: Column) -> ParsedColumn:
             )
             problems.append((sel, str(rule), msgs))
     values = _typed_array(col, x, status == _OK)
-    return ParsedColumn(col.name, values, status, problems)
+    return ParsedColumn(col.name, values, status, problems, raw=x)
 
 
 def _parse_extra_typed(series: pd.Series, name: str) -> ParsedColumn:
@@ -1071,7 +1074,7 @@ def validate(
             missing = np.flatnonzero((status[c] == _MISSING) & ~skip)
             log.rows(missing, c, "missing_value", _missing_message(SCHEMA[c]))
 
-    _check_combinations(data, status, skip, log)
+    _check_combinations(data, status, log)
     dup_exclude = _check_duplicates(data, status, skip, parsed_parts, file_of, row_of, tables, log)
 
     # assemble problems
@@ -1184,18 +1187,12 @@ def _concat_arrays(parts: list[Any], col: Column | None) -> Any:
     return pd.concat(series, ignore_index=True).array
 
 
-def _positions_with(
-    mask: Any,
-) -> np.ndarray:
-    arr = pd.array(mask, dtype="boolean") if not isinstance(mask, np.ndarray) else mask
-    if isinstance(arr, np.ndarray):
-        return np.flatnonzero(arr)
-    return np.flatnonzero(arr.to_numpy(dtype=bool, na_value=False))
+def _positions_with(mask: Any) -> np.ndarray:
+    """Positions where a (nullable) boolean array is true; missing counts as false."""
+    return np.flatnonzero(np.asarray(pd.array(mask, dtype="boolean").fillna(False), dtype=bool))
 
 
-def _check_combinations(
-    data: pd.DataFrame, status: Mapping[str, np.ndarray], skip: np.ndarray, log: _Log
-) -> None:
+def _check_combinations(data: pd.DataFrame, status: Mapping[str, np.ndarray], log: _Log) -> None:
     has = set(data.columns)
 
     def both(a: str, b: str) -> bool:
@@ -1283,7 +1280,6 @@ def _check_combinations(
                     "Empty those cells, or correct mentor_secured."
                 )
             log.rows(pos, "mentor_secured", "mentor_fields_without_mentor", np.array(msgs, object))
-    del skip
 
 
 def _check_duplicates(
@@ -1315,7 +1311,7 @@ def _check_duplicates(
     for c in data.columns:
         if c == "participant_id":
             continue
-        keys_by_col[c] = _keys_at(c, pos, parsed_parts, data)
+        keys_by_col[c] = _keys_at(c, pos, parsed_parts)
     groups: dict[Any, list[int]] = {}
     for j, p in enumerate(pos.tolist()):
         groups.setdefault(ids.iat[p], []).append(j)
@@ -1376,19 +1372,21 @@ def _keys_at(
     column: str,
     positions: np.ndarray,
     parsed_parts: Mapping[str, list[tuple[int, ParsedColumn | None]]],
-    data: pd.DataFrame,
 ) -> list[Any]:
+    """Comparison keys of one column at stacked positions (None where absent)."""
     out: list[Any] = [None] * len(positions)
     parts = parsed_parts.get(column, [])
+    if not parts:
+        return out
     starts = np.array([s for s, _ in parts], dtype=np.int64)
-    for j, i in enumerate(positions):
-        k = int(np.searchsorted(starts, i, side="right") - 1)
+    which = np.searchsorted(starts, positions, side="right") - 1
+    for k in np.unique(which).tolist():
         start, parsed = parts[k]
         if parsed is None:
-            out[j] = None
-        else:
-            out[j] = parsed.keys(np.array([i - start]))[0]
-    del data
+            continue
+        sel = np.flatnonzero(which == k)
+        for j, key in zip(sel.tolist(), parsed.keys(positions[sel] - start), strict=True):
+            out[j] = key
     return out
 
 
