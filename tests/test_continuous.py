@@ -581,3 +581,14 @@ def test_t_test_power_where_scipy_nct_is_nan():
     assert math.isfinite(below)
     at = continuous._t_test_power(crit1, 1, 7.7)
     assert below < at < float(stats.nct.sf(crit1, 1, 9.0) + stats.nct.cdf(-crit1, 1, 9.0))
+
+
+def test_hedges_g_interval_for_a_million():
+    # scipy's noncentral t is NaN in the tails here; at df ~ 1e6 the interval is the
+    # large-sample one: g +- z * sqrt(1/n1 + 1/n0 + g^2 / (2 df)) (Hedges & Olkin 1985)
+    n1, n0 = 400_000, 500_000
+    g, lo, hi, _, df, _ = continuous.hedges_g(n1, 1.0, 1.0, n0, 0.9, 1.0, 0.05)
+    se = math.sqrt(1 / n1 + 1 / n0 + g**2 / (2 * df))
+    z = stats.norm.ppf(0.975)
+    assert lo == pytest.approx(g - z * se, rel=1e-5)
+    assert hi == pytest.approx(g + z * se, rel=1e-5)

@@ -546,8 +546,8 @@ def _nct_limit(t: float, df: float, tail: float, *, upper: bool) -> float:
 
     def f(ncp: float) -> float:
         if upper:
-            return float(stats.nct.cdf(t, df, ncp)) - tail
-        return float(stats.nct.sf(t, df, ncp)) - tail
+            return _nct_cdf(t, df, ncp) - tail
+        return _nct_sf(t, df, ncp) - tail
 
     width = 2 + abs(t)
     lo, hi = t - width, t + width
@@ -561,24 +561,45 @@ def _nct_limit(t: float, df: float, tail: float, *, upper: bool) -> float:
     return float(optimize.brentq(f, lo, hi, xtol=1e-12, rtol=1e-12, maxiter=500))
 
 
+def _nct_by_quadrature(t: float, df: float, ncp: float, *, upper: bool) -> float:
+    """P(T <= t) (or P(T > t) with ``upper``) for the noncentral t, by quadrature.
+
+    T = (Z + ncp) / sqrt(V / df) with V chi-square(df): P(T <= t) = E[Phi(t sqrt(V/df)
+    - ncp)], integrated over the quantiles of V.  Used where scipy's noncentral t
+    returns NaN (some noncentralities above about 7.5, at any ``df``); it agrees with
+    scipy to about 1e-10 where both are defined.
+    """
+    from scipy import integrate
+
+    sign = -1.0 if upper else 1.0
+
+    def given_variance(q: float) -> float:
+        u = math.sqrt(float(stats.chi2.ppf(q, df)) / df)
+        return float(special.ndtr(sign * (t * u - ncp)))
+
+    return float(integrate.quad(given_variance, 0.0, 1.0, limit=200, epsabs=1e-13)[0])
+
+
+def _nct_cdf(t: float, df: float, ncp: float) -> float:
+    value = float(stats.nct.cdf(t, df, ncp))
+    return value if math.isfinite(value) else _nct_by_quadrature(t, df, ncp, upper=False)
+
+
+def _nct_sf(t: float, df: float, ncp: float) -> float:
+    value = float(stats.nct.sf(t, df, ncp))
+    return value if math.isfinite(value) else _nct_by_quadrature(t, df, ncp, upper=True)
+
+
 def _t_test_power(crit: float, df: float, ncp: float) -> float:
     """P(|T| > crit) for T noncentral t with ``df`` and ``ncp`` (two-sided t-test power).
 
-    scipy's noncentral t returns NaN for some noncentralities above about 7.5 (at
-    any ``df``); there the power is computed by integrating the normal probabilities
-    over the chi-square distribution of the variance (the definition of the
-    noncentral t), which agrees with scipy to about 1e-10 where both are defined.
+    scipy's noncentral t returns NaN for some noncentralities above about 7.5; there
+    the probabilities come from :func:`_nct_by_quadrature`.
     """
     pw = float(stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp))
     if math.isfinite(pw):
         return pw
-    from scipy import integrate
-
-    def given_variance(q: float) -> float:
-        u = math.sqrt(float(stats.chi2.ppf(q, df)) / df)
-        return float(special.ndtr(ncp - crit * u) + special.ndtr(-ncp - crit * u))
-
-    return float(integrate.quad(given_variance, 0.0, 1.0, limit=200, epsabs=1e-13)[0])
+    return _nct_sf(crit, df, ncp) + _nct_cdf(-crit, df, ncp)
 
 
 def detectable_smd(n1: float, n0: float, alpha: float, power: float = POWER) -> float:
