@@ -1010,7 +1010,7 @@ def validate(
             offsets[k] + np.flatnonzero(t.blank),
             "",
             "blank_row",
-            "The row is blank; it is excluded. Delete it from the file.",
+            "The row is blank. Delete it from the file (errors='exclude' leaves it out).",
         )
         ragged = np.flatnonzero(t.ragged & ~t.blank)
         if ragged.size:
@@ -1336,7 +1336,8 @@ def _check_duplicates(
                     "participant_id",
                     "duplicate_identical",
                     f"This row repeats {where(first)} exactly (same participant_id, same "
-                    "values); the copy is excluded and the first kept. Delete the copy.",
+                    "values). Delete the copy (errors='exclude' keeps the first and leaves "
+                    "this one out).",
                 )
                 exclude.append(i)
             continue
@@ -1348,9 +1349,9 @@ def _check_duplicates(
                 "participant_id",
                 "duplicate_conflicting",
                 f"The participant_id of this row also appears in {others} with different "
-                f"values ({shown}); every copy is excluded. Keep one correct row per "
-                "participant (if codes restart in each file, make them unique, e.g. prefix "
-                "the cohort).",
+                f"values ({shown}), so neither can be trusted (errors='exclude' leaves out "
+                "every copy). Keep one correct row per participant (if codes restart in "
+                "each file, make them unique, e.g. prefix the cohort).",
             )
             exclude.append(i)
     return np.array(exclude, dtype=np.int64)
