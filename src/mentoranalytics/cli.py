@@ -178,18 +178,30 @@ class _UsageError(Exception):
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    import warnings
+
     import pandas as pd
 
+    from .exceptions import DataQualityWarning
     from .io import load_cohort
 
-    cohort = load_cohort(
-        args.files if len(args.files) > 1 else args.files[0], mapping=args.mapping, errors="exclude"
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # summarised below instead
+        cohort = load_cohort(
+            args.files if len(args.files) > 1 else args.files[0],
+            mapping=args.mapping,
+            errors="exclude",
+        )
     problems = cohort.problems
     for rec in problems.to_dict("records"):
         where = f"{rec['file']}: " if rec.get("file") else ""
         row = "" if pd.isna(rec.get("row")) else f"row {rec['row']}, "
-        print(f"{where}{row}column {rec['column']}: {rec['message']}")
+        column = "" if pd.isna(rec.get("column")) else f"column {rec['column']}: "
+        print(f"{where}{row}{column}{rec['message']}")
+    notes = getattr(cohort, "notes", None)
+    if notes is not None and len(notes):
+        for rec in pd.DataFrame(notes).to_dict("records"):
+            print(f"note: {rec.get('message', rec)}", file=sys.stderr)
     n_ex = len(cohort.excluded)
     print(
         f"{len(cohort)} rows valid, {n_ex} rows would be excluded, {len(problems)} problems.",
