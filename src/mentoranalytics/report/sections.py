@@ -1054,7 +1054,7 @@ def mediation_section(ctx: ReportContext) -> Section:
         )
     blocks: list[Block] = []
     ref, other = two[0], two[1]
-    exposure = f"is_{other}"
+    exposure = f"{other}_vs_{ref}"
     d = d.assign(
         **{
             exposure: (d[ctx.by] == other).astype(float),
@@ -1143,13 +1143,31 @@ def survival_section(ctx: ReportContext) -> Section:
     )
     med = getattr(km, "medians", None)
     if isinstance(med, pd.DataFrame):
-        blocks.append(TableBlock("km_median", "Median months to promotion", med, digits=1))
+        med = med.set_index("group") if "group" in med else med
+        med.index = [_label(g) for g in med.index]
+        counts = [c for c in ("n", "events", "censored") if c in med]
+        small = (med[counts] > 0) & (med[counts] < ctx.policy.threshold)
+        mask = pd.DataFrame(False, index=med.index, columns=med.columns)
+        if not ctx.internal:
+            mask.loc[small.any(axis=1), :] = True
+        blocks.append(
+            TableBlock("km_median", "Median months to promotion", med, suppressed=mask, digits=1)
+        )
+    # numbers at risk only at times where no group's count is small
+    horizon = float(km.table["time"].max())
+    times = [float(t) for t in np.arange(0.0, horizon + 1e-9, 12.0)]
+    risk = km.at_risk(times)
+    ok = risk.groupby("time")["n_at_risk"].apply(
+        lambda s: bool(((s == 0) | (s >= ctx.policy.threshold)).all())
+    )
+    times = [t for t in times if ctx.internal or bool(ok.get(t, False))]
     _append_figure(
         ctx,
         blocks,
         "km",
-        "Kaplan-Meier curves by gender with 95% bands; numbers at risk below.",
-        lambda: plot.plot_km(km, by=ctx.by),
+        "Kaplan-Meier curves by gender with 95% bands; numbers at risk below (shown only at "
+        "times when no group has fewer than the disclosure threshold at risk).",
+        lambda: plot.plot_km(km, by=ctx.by, at_risk_times=times),
     )
     blocks += [Paragraph(n, kind="note") for n in km.notes]
     return Section("time", title, tuple(blocks))
