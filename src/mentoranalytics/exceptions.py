@@ -84,6 +84,4 @@ def require_columns(frame: Any, columns: Any, *, purpose: str = "this analysis")
     shown = available[:30] + (["..."] if len(available) > 30 else [])
     names = ", ".join(repr(m) for m in missing)
     noun = "Column" if len(missing) == 1 else "Columns"
-    raise ColumnError(
-        f"{noun} {names} not found, needed for {purpose}. Available: {shown}."
-    )
+    raise ColumnError(f"{noun} {names} not found, needed for {purpose}. Available: {shown}.")

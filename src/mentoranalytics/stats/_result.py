@@ -26,7 +26,11 @@ def format_table(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
         if col == "p_value" or str(col).endswith("p_value"):
             out[col] = s.map(_fmt_p)
         elif pd.api.types.is_float_dtype(s):
-            out[col] = s.map(lambda v: "" if pd.isna(v) else f"{v:.{digits}g}" if abs(v) >= 1000 else f"{v:.{digits}f}")
+            out[col] = s.map(
+                lambda v: (
+                    "" if pd.isna(v) else f"{v:.{digits}g}" if abs(v) >= 1000 else f"{v:.{digits}f}"
+                )
+            )
     return out
 
 
