@@ -7,7 +7,7 @@ from typing import Any
 
 from .model import FigureBlock
 
-_RC = {"svg.hashsalt": "mentoranalytics", "svg.fonttype": "none"}
+_RC: dict[str, Any] = {"svg.hashsalt": "mentoranalytics", "svg.fonttype": "none"}
 
 
 def render_figure(fig: Any, name: str, caption: str, *, alt: str = "") -> FigureBlock:
@@ -20,7 +20,7 @@ def render_figure(fig: Any, name: str, caption: str, *, alt: str = "") -> Figure
     import matplotlib.pyplot as plt
 
     try:
-        with mpl.rc_context(_RC):
+        with mpl.rc_context(_RC):  # type: ignore[arg-type]
             buf = io.StringIO()
             fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     finally:
@@ -34,7 +34,7 @@ def render_png(fig: Any, *, dpi: int = 150) -> bytes:
     """Render a figure to PNG bytes without a timestamp or software tag."""
     import matplotlib as mpl
 
-    with mpl.rc_context(_RC):
+    with mpl.rc_context(_RC):  # type: ignore[arg-type]
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     return buf.getvalue()
