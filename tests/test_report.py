@@ -356,3 +356,21 @@ def test_report_renders_in_headless_chromium(programme_bundle: Path, tmp_path: P
     assert total >= 8
     assert loaded == total
     assert "net::ERR" not in done.stderr
+
+
+def test_groups_whose_mentor_count_is_withheld_are_left_out_of_mentor_sections() -> None:
+    """If the overview suppresses how many of a group secured a mentor, the sections about
+    participants with a mentor must not print that group's n (it would undo the suppression)."""
+    frame = ma.simulate_cohort(120, seed=5)
+    secured = frame.groupby("gender", observed=True)["mentor_secured"].agg(["sum", "size"])
+    assert ((secured["size"] - secured["sum"]).between(1, 4)).any()  # the premise
+    report = build_report(ma.load_cohort(frame), ReportOptions(n_sims=100))
+    overview = next(s for s in report.sections if s.id == "overview")
+    table = next(b for b in overview.blocks if getattr(b, "name", "") == "overview_mentor_secured")
+    assert table.suppressed_mask().to_numpy().any()
+    boldness = next(s for s in report.sections if s.id == "boldness")
+    assert boldness.unavailable is not None
+    assert "secured a mentor is withheld" in boldness.unavailable
+    securing = next(s for s in report.sections if s.id == "securing")
+    names = [b.name for b in securing.blocks if isinstance(b, TableBlock)]
+    assert not any(n.startswith(("days_to_secure", "approaches")) for n in names)

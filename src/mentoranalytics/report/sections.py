@@ -89,6 +89,9 @@ class ReportContext:
     merged: tuple[str, ...] = ()
     findings: list[Finding] = field(default_factory=list)
     withheld: int = 0
+    #: groups whose count with a mentor was suppressed in the overview: left out of the
+    #: sections about participants with a mentor, so their size cannot be read there
+    hidden_secured: tuple[str, ...] = ()
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -582,6 +585,11 @@ def overview_section(ctx: ReportContext) -> Section:
     ]
     specs += [(f"overview_{v}", v, by, None) for v in variables]
     tables = ctx.protect(specs, data=d)
+    if by == ctx.by and "overview_mentor_secured" in tables:
+        mask = tables["overview_mentor_secured"].suppressed
+        ctx.hidden_secured = tuple(
+            str(g) for g in mask.columns if str(g) != "Total" and bool(mask[g].any())
+        )
     suffix = f" by {ctx.by}" if by == ctx.by else ""
     blocks.append(
         ctx.count_block("participants", f"Participants by cohort{suffix}", tables["participants"])
@@ -614,7 +622,11 @@ def securing_section(ctx: ReportContext) -> Section:
         return _withheld_section(ctx, "securing", title)
     ctx.step("analysing: securing a mentor")
     blocks, _, _ = _rate_comparison(ctx, "mentor_secured", "Secured a mentor", name="secured")
-    d = ctx.data[ctx.data["mentor_secured"].fillna(False).astype(bool)]
+    d = _with_mentor(ctx)
+    if ctx.hidden_secured:
+        blocks.append(_hidden_note(ctx))
+    if d[ctx.by].nunique() < 2:
+        return Section("securing", title, tuple(blocks))
     if "days_to_secure" in d and d["days_to_secure"].notna().any():
         blocks += _continuous_blocks(ctx, d, "days_to_secure", "Days to secure a mentor")
     if not _missing(ctx, ["mentors_approached", "refusals"]):
@@ -728,8 +740,13 @@ def boldness_section(ctx: ReportContext) -> Section:
     ctx.step("analysing: boldness of mentor choices")
     from .. import plot
 
-    d = ctx.data[ctx.data["mentor_secured"].fillna(False).astype(bool)]
-    blocks: list[Block] = [
+    d = _with_mentor(ctx)
+    if d[ctx.by].nunique() < 2:
+        if ctx.hidden_secured:
+            return Section("boldness", title, unavailable=_hidden_note(ctx).text)
+        return _withheld_section(ctx, "boldness", title)
+    blocks: list[Block] = [_hidden_note(ctx)] if ctx.hidden_secured else []
+    blocks += [
         Paragraph(
             "Only participants who secured a mentor are counted here. Boldness has three parts: "
             "reach (how far up the mentor sits), distance (how far outside the existing network) "
@@ -827,6 +844,23 @@ def _draw_choice(d: pd.DataFrame, variable: str, by: str, hidden: pd.Series) -> 
     return plot.plot_mentor_choice(
         d, variable=variable, by=by, suppressed=hidden[hidden] if hidden.any() else None
     )
+
+
+def _hidden_note(ctx: ReportContext) -> Paragraph:
+    names = ", ".join(_people(g) for g in ctx.hidden_secured)
+    return Paragraph(
+        f"Not shown here: {names}, because how many of them secured a mentor is withheld "
+        "in the overview (a small count) and would otherwise be readable from these tables.",
+        kind="note",
+    )
+
+
+def _with_mentor(ctx: ReportContext) -> pd.DataFrame:
+    """Participants with a mentor, less the groups whose count with a mentor is withheld."""
+    d = ctx.data[ctx.data["mentor_secured"].fillna(False).astype(bool)]
+    if ctx.hidden_secured and not ctx.internal:
+        d = d[~d[ctx.by].astype(str).isin(ctx.hidden_secured)]
+    return d
 
 
 def _cells_safe(ctx: ReportContext, d: pd.DataFrame, outcome: str) -> bool:
