@@ -297,6 +297,26 @@ def test_seniority_reach_derives_gap_and_notes_empty_and_suppressed():
     plt.close("all")
 
 
+def test_seniority_reach_large_group_draws_quantile_dots():
+    # 3,001 women: 1,000 dots at evenly spaced order statistics (computed here from the
+    # sorted gaps), the tick label says so, and the box uses every value
+    gaps = np.concatenate([np.zeros(1500), np.ones(1000), np.full(501, 3.0)])
+    df = pd.DataFrame(
+        {"gender": ["woman"] * gaps.size + ["man"] * 4, "seniority_gap": [*gaps, 0, 1, 1, 2]}
+    )
+    ax = maplot.plot_seniority_reach(df)
+    woman = _gid(ax.collections, "dots:woman")
+    picks = [round(k * (gaps.size - 1) / 999) for k in range(1000)]
+    np.testing.assert_allclose(np.sort(woman.get_offsets()[:, 1]), np.sort(gaps)[picks])
+    man = _gid(ax.collections, "dots:man")
+    np.testing.assert_allclose(np.sort(man.get_offsets()[:, 1]), [0, 1, 1, 2])
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["woman\nn = 3001\n(1000 dots)", "man\nn = 4"]
+    medians = [line.get_ydata()[0] for line in ax.lines if line.get_color() == "black"]
+    assert np.median(gaps) in medians
+    plt.close("all")
+
+
 def test_boldness_panels_show_the_boldness_scores(sample):
     before = sample.copy()
     fig = maplot.plot_boldness(sample)

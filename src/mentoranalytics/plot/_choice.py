@@ -246,21 +246,34 @@ def plot_mentor_choice(
 # --------------------------------------------------------------------------------------
 
 
+#: Most dots drawn per group.  A larger group is drawn as this many evenly spaced
+#: order statistics of its values (every value's share kept; deterministic), and the
+#: chart says so; its box and its n always use every value.
+MAX_DOTS = 1000
+
+
+def _dot_sample(values: np.ndarray, limit: int = MAX_DOTS) -> np.ndarray:
+    """``values`` when there are at most ``limit``; else ``limit`` evenly spaced quantiles."""
+    if values.size <= limit:
+        return values
+    ordered = np.sort(values, kind="stable")
+    return ordered[np.round(np.linspace(0, values.size - 1, limit)).astype(np.int64)]
+
+
 def _dot_offsets(values: np.ndarray, *, resolution: float, width: float) -> np.ndarray:
     """Deterministic horizontal offsets that stack tied values side by side."""
     if values.size == 0:
         return np.zeros(0)
     keys = np.round(values / resolution).astype(np.int64)
-    offsets = np.zeros(values.size)
     _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
     step = min(0.07, width / max(1, counts.max()))
-    seen: dict[int, int] = {}
-    for idx, key_pos in enumerate(inverse):
-        k = seen.get(int(key_pos), 0)
-        seen[int(key_pos)] = k + 1
-        c = counts[key_pos]
-        offsets[idx] = (k - (c - 1) / 2) * step
-    return offsets
+    # rank of each value among its ties, in order of appearance
+    order = np.argsort(inverse, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.empty(values.size, dtype=np.int64)
+    rank[order] = np.arange(values.size) - np.repeat(starts, counts)
+    return (rank - (counts[inverse] - 1) / 2) * step
 
 
 def _dot_box(
@@ -273,8 +286,12 @@ def _dot_box(
     resolution: float,
     empty_note: str,
 ) -> None:
-    """One box (quartiles, whiskers 1.5 IQR) and every participant as a dot, per group."""
-    largest = max((v.size for v in values.values()), default=0)
+    """One box (quartiles, whiskers 1.5 IQR) and every participant as a dot, per group.
+
+    A group of more than :data:`MAX_DOTS` is drawn as that many evenly spaced order
+    statistics of its values (its tick label says so); its box uses every value.
+    """
+    largest = min(max((v.size for v in values.values()), default=0), MAX_DOTS)
     dot_size = 22.0 if largest <= 40 else max(7.0, 22.0 * float(np.sqrt(40 / largest)))
     for i, group in enumerate(groups):
         if hidden.get(group, False):
@@ -318,10 +335,11 @@ def _dot_box(
             capprops={"color": NEUTRAL, "linewidth": 1.1},
             medianprops={"color": "black", "linewidth": 2.2},
         )
-        offsets = _dot_offsets(vals, resolution=resolution, width=0.7)
+        shown = _dot_sample(vals)
+        offsets = _dot_offsets(shown, resolution=resolution, width=0.7)
         dots = ax.scatter(
             i + offsets,
-            vals,
+            shown,
             s=dot_size,
             color=colour,
             edgecolor="white",
@@ -368,8 +386,9 @@ def plot_seniority_reach(
 
     The seniority gap is ``mentor_level - participant_level`` (computed by
     :func:`mentoranalytics.derive_fields` when the column is absent).  A box shows the
-    quartiles and median; each dot is one participant with a mentor; tied values sit
-    side by side.
+    quartiles and median; each dot is one participant with a mentor (in a group of more
+    than 1,000: 1,000 evenly spaced quantiles of its values, as the tick label says);
+    tied values sit side by side.
 
     Parameters
     ----------
@@ -446,6 +465,8 @@ def _tick(group: Any, vals: np.ndarray, hidden: bool, narrow: bool = False) -> s
         name = name.replace(" ", "\n")
     if hidden:
         return f"{name}\nn {SUPPRESSED}"
+    if vals.size > MAX_DOTS:  # the dots are a sample: say so under the n
+        return f"{name}\nn = {vals.size}\n({MAX_DOTS} dots)"
     return f"{name}\nn = {vals.size}"
 
 
@@ -468,7 +489,8 @@ def plot_boldness(
     """The boldness index and its three components (reach, distance, initiation) by group.
 
     Four panels side by side on the same 0-1 scale; in each, a box per group and every
-    participant as a dot.  Scores come from :func:`mentoranalytics.boldness`, so the
+    participant as a dot (at most 1,000 per group: evenly spaced quantiles of a larger
+    group, as its tick label says).  Scores come from :func:`mentoranalytics.boldness`, so the
     index is the weighted mean of the components available for each person.
 
     Parameters
