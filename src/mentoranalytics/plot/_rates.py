@@ -41,6 +41,26 @@ def _key(value: Any) -> Any:
     return value
 
 
+def _members(series: pd.Series) -> Any:
+    """``group -> boolean mask`` of the rows of ``series`` whose :func:`_key` is the group's.
+
+    Typed columns (bool, boolean, category, string, numbers) are factorised once and
+    keys compared on the distinct values only; an object column, where True and 1
+    could both occur (and factorise together), is compared value by value.
+    """
+    if series.dtype == object:
+        keys = [_key(v) for v in series.to_numpy(dtype=object)]
+        return lambda group: np.array([k == _key(group) for k in keys], dtype=bool).reshape(-1)
+    codes, uniques = pd.factorize(series)
+    unique_keys = [_key(u) for u in uniques]
+
+    def mask(group: Any) -> np.ndarray:
+        wanted = [i for i, k in enumerate(unique_keys) if k == _key(group)]
+        return np.isin(codes, wanted)
+
+    return mask
+
+
 def group_rates(frame: pd.DataFrame, outcome: str, by: str, groups: Sequence[Any]) -> pd.DataFrame:
     """``compare_rates(frame, outcome, by=by).rates`` for every group in ``groups``.
 
@@ -64,14 +84,15 @@ def group_rates(frame: pd.DataFrame, outcome: str, by: str, groups: Sequence[Any
     values = np.full((len(groups), len(RATE_COLUMNS)), np.nan)
     values[:, :2] = 0
     usable = (frame[outcome].notna() & frame[by].notna()).to_numpy(dtype=bool)
-    keys = [_key(v) for v in frame[by].to_numpy(dtype=object)]
+    members = _members(frame[by])
+    needed = list(dict.fromkeys([outcome, by]))
     for i, group in enumerate(groups):
-        rows = usable & np.array([k == _key(group) for k in keys], dtype=bool).reshape(-1)
+        rows = usable & members(group)
         if not rows.any():
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SmallSampleWarning)
-            rates = compare_rates(frame.loc[rows], outcome, by=by).rates
+            rates = compare_rates(frame.loc[rows, needed], outcome, by=by).rates
         values[i] = rates[RATE_COLUMNS].to_numpy(dtype=float)[0]
     out = pd.DataFrame(values, index=pd.Index(list(groups), dtype=object), columns=RATE_COLUMNS)
     out["n"] = out["n"].astype(int)
