@@ -2282,8 +2282,12 @@ def base_cell_incidence(microdata: Any, tables: Iterable[Any]) -> BaseCells:
     for v in variables:
         lv = _observed_levels(frame[v])
         levels[v] = lv
-        values = frame[v].astype(object).where(frame[v].notna(), None)
-        code = np.asarray(pd.Index(list(lv), dtype=object).get_indexer(values), dtype=np.int64)
+        # look up each distinct value once (same matching as looking up every value)
+        value_codes, uniques = pd.factorize(frame[v])
+        in_levels = pd.Index(list(lv), dtype=object).get_indexer(
+            pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+        )
+        code = np.append(in_levels, -1).astype(np.int64)[value_codes]  # -1: missing
         has_na = bool((code < 0).any())
         dims.append(len(lv) + int(has_na))
         codes.append(np.where(code < 0, len(lv), code))
