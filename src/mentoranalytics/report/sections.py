@@ -9,7 +9,6 @@ A section whose columns are absent is replaced by one line naming the data it ne
 from __future__ import annotations
 
 import functools
-import math
 import platform
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from .._frame import as_frame
 from ..exceptions import AnalysisError, ColumnError, MentorAnalyticsError
 from .build import ProgressCallback, ReportOptions
 from .figures import render_figure
-from .model import Block, FigureBlock, Paragraph, Section, TableBlock
+from .model import Block, Paragraph, Section, TableBlock
 
 GROUP_LABELS = {g: g.replace("_", " ") for g in schema.GENDERS}
 
@@ -1433,6 +1432,3 @@ def headline_section(ctx: ReportContext) -> Section:
 
 def _platform() -> str:
     return f"Python {platform.python_version()}"
-
-
-_ = (math, FigureBlock)
