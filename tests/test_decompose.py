@@ -225,3 +225,34 @@ def test_errors() -> None:
         decompose_gap(df.assign(route="safe"), "promoted", via="route")
     with pytest.raises(AnalysisError, match="numeric values"):
         decompose_gap(df.assign(route=np.arange(len(df)) * 0.5), "promoted", via="route")
+
+
+@pytest.mark.slow
+def test_large_groups_draw_multinomial_counts() -> None:
+    # Groups above 20,000 rows: resample counts drawn from their multinomial
+    # distribution.  Reference: the large-sample (Wald) interval of the gap in two
+    # independent proportions, which the bootstrap percentile interval approaches.
+    cells = {
+        ("woman", "safe"): (18_000, 3_600),
+        ("woman", "bold"): (7_000, 2_450),
+        ("man", "safe"): (16_000, 3_520),
+        ("man", "bold"): (9_000, 3_420),
+    }
+    df = frame_from_cells(cells)
+    res = decompose_gap(
+        df, "promoted", by="gender", via="route", groups=("woman", "man"), n_boot=4000, rng=3
+    )
+    assert any("multinomial" in n for n in res.notes)
+    pa, pb = Fraction(6_050, 25_000), Fraction(6_940, 25_000)
+    se = float((pa * (1 - pa) / 25_000 + pb * (1 - pb) / 25_000) ** 0.5)
+    gap = float(pa - pb)
+    row = res.table.loc["gap"]
+    assert row["estimate"] == pytest.approx(gap, abs=1e-12)
+    # percentile limits of 4,000 resamples: Monte Carlo error about 0.04 SE
+    assert row["ci_low"] == pytest.approx(gap - 1.959964 * se, abs=0.15 * se)
+    assert row["ci_high"] == pytest.approx(gap + 1.959964 * se, abs=0.15 * se)
+    # composition + returns = gap within every resample, so the parts' intervals
+    # must straddle their estimates
+    for part in ("composition", "returns"):
+        r = res.table.loc[part]
+        assert r["ci_low"] < r["estimate"] < r["ci_high"]

@@ -111,11 +111,29 @@ def _levels(series: pd.Series, name: str) -> list[Any]:
     return _category_order(series, name)
 
 
+#: Above this many rows in a group, a resample's counts are drawn from their
+#: multinomial distribution instead of resampling rows one by one.
+_MULTINOMIAL_ROWS = 20_000
+
+
 def _boot_group(
     codes: np.ndarray, y: np.ndarray, n_levels: int, n_boot: int, gen: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bootstrap counts per level, events per level and overall rate (n_boot rows)."""
+    """Bootstrap counts per level, events per level and overall rate (n_boot rows).
+
+    Resampling ``n`` rows with replacement makes the counts of the (level, outcome)
+    cells multinomial with the observed cell shares; above :data:`_MULTINOMIAL_ROWS`
+    rows they are drawn that way (the same distribution, ``n_boot`` draws instead of
+    ``n_boot x n``).
+    """
     n = len(codes)
+    if n > _MULTINOMIAL_ROWS:
+        event = (y > 0).astype(np.intp)
+        cells = np.bincount(codes * 2 + event, minlength=2 * n_levels)
+        draws = gen.multinomial(n, cells / n, size=n_boot).reshape(n_boot, n_levels, 2)
+        counts = draws.sum(axis=2).astype(float)
+        events = draws[:, :, 1].astype(float)
+        return counts, events, events.sum(axis=1) / n
     counts = np.empty((n_boot, n_levels))
     events = np.empty((n_boot, n_levels))
     block = max(1, min(n_boot, _BLOCK_CELLS // max(n, 1)))
@@ -370,6 +388,12 @@ def decompose_gap(
         "Kitagawa (1955) decomposition with symmetric weights; stratified bootstrap "
         f"percentile intervals ({n_boot} resamples within groups)"
     )
+    if max(int(group_is_a.sum()), int((~group_is_a).sum())) > _MULTINOMIAL_ROWS:
+        notes.append(
+            f"In groups of more than {_MULTINOMIAL_ROWS:,} rows, each resample's cell counts "
+            "were drawn from their multinomial distribution (the distribution of the counts "
+            "of a resample of rows) rather than by drawing rows one by one."
+        )
     return DecompositionResult(
         method=method,
         table=table,
