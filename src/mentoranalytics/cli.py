@@ -133,8 +133,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.files:
         from .io import load_cohort
 
+        import warnings
+
+        from .exceptions import DataQualityWarning
+
         source: object = args.files if len(args.files) > 1 else args.files[0]
-        cohort = load_cohort(source, mapping=args.mapping, errors="exclude")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)  # summarised below instead
+            cohort = load_cohort(source, mapping=args.mapping, errors="exclude")
         label = ", ".join(str(f) for f in args.files)
     else:
         from .datasets import load_sample
