@@ -131,11 +131,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise _UsageError("give either FILES or --sample, not both.")
     progress("loading and validating")
     if args.files:
-        from .io import load_cohort
-
         import warnings
 
         from .exceptions import DataQualityWarning
+        from .io import load_cohort
 
         source: object = args.files if len(args.files) > 1 else args.files[0]
         with warnings.catch_warnings():
