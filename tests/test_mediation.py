@@ -125,6 +125,68 @@ def test_agrees_with_statsmodels_within_monte_carlo_error(
     assert res.outcome_kind == ("logistic" if out.startswith("y_bin") else "linear")
 
 
+def _banded_frame(n: int = 400) -> pd.DataFrame:
+    """make_frame with age in three bands: six exposure x covariate patterns."""
+    g = np.random.default_rng(21)
+    x = g.random(n) < 0.5
+    age = g.integers(0, 3, n).astype(float)
+    m_cont = 0.6 * x + 0.3 * age + g.normal(size=n)
+    m_bin = g.random(n) < special.expit(-0.3 + 1.2 * x + 0.2 * age)
+    return pd.DataFrame(
+        {
+            "x": x,
+            "age": age,
+            "m_cont": m_cont,
+            "m_bin": m_bin,
+            "y_cont": 0.5 * m_cont + 0.3 * x + 0.2 * age + g.normal(size=n),
+            "y_bin": g.random(n) < special.expit(-0.5 + 1.0 * m_bin + 0.4 * x + 0.2 * age),
+            "y_cont_b": 0.8 * m_bin + 0.3 * x + g.normal(size=n),
+        }
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("med", "out", "n_rep"),
+    [("m_bin", "y_bin", 2000), ("m_bin", "y_cont_b", 1000), ("m_cont", "y_cont", 1000)],
+)
+def test_pattern_totals_agree_with_statsmodels(
+    monkeypatch: pytest.MonkeyPatch, med: str, out: str, n_rep: int
+) -> None:
+    # Large data with few covariate patterns draw the mediators as totals per pattern
+    # (binomial or normal).  The threshold is lowered so that statsmodels' Mediation,
+    # which draws per row, can be run on the same data as the reference.
+    df = _banded_frame()
+    monkeypatch.setattr(mediation_module, "_PATTERN_ROWS", 100)
+    res = mediation(df, "x", med, out, covariates=["age"], n_sims=n_rep, rng=4)
+    assert any("6 exposure and covariate patterns" in n for n in res.notes)
+    theirs = _statsmodels_draws(df, med, out, n_rep)
+    gen = np.random.default_rng(98)
+    for effect in DETAIL_EFFECTS:
+        median = effect.startswith("prop_mediated")
+        a, b = res.draws[effect].to_numpy(), theirs[effect].to_numpy()
+        se = np.hypot(_mc_se(a, median, gen), _mc_se(b, median, gen))
+        diff = np.abs(_summaries(a, median) - _summaries(b, median))
+        assert np.all(diff <= 4.5 * se + 1e-12), (effect, diff, se)
+
+
+def test_pattern_totals_only_when_the_mediator_enters_linearly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    df = _banded_frame().assign(
+        y_bin_c=lambda d: (
+            np.random.default_rng(3).random(len(d)) < special.expit(-0.2 + 0.7 * d["m_cont"])
+        )
+    )
+    monkeypatch.setattr(mediation_module, "_PATTERN_ROWS", 100)
+    res = mediation(df, "x", "m_cont", "y_bin_c", covariates=["age"], n_sims=50, rng=4)
+    assert not any("patterns" in n for n in res.notes)
+    small = mediation(df, "x", "m_bin", "y_bin", covariates=["age"], n_sims=50, rng=4)
+    assert any("patterns" in n for n in small.notes)
+    monkeypatch.setattr(mediation_module, "_PATTERN_ROWS", 20_000)
+    assert not any("patterns" in n for n in mediation(df, "x", "m_bin", "y_bin", rng=4).notes)
+
+
 def test_table_layout_and_definitions(frame: pd.DataFrame) -> None:
     res = mediation(frame, "x", "m_bin", "y_bin", covariates=["age"], n_sims=500, rng=1)
     assert isinstance(res, MediationResult)

@@ -380,6 +380,92 @@ def _simulate(
     return out
 
 
+#: Above this many rows, when the rows fall into few covariate patterns (at most one
+#: per 20 rows) and the outcome is linear in the simulated mediator, the mediators
+#: are simulated as totals per pattern (see :func:`_simulate_patterns`).
+_PATTERN_ROWS = 20_000
+
+
+def _pattern_sums_apply(mediator_kind: str, outcome_kind: str) -> bool:
+    """Whether the effects depend on the simulated mediators only through their sums.
+
+    True for a yes/no mediator (each row's outcome prediction takes one of two values,
+    so the effects are linear in the 0/1 mediators) and for a linear outcome; a
+    continuous mediator in a logistic outcome enters non-linearly.
+    """
+    return mediator_kind == "logistic" or outcome_kind == "linear"
+
+
+def _simulate_patterns(
+    first: np.ndarray,
+    counts: np.ndarray,
+    Xm: np.ndarray,
+    Xo: np.ndarray,
+    exp_m: int,
+    exp_o: int,
+    med_o: int,
+    mediator_kind: str,
+    outcome_kind: str,
+    med_draws: np.ndarray,
+    out_draws: np.ndarray,
+    scale: float,
+    gen: np.random.Generator,
+) -> np.ndarray:
+    """:func:`_simulate` for rows that share covariate patterns: same distribution.
+
+    Rows with the same exposure and covariates have the same predictions, and (see
+    :func:`_pattern_sums_apply`) the effects depend on the simulated mediators only
+    through their total per pattern.  So the totals are drawn directly: a binomial
+    (yes/no mediator) or a normal with the summed mean and ``count x`` the variance
+    (linear mediator), independently under control and under treatment.  This is
+    the distribution of the per-row simulation, with work per pattern instead of per
+    row.  ``first`` is a row of each pattern and ``counts`` its number of rows (as from
+    ``np.unique(Xm, axis=0, return_index=True, return_counts=True)``).  Returns the
+    (4, n_sims) effects.
+    """
+    n = Xm.shape[0]
+    Xm0 = Xm[first].copy()
+    Xm0[:, exp_m] = 0.0
+    Xo0 = Xo[first].copy()
+    Xo0[:, [exp_o, med_o]] = 0.0
+    c = counts.astype(float)[:, None]  # (P, 1)
+    bm, bo = med_draws, out_draws
+    b_exp, b_med = bo[:, exp_o], bo[:, med_o]
+    lin0 = _linear_predictor(Xm0, bm)  # (P, S)
+    lin1 = lin0 + bm[:, exp_m]
+    shape = lin0.shape
+    if mediator_kind == "linear":
+        sd = np.sqrt(scale)
+        s0 = c * lin0 + sd * np.sqrt(c) * gen.standard_normal(shape)
+        s1 = c * lin1 + sd * np.sqrt(c) * gen.standard_normal(shape)
+    else:
+        t0 = _odds(lin0)
+        t1 = t0 * _odds(bm[:, exp_m])
+        whole = np.broadcast_to(counts[:, None], shape)
+        s0 = gen.binomial(whole, t0 / (1.0 + t0)).astype(float)
+        s1 = gen.binomial(whole, t1 / (1.0 + t1)).astype(float)
+    out = np.empty((4, shape[1]))
+    if outcome_kind == "linear":
+        acme = b_med * (s1.sum(axis=0) - s0.sum(axis=0)) / n
+        out[0], out[1], out[2], out[3] = acme, acme, b_exp, b_exp
+        return out
+    eta = _linear_predictor(Xo0, bo)
+    odds = _odds(eta)
+    p00 = _prob(odds)
+    p10 = _prob(odds, b_exp)
+    p01 = _prob(odds, b_med)
+    p11 = _prob(odds, b_exp + b_med)
+    ds = s1 - s0
+    out[0] = (ds * (p01 - p00)).sum(axis=0) / n
+    out[1] = (ds * (p11 - p10)).sum(axis=0) / n
+    e0 = p10 - p00
+    de = (p11 - p01) - e0
+    e0_mean = (c * e0).sum(axis=0) / n
+    out[2] = e0_mean + (s0 * de).sum(axis=0) / n
+    out[3] = e0_mean + (s1 * de).sum(axis=0) / n
+    return out
+
+
 def mediation(
     data: Any,
     exposure: str,
@@ -536,19 +622,22 @@ def mediation(
     med_draws = gen.multivariate_normal(
         np.asarray(med_res.params), np.asarray(med_res.cov_params()), size=n_sims
     )
-    effects = _simulate(
-        Xm,
-        Xo,
-        1,
-        1,
-        2,
-        mediator_kind,
-        outcome_kind,
-        med_draws,
-        out_draws,
-        scale,
-        gen,
-    )
+    args = (Xm, Xo, 1, 1, 2, mediator_kind, outcome_kind, med_draws, out_draws, scale, gen)
+    patterns: tuple[np.ndarray, np.ndarray] | None = None
+    if n > _PATTERN_ROWS and _pattern_sums_apply(mediator_kind, outcome_kind):
+        _, first, counts = np.unique(Xm, axis=0, return_index=True, return_counts=True)
+        if len(counts) <= n // 20:
+            patterns = (first, counts)
+    if patterns is not None:
+        effects = _simulate_patterns(patterns[0], patterns[1], *args)
+        notes.append(
+            f"The {n} rows fall into {len(patterns[1])} exposure and covariate patterns; the "
+            "simulated mediators were drawn as totals per pattern ("
+            + ("binomial" if mediator_kind == "logistic" else "normal")
+            + " draws), which has the same distribution as drawing them row by row."
+        )
+    else:
+        effects = _simulate(*args)
     acme_c, acme_t, ade_c, ade_t = effects
     total = (acme_c + acme_t + ade_c + ade_t) / 2.0
     with np.errstate(divide="ignore", invalid="ignore"):
