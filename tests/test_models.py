@@ -233,6 +233,23 @@ def test_detect_separation_kinds() -> None:
     assert detect_separation(Xq, np.array([0, 0, 1, 1, 1, 1])) == "quasi-complete"
 
 
+def test_detect_separation_on_many_repeated_rows() -> None:
+    # 30,000 rows in 8 distinct (x, y) rows: the programmes use each once, weighted by
+    # its count.  The kinds are known by construction (as in the small cases above).
+    g = np.random.default_rng(4)
+    a = g.integers(0, 2, 30_000).astype(float)
+    b = g.integers(0, 2, 30_000).astype(float)
+    X = np.column_stack([np.ones(30_000), a, b])
+    overlap = g.integers(0, 2, 30_000).astype(float)
+    assert detect_separation(X, overlap) is None
+    assert firth_module.separating_columns(X, overlap) is None
+    assert detect_separation(X, a) == "complete"  # y = a: a separates completely
+    quasi = a * overlap  # no events where a = 0: quasi-complete
+    assert detect_separation(X, quasi) == "quasi-complete"
+    direction = firth_module.separating_columns(X, quasi)
+    assert direction is not None and direction[1] != 0
+
+
 def test_firth_failure_becomes_analysis_error(
     monkeypatch: pytest.MonkeyPatch, sex2: pd.DataFrame
 ) -> None:

@@ -113,6 +113,28 @@ def _scaled(X: np.ndarray) -> np.ndarray:
     return X / scale
 
 
+#: Above this many rows, the separation programmes use each distinct (row, outcome)
+#: once (a repeated row repeats a constraint), when that at least halves the rows.
+_DISTINCT_ROWS = 20_000
+
+
+def _signed_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """``s_i x_i`` for the column-scaled design (s = +1 event, -1 non-event).
+
+    With many rows and few distinct ones, returns the distinct signed rows and how
+    often each occurs (else all rows and None): the programmes' constraints are the
+    same, and the objective below counts each row as often as it occurs.
+    """
+    Xs = _scaled(np.asarray(X, dtype=float))
+    s = 2.0 * np.asarray(y, dtype=float) - 1.0
+    A = s[:, None] * Xs
+    if A.shape[0] > _DISTINCT_ROWS:
+        rows, counts = np.unique(A, axis=0, return_counts=True)
+        if 2 * rows.shape[0] <= A.shape[0]:
+            return rows, counts.astype(float)
+    return A, None
+
+
 def separating_columns(X: np.ndarray, y: np.ndarray, *, tol: float = 1e-7) -> np.ndarray | None:
     """A separating direction, or None when the classes overlap.
 
@@ -120,11 +142,10 @@ def separating_columns(X: np.ndarray, y: np.ndarray, *, tol: float = 1e-7) -> np
     linear programme when separation exists; its non-zero entries show which
     columns are involved.
     """
-    Xs = _scaled(np.asarray(X, dtype=float))
-    s = 2.0 * np.asarray(y, dtype=float) - 1.0
-    A = s[:, None] * Xs
+    n = np.asarray(X).shape[0]
+    A, counts = _signed_rows(X, y)
     res = optimize.linprog(
-        c=-A.sum(axis=0),
+        c=-(A.sum(axis=0) if counts is None else counts @ A),
         A_ub=-A,
         b_ub=np.zeros(A.shape[0]),
         bounds=[(-1.0, 1.0)] * A.shape[1],
@@ -132,7 +153,7 @@ def separating_columns(X: np.ndarray, y: np.ndarray, *, tol: float = 1e-7) -> np
     )
     if res.status != 0 or res.x is None:
         return None
-    if -res.fun <= tol * A.shape[0]:
+    if -res.fun <= tol * n:
         return None
     b = np.asarray(res.x)
     b[np.abs(b) < 1e-9] = 0.0
@@ -157,9 +178,7 @@ def detect_separation(X: np.ndarray, y: np.ndarray, *, tol: float = 1e-7) -> str
     y = np.asarray(y, dtype=float)
     if separating_columns(X, y, tol=tol) is None:
         return None
-    Xs = _scaled(X)
-    s = 2.0 * y - 1.0
-    A = s[:, None] * Xs
+    A, _ = _signed_rows(X, y)
     p = A.shape[1]
     # maximise t subject to s_i x_i'b >= t, |b| <= 1, t <= 1
     c = np.zeros(p + 1)
