@@ -36,6 +36,8 @@ def _pts(x: float) -> str:
 
 
 def _label(value: Any) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
     return GROUP_LABELS.get(str(value), str(value).replace("_", " "))
 
 
@@ -1171,7 +1173,10 @@ def survival_section(ctx: ReportContext) -> Section:
     lr = logrank_test(ctx.data, by=ctx.by)
     blocks.append(
         TableBlock(
-            "logrank", "Log-rank test of time to promotion by gender", lr.to_frame(), digits=3
+            "logrank",
+            "Log-rank test of time to promotion by gender",
+            lr.to_frame().set_axis(["log-rank"], axis=0),
+            digits=3,
         )
     )
     med = getattr(km, "medians", None)
