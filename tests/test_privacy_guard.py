@@ -609,3 +609,41 @@ def test_load_cohort_refuses_planted_personal_data(tmp_path):
         assert "Jane Example" not in text
         rules = set(info.value.problems["rule"])
         assert rules == {"header_name", "value_email"}, path.suffix
+
+
+def test_prefilter_leaves_findings_unchanged(monkeypatch):
+    # Columns with more than 2,000 distinct values run each rule only on the values
+    # that pass its vectorised necessary condition; the findings must be exactly those
+    # of running every rule on every value (prefilter switched off).
+    import random
+
+    rnd = random.Random(3)
+    tricky = [
+        "jo@example.org", "www.Example.com", "HTTPS://x.y", "@some_handle", "x/y",
+        "+44 20 7946 0958", "020\x1c7946\x1c0958", "٠٢٠ ٧٩٤٦ ٠٩٥٨", "SW1A 1AA", "ſw1a 1aa",
+        "943 476 5919", "AB\x1c12 34 56 C", "qq\x0b123456a", "12/03/1985", "3rd March 1985",
+        "John Smith", "Smith, Jane", "Dr Ann O\u2019Neil", "n/a", "N\u00a0A", "(none)",
+        "NULL;", "", "word " * 14, "w\u2003" * 13, "Zoë", "K1 1AA",
+    ]  # fmt: skip
+    first = sorted(privacy.FIRST_NAMES)
+
+    def value(i: int) -> str:
+        r = rnd.random()
+        if r < 0.6:
+            return f"P{i:06d}"
+        if r < 0.8:
+            return rnd.choice(tricky)
+        return f"{rnd.choice(first).capitalize()} {rnd.choice(tricky)}"
+
+    raw = pd.DataFrame(
+        {
+            "participant_id": [value(i) for i in range(6000)],
+            "Notes": [value(i) for i in range(6000)],
+            "Date of birth": [value(i) for i in range(6000)],
+            "Mentor": [f"{rnd.choice(first).capitalize()} Smith{i % 4}" for i in range(6000)],
+        }
+    )
+    fast = privacy.scan_personal_data(raw)
+    monkeypatch.setattr(privacy._Prefilter, "_MIN_VALUES", 10**9)
+    assert privacy.scan_personal_data(raw) == fast
+    assert {f["rule"] for f in fast} >= {"value_email", "value_phone", "value_ni_number"}

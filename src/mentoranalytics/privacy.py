@@ -523,10 +523,11 @@ def _scan_column(
         ]
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     text = [str(u).strip() for u in np.asarray(uniques, dtype=object)]
-    present_u = np.fromiter(
-        (_MISSING_SEP.sub(" ", t.lower()).strip() not in MISSING_MARKERS for t in text),
-        dtype=bool,
-        count=len(text),
+    pre = _Prefilter.of(text)
+    present_u = ~_where_true(
+        lambda t: _MISSING_SEP.sub(" ", t.lower()).strip() in MISSING_MARKERS,
+        text,
+        pre.could_be_missing(),
     )
     valid = codes >= 0
     present_rows = np.zeros(len(codes), dtype=bool)
@@ -535,6 +536,7 @@ def _scan_column(
         return []
     position = np.flatnonzero(present_u)  # unique index of each entry of `values`
     values = [text[k] for k in position]
+    pre = pre.take(position)
 
     if canonical == "participant_id":
         fix = _ID_FIX.format(col=header)
@@ -559,19 +561,24 @@ def _scan_column(
                 )
                 return [_finding(file, _first(hit_rows), header, f"header_{kind}", message)]
 
+    # each rule runs only on the values that pass its necessary condition (_Prefilter)
     hits_by_rule: dict[str, np.ndarray] = {
-        "value_email": _search(_EMAIL_RE, values),
-        "value_url": _search(_URL_RE, values),
-        "value_phone": _phone_hits(values),
-        "value_postcode": _search(_POSTCODE_RE, values),
-        "value_nhs_number": _nhs_hits(values),
-        "value_ni_number": _search(_NI_NUMBER_RE, values),
+        "value_email": _search(_EMAIL_RE, values, pre.contains("@")),
+        "value_url": _search(_URL_RE, values, pre.regex("[@/.]")),
+        "value_phone": _in_subset(_phone_hits, values, pre.digits_at_least(8)),
+        "value_postcode": _search(_POSTCODE_RE, values, pre.regex(r"[0-9]\pL\pL")),
+        "value_nhs_number": _in_subset(_nhs_hits, values, pre.digits_at_least(10)),
+        "value_ni_number": _search(
+            _NI_NUMBER_RE, values, pre.regex(r"[A-Za-z]{2}[\t-\r\x1c-\x1f ]?[0-9]{2}")
+        ),
     }
     if _BIRTH_LIKE.search(norm):
-        hits_by_rule["value_date_of_birth"] = _search(_FULL_DATE_RE, values)
+        hits_by_rule["value_date_of_birth"] = _search(_FULL_DATE_RE, values, pre.digits_at_least(3))
     if canonical is None:
-        hits_by_rule["value_free_text"] = np.fromiter(
-            (len(v.split()) > FREE_TEXT_MAX_WORDS for v in values), dtype=bool, count=len(values)
+        hits_by_rule["value_free_text"] = _where_true(
+            lambda v: len(v.split()) > FREE_TEXT_MAX_WORDS,
+            values,
+            pre.length_at_least(2 * FREE_TEXT_MAX_WORDS + 1),
         )
 
     def rows_of(hit: np.ndarray) -> np.ndarray:
@@ -588,7 +595,7 @@ def _scan_column(
 
     if canonical is None or canonical == "participant_id":
         weights = np.bincount(codes[valid], minlength=len(present_u))[position]
-        name_hit = _personal_name_values(values, weights)
+        name_hit = _personal_name_values(values, weights, pre.could_be_name())
         if name_hit is not None:
             hit_rows = rows_of(name_hit)
             message = (
@@ -602,10 +609,131 @@ def _scan_column(
     return findings
 
 
-def _search(pattern: re.Pattern[str], values: Sequence[str]) -> np.ndarray:
-    return np.fromiter(
-        (pattern.search(v) is not None for v in values), dtype=bool, count=len(values)
-    )
+def _search(
+    pattern: re.Pattern[str], values: Sequence[str], candidates: np.ndarray | None = None
+) -> np.ndarray:
+    """Which values ``pattern`` finds something in (only ``candidates`` are searched)."""
+    return _where_true(lambda v: pattern.search(v) is not None, values, candidates)
+
+
+def _where_true(
+    test: Any, values: Sequence[str], candidates: np.ndarray | None = None
+) -> np.ndarray:
+    """``test(v)`` for each value; False without calling it outside ``candidates``."""
+    if candidates is None:
+        return np.fromiter((bool(test(v)) for v in values), dtype=bool, count=len(values))
+    out = np.zeros(len(values), dtype=bool)
+    ks = np.flatnonzero(candidates).tolist()
+    out[ks] = np.fromiter((bool(test(values[k])) for k in ks), dtype=np.bool_, count=len(ks))
+    return out
+
+
+def _in_subset(rule: Any, values: Sequence[str], candidates: np.ndarray | None) -> np.ndarray:
+    """``rule(values)`` (a per-value mask) computed on the ``candidates`` only."""
+    if candidates is None:
+        return np.asarray(rule(values), dtype=bool)
+    out = np.zeros(len(values), dtype=bool)
+    ks = np.flatnonzero(candidates).tolist()
+    if ks:
+        out[ks] = rule([values[k] for k in ks])
+    return out
+
+
+class _Prefilter:
+    """Vectorised necessary conditions of the value rules, on the distinct values.
+
+    Each method returns a mask of the values that *could* match a rule (a value
+    outside it cannot), or None (every value is a candidate).  The rules themselves
+    (Python regular expressions) then run on the candidates only, so the findings are
+    exactly those of running every rule on every value.  The conditions are counted
+    on ASCII characters; a value with any non-ASCII character is always a candidate
+    (Python's ``\\d`` and ``\\s`` also match non-ASCII digits and spaces, and a
+    case-insensitive ``[a-z]`` matches the Kelvin sign); Python's ``\\s`` among ASCII
+    characters is ``[\\t-\\r\\x1c-\\x1f ]``.  Needs
+    pyarrow; without it, or for few values, every value is a candidate.
+    """
+
+    _MIN_VALUES = 2_000
+
+    def __init__(self, arr: Any = None) -> None:
+        self.arr = arr
+        self._digits: np.ndarray | None = None
+        self._non_ascii: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, values: Sequence[str]) -> _Prefilter:
+        if len(values) < cls._MIN_VALUES:
+            return cls()
+        try:
+            import pyarrow as pa
+        except ImportError:  # pragma: no cover - pyarrow is optional
+            return cls()
+        return cls(pa.array(values, type=pa.large_string()))
+
+    def take(self, positions: np.ndarray) -> _Prefilter:
+        if self.arr is None or positions.size == len(self.arr):
+            return self
+        return _Prefilter(self.arr.take(positions))
+
+    def _mask(self, result: Any) -> np.ndarray:
+        return np.asarray(result.to_numpy(zero_copy_only=False), dtype=bool)
+
+    def non_ascii(self) -> np.ndarray:
+        import pyarrow.compute as pc
+
+        if self._non_ascii is None:
+            self._non_ascii = ~self._mask(pc.string_is_ascii(self.arr))
+        return self._non_ascii
+
+    def contains(self, text: str) -> np.ndarray | None:
+        if self.arr is None:
+            return None
+        import pyarrow.compute as pc
+
+        return self._mask(pc.match_substring(self.arr, text)) | self.non_ascii()
+
+    def regex(self, pattern: str) -> np.ndarray | None:
+        if self.arr is None:
+            return None
+        import pyarrow.compute as pc
+
+        return self._mask(pc.match_substring_regex(self.arr, pattern)) | self.non_ascii()
+
+    def digits_at_least(self, k: int) -> np.ndarray | None:
+        if self.arr is None:
+            return None
+        import pyarrow.compute as pc
+
+        if self._digits is None:
+            only_digits = pc.replace_substring_regex(self.arr, "[^0-9]+", "")
+            self._digits = np.asarray(pc.binary_length(only_digits).to_numpy(), dtype=np.int64)
+        return (self._digits >= k) | self.non_ascii()
+
+    def length_at_least(self, k: int) -> np.ndarray | None:
+        if self.arr is None:
+            return None
+        import pyarrow.compute as pc
+
+        return np.asarray(pc.utf8_length(self.arr).to_numpy(), dtype=np.int64) >= k
+
+    def could_be_missing(self) -> np.ndarray | None:
+        """Missing markers (na, n a, nan, null, none, empty) use only the letters a e l
+        n o u and separators: a value with another ASCII letter or a digit is not one."""
+        if self.arr is None:
+            return None
+        import pyarrow.compute as pc
+
+        other = self._mask(pc.match_substring_regex(self.arr, "[0-9b-df-kmp-tv-zB-DF-KMP-TV-Z]"))
+        return ~other | self.non_ascii()
+
+    def could_be_name(self) -> np.ndarray | None:
+        """Name-shaped values start with a capital A-Z and hold no digit."""
+        if self.arr is None:
+            return None
+        import pyarrow.compute as pc
+
+        starts = self._mask(pc.match_substring_regex(self.arr, "^[A-Z]"))
+        return starts & ~self._mask(pc.match_substring_regex(self.arr, "[0-9]"))
 
 
 def _header_is_personal(header: str) -> bool:
@@ -671,18 +799,23 @@ def _nhs_hits(values: Sequence[str]) -> np.ndarray:
     return hit
 
 
-def _personal_name_values(values: Sequence[str], weights: np.ndarray) -> np.ndarray | None:
+def _personal_name_values(
+    values: Sequence[str], weights: np.ndarray, candidates: np.ndarray | None = None
+) -> np.ndarray | None:
     """Which values look like names, when the column as a whole is one of names.
 
     The column counts as a column of names when at least 80% of its (row-weighted)
     values are one to four capitalised words (or "Surname, First"), and at least a
     quarter start with a common first name or a title.  Returns the per-value hit
-    mask, or None when the column is not a column of names.
+    mask, or None when the column is not a column of names.  ``candidates``: the
+    values that can have a name's shape (see :class:`_Prefilter`).
     """
     if not values:
         return None
-    shape = _search(_NAME_SHAPE_RE, values)
     total = weights.sum()
+    if candidates is not None and weights[candidates].sum() < 0.8 * total:
+        return None  # too few could have a name's shape
+    shape = _search(_NAME_SHAPE_RE, values, candidates)
     if total == 0 or weights[shape].sum() < 0.8 * total:
         return None
 
@@ -693,7 +826,7 @@ def _personal_name_values(values: Sequence[str], weights: np.ndarray) -> np.ndar
         after = _NAME_AFTER_COMMA_RE.search(v)
         return bool(after and after.group("after").lower() in FIRST_NAMES)
 
-    known_mask = shape & np.fromiter((known(v) for v in values), dtype=bool, count=len(values))
+    known_mask = _where_true(known, values, shape)
     if weights[known_mask].sum() < 0.25 * total:
         return None
     return shape
