@@ -811,6 +811,28 @@ def test_interval_objects_survive_pickling():
 # properties: row accounting, shuffle invariance, interval order
 # ======================================================================================
 
+
+def test_large_strata_skip_the_exact_conditional_test():
+    # 6 strata of 20,000: the exact conditional distribution would have ~33,000
+    # support points.  It is not computed (NaN, said in the note); the Mantel-Haenszel
+    # estimate and test are, the estimate as statsmodels' StratifiedTable gives it.
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    tables = [[[3000 + 50 * k, 7000], [2500, 7500 - 50 * k]] for k in range(6)]
+    rows = []
+    for k, ((a, b), (c, d)) in enumerate(tables):
+        for arm, event, count in (("x", 1, a), ("x", 0, b), ("y", 1, c), ("y", 0, d)):
+            rows += [(f"s{k}", arm, event)] * count
+    data = pd.DataFrame(rows, columns=["stratum", "arm", "event"])
+    res = compare_rates(data, "event", by="arm", reference="y", strata="stratum")
+    row = res.pooled.iloc[0]
+    assert math.isnan(row["exact_p_value"])
+    assert "exact conditional test not computed" in row["note"]
+    expected = StratifiedTable(np.transpose(np.array(tables, float), (1, 2, 0))).oddsratio_pooled
+    assert row["estimate"] == pytest.approx(expected, rel=1e-12)
+    assert 0 <= row["p_value"] < 1e-6
+
+
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 

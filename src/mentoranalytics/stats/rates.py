@@ -656,6 +656,20 @@ def _breslow_day(arr: np.ndarray, *, tarone: bool = True) -> tuple[float, float]
     return float(res.statistic), float(res.pvalue)
 
 
+#: Largest support of the exact conditional distribution computed (its convolution
+#: costs about the square of the support: 10,000 points take about a second).
+_EXACT_MAX_SUPPORT = 10_000
+
+
+def _exact_support(arr: np.ndarray) -> int:
+    """Number of values S can take given every stratum's margins (see below)."""
+    total = 0
+    for (a, b), (c, d) in arr.astype(int).tolist():
+        n1, n2, m = a + b, c + d, a + c
+        total += min(n1, m) - max(0, m - n2) + 1
+    return total - len(arr) + 1
+
+
 def _exact_stratified(arr: np.ndarray, alpha: float) -> dict[str, float]:
     """Exact conditional inference on a common odds ratio of K x 2 x 2 tables.
 
@@ -772,7 +786,16 @@ def _pooled_row(
         var_a = np.where(tot > 1, n1 * n2 * m1 * m2 / (tot**2 * (tot - 1)), 0.0)
     v = float(var_a.sum())
     delta = abs(float(a.sum() - expected_a.sum()))
-    exact = _exact_stratified(arr, alpha)
+    support = _exact_support(arr)
+    if support <= _EXACT_MAX_SUPPORT:
+        exact = _exact_stratified(arr, alpha)
+    else:
+        exact = dict.fromkeys(("p_value", "estimate", "ci_low", "ci_high"), math.nan)
+        notes.append(
+            f"exact conditional test not computed: its distribution has {support} support "
+            f"points (more than {_EXACT_MAX_SUPPORT}, and the exact convolution grows with "
+            "their square); with counts this large the Mantel-Haenszel test is accurate"
+        )
     row["exact_p_value"] = exact["p_value"]
     if v > 0:
         stat = max(delta - 0.5, 0.0) ** 2 / v
@@ -796,7 +819,11 @@ def _pooled_row(
             "the Mantel-Haenszel odds ratio is "
             + ("infinite" if s_sum == 0 else "0")
             + " (zero cells in every stratum): no Robins-Breslow-Greenland interval, "
-            "the exact conditional interval is given instead"
+            + (
+                "the exact conditional interval is given instead"
+                if support <= _EXACT_MAX_SUPPORT
+                else "and the exact conditional interval was not computed (see above)"
+            )
         )
     else:
         from statsmodels.stats.contingency_tables import StratifiedTable
