@@ -523,9 +523,12 @@ def _km_group(
     se_log = np.where(before, 0.0, ev_se_log[idx] if ev_se_log.size else 0.0)
     low, high = _ci(surv, se_log, z, conf_type)
     std_error = surv * se_log
-    n_at_risk = np.array([(duration >= t).sum() for t in grid], dtype=int)
-    events = np.array([((duration == t) & (event == 1)).sum() for t in grid], dtype=int)
-    censored = np.array([((duration == t) & (event == 0)).sum() for t in grid], dtype=int)
+    # counts at each grid time from the sorted durations (the grid holds every duration)
+    ordered = np.sort(duration)
+    n_at_risk = (duration.size - np.searchsorted(ordered, grid, side="left")).astype(int)
+    at = np.searchsorted(grid, duration)  # grid index of each duration
+    events = np.bincount(at, weights=(event == 1), minlength=grid.size).astype(int)
+    censored = np.bincount(at, weights=(event == 0), minlength=grid.size).astype(int)
     rows = pd.DataFrame(
         {
             "time": grid,
@@ -759,15 +762,28 @@ def _observed_expected(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Observed and expected events per group under a common hazard (summed over strata)."""
     observed = np.bincount(codes, weights=event, minlength=k).astype(float)
-    expected = np.zeros(k)
+    terms = []
     for s in np.unique(strata):
         m = strata == s
         dur, ev, cod = duration[m], event[m], codes[m]
-        for t in np.unique(dur[ev == 1]):
-            at_risk = dur >= t
-            n_t = at_risk.sum()
-            d_t = ((dur == t) & (ev == 1)).sum()
-            expected += d_t * np.bincount(cod[at_risk], minlength=k) / n_t
+        times = np.unique(dur[ev == 1])
+        if not times.size:
+            continue
+        # at risk per group at each event time: people with duration >= t
+        at_risk = np.empty((times.size, k), dtype=np.int64)
+        for g in range(k):
+            ordered = np.sort(dur[cod == g])
+            at_risk[:, g] = ordered.size - np.searchsorted(ordered, times, side="left")
+        n_t = at_risk.sum(axis=1)
+        is_event_time = np.isin(dur, times) & (ev == 1)
+        d_t = np.bincount(np.searchsorted(times, dur[is_event_time]), minlength=times.size).astype(
+            np.int64
+        )
+        terms.append(d_t[:, None] * at_risk / n_t[:, None])
+    if not terms:
+        return observed, np.zeros(k)
+    # summed term by term in time order (as a running total would)
+    expected = np.cumsum(np.vstack([np.zeros((1, k)), *terms]), axis=0)[-1]
     return observed, expected
 
 
