@@ -129,9 +129,11 @@ def _signed_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray |
     s = 2.0 * np.asarray(y, dtype=float) - 1.0
     A = s[:, None] * Xs
     if A.shape[0] > _DISTINCT_ROWS:
-        rows, counts = np.unique(A, axis=0, return_counts=True)
-        if 2 * rows.shape[0] <= A.shape[0]:
-            return rows, counts.astype(float)
+        from ._rows import distinct_rows
+
+        first, counts = distinct_rows(A)
+        if 2 * first.size <= A.shape[0]:
+            return A[first], counts.astype(float)
     return A, None
 
 

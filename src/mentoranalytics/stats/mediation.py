@@ -420,7 +420,7 @@ def _simulate_patterns(
     (linear mediator), independently under control and under treatment.  This is
     the distribution of the per-row simulation, with work per pattern instead of per
     row.  ``first`` is a row of each pattern and ``counts`` its number of rows (as from
-    ``np.unique(Xm, axis=0, return_index=True, return_counts=True)``).  Returns the
+    :func:`~mentoranalytics.stats._rows.distinct_rows`).  Returns the
     (4, n_sims) effects.
     """
     n = Xm.shape[0]
@@ -625,7 +625,9 @@ def mediation(
     args = (Xm, Xo, 1, 1, 2, mediator_kind, outcome_kind, med_draws, out_draws, scale, gen)
     patterns: tuple[np.ndarray, np.ndarray] | None = None
     if n > _PATTERN_ROWS and _pattern_sums_apply(mediator_kind, outcome_kind):
-        _, first, counts = np.unique(Xm, axis=0, return_index=True, return_counts=True)
+        from ._rows import distinct_rows
+
+        first, counts = distinct_rows(Xm)
         if len(counts) <= n // 20:
             patterns = (first, counts)
     if patterns is not None:
