@@ -917,3 +917,20 @@ def test_every_chart_renders_to_png(programme, first_cohort, tmp_path, mediation
 def test_public_names():
     for name in maplot.__all__:
         assert hasattr(maplot, name)
+
+
+def test_funnel_of_large_cohorts_draws_limits_at_spaced_sizes():
+    # cohorts of 3,000 and 2,500: the limit lines use 2,000 geometrically spaced sizes
+    # from 1 to the largest shown (not every integer); the values are the exact limits
+    g = np.random.default_rng(2)
+    df = pd.DataFrame(
+        {"cohort": ["2019"] * 3000 + ["2020"] * 2500, "promoted": g.random(5500) < 0.3}
+    )
+    ax = maplot.plot_cohort_funnel(df, "promoted")
+    line = _gid(ax.lines, "limit:95:low")
+    x = np.asarray(line.get_xdata())
+    assert x[0] == 1 and x[-1] == int(3000 * 1.15) + 1 and len(x) <= 2000
+    assert np.all(np.diff(x) > 0)
+    p0 = df["promoted"].mean()
+    np.testing.assert_allclose(line.get_ydata(), maplot.funnel_limits(x, p0)[0])
+    plt.close("all")

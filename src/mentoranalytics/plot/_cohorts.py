@@ -29,6 +29,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
 SINGLE_COHORT_NOTE = "only one cohort: nothing to compare across cohorts yet"
+#: Sizes at which the funnel's limit lines are drawn: every size up to this many,
+#: beyond that this many geometrically spaced sizes (the cohorts themselves are
+#: always classified with their exact limits).
+_FUNNEL_POINTS = 2_000
 
 
 def funnel_limits(n: Any, rate: float, *, coverage: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -162,6 +166,8 @@ def plot_cohort_funnel(
     p0 = total_k / total_n
     n_max = int(max(usable["n"].max(), 10) * 1.15) + 1
     grid = np.arange(1, n_max + 1)
+    if n_max > _FUNNEL_POINTS:  # large cohorts: the limits at spaced sizes draw the same curve
+        grid = np.unique(np.round(np.geomspace(1, n_max, _FUNNEL_POINTS)).astype(int))
     styles = {0.95: ("--", "95% limits"), 0.998: (":", "99.8% limits")}
     for coverage, (style, label) in styles.items():
         low, high = funnel_limits(grid, p0, coverage=coverage)
