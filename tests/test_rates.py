@@ -833,6 +833,23 @@ def test_large_strata_skip_the_exact_conditional_test():
     assert 0 <= row["p_value"] < 1e-6
 
 
+def test_nullable_boolean_groups_with_missing_values():
+    # a yes/no grouping column with missing values (pandas' nullable boolean): rows
+    # with a missing group are left out, the counts are those of a crosstab
+    df = pd.DataFrame(
+        {
+            "bold": pd.array([True, False, None, True, False, True, None, False] * 5),
+            "event": [1, 0, 1, 1, 1, 0, 0, 0] * 5,
+        }
+    )
+    res = compare_rates(df, "event", by="bold")
+    table = pd.crosstab(df["bold"].dropna().astype(bool), df["event"][df["bold"].notna()])
+    for group in (False, True):
+        assert res.rates.loc[group, "n"] == table.loc[group].sum()
+        assert res.rates.loc[group, "events"] == table.loc[group, 1]
+    assert any("missing 'bold'" in n for n in res.notes)
+
+
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 

@@ -862,6 +862,27 @@ def _pooled_row(
 # ======================================================================================
 
 
+def _equality(series: pd.Series) -> Any:
+    """``label -> (series == label)`` as a boolean array (False where missing), fast.
+
+    The column is factorised once and ``==`` is evaluated on its distinct values only,
+    which gives the same mask as comparing every value (values that factorise together
+    compare equal to each other).
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    distinct = list(np.asarray(uniques, dtype=object))
+    cache: dict[tuple[int, ...], np.ndarray] = {}
+
+    def equal(label: Any) -> np.ndarray:
+        hits = [j for j, u in enumerate(distinct) if bool(u == label)]
+        key = tuple(hits)
+        if key not in cache:
+            cache[key] = np.isin(codes, hits) if hits else np.zeros(len(codes), dtype=bool)
+        return cache[key]
+
+    return equal
+
+
 def _coerce_outcome(series: pd.Series, name: str, event: Any) -> tuple[pd.Series, str]:
     """Map an outcome column to 1.0 / 0.0 / NaN; return it and the event's label."""
     missing = series.isna()
@@ -1107,12 +1128,12 @@ def compare_rates(
     if n_missing_outcome:
         notes.append(f"{n_missing_outcome} row(s) with missing {outcome!r} left out")
 
-    g_values = groups.to_numpy(dtype=object)
+    g_equal = _equality(groups)
     y_values = y.to_numpy(dtype=float)
     rows = []
     dropped = []
     for label in order:
-        in_group = ~group_missing & (g_values == label)
+        in_group = ~group_missing & g_equal(label)
         n = int(np.sum(in_group & ~y_missing))
         n_miss = int(np.sum(in_group & y_missing))
         if n == 0:
@@ -1215,24 +1236,24 @@ def compare_rates(
     if strata is not None and len(labels) >= 2:
         s_col = frame[strata]
         s_missing = s_col.isna().to_numpy()
-        in_analysis = usable & np.isin(g_values, labels)
+        in_analysis = usable & np.logical_or.reduce([g_equal(lab) for lab in labels])
         n_s_missing = int(np.sum(in_analysis & s_missing))
         if n_s_missing:
             notes.append(
                 f"{n_s_missing} row(s) with missing {strata!r} left out of the pooled analysis"
             )
         s_order = _group_order(s_col, strata)
-        s_values = s_col.to_numpy(dtype=object)
+        s_equal = _equality(s_col)
         pooled_rows = []
         for i, label in enumerate(labels):
             if i == ref_i:
                 continue
             tables = []
             for s in s_order:
-                in_s = in_analysis & ~s_missing & (s_values == s)
+                in_s = in_analysis & ~s_missing & s_equal(s)
                 t = np.zeros((2, 2))
                 for r, lab in enumerate((label, reference)):
-                    m = in_s & (g_values == lab)
+                    m = in_s & g_equal(lab)
                     ev = float(np.nansum(y_values[m]))
                     t[r] = (ev, float(m.sum()) - ev)
                 tables.append(t)
