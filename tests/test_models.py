@@ -701,3 +701,32 @@ def test_ordinal_fit_failure_is_explained(
     monkeypatch.setattr(OrderedModel, "fit", singular)
     with pytest.raises(AnalysisError, match="ordinal model could not be fitted"):
         outcome_model(cohort, "career_satisfaction", ["gender"])
+
+
+def test_large_logistic_fit_on_covariate_patterns(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Many rows in few covariate patterns are fitted to the events per pattern (the
+    # grouped binomial likelihood).  Reference: statsmodels' Logit on the rows.
+    import statsmodels.api as sm
+
+    models_module = __import__("sys").modules["mentoranalytics.stats.models"]
+    monkeypatch.setattr(models_module, "_GROUPED_ROWS", 100)
+    g = np.random.default_rng(8)
+    n = 3000
+    woman = g.random(n) < 0.45
+    bold = g.random(n) < 0.35
+    y = g.random(n) < special.expit(-1 + 0.5 * bold - 0.3 * woman + 0.4 * bold * woman)
+    df = pd.DataFrame(
+        {"gender": np.where(woman, "woman", "man"), "bold_choice": bold, "promoted": y}
+    )
+    res = outcome_model(
+        df, "promoted", ["gender", "bold_choice"], interaction=("gender", "bold_choice")
+    )
+    assert res.kind == "logistic"
+    assert any("4 covariate patterns" in note for note in res.notes)
+    X = np.column_stack([np.ones(n), woman, bold, woman * bold]).astype(float)
+    ref = sm.Logit(y.astype(float), X).fit(disp=0)
+    np.testing.assert_allclose(res.table["estimate"], np.exp(ref.params), rtol=1e-9)
+    ci = np.exp(ref.conf_int())
+    np.testing.assert_allclose(res.table["ci_low"], ci[:, 0], rtol=1e-9)
+    np.testing.assert_allclose(res.table["ci_high"], ci[:, 1], rtol=1e-9)
+    np.testing.assert_allclose(res.table["p_value"], ref.pvalues, rtol=1e-7)
