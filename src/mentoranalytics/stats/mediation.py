@@ -203,7 +203,8 @@ def _fit(
     kind: str, y: np.ndarray, Xa: np.ndarray, names: list[str], role: str, name: str
 ) -> tuple[Any, float]:
     """Fit the model once; arrays go in (fast), the names are attached for summary()."""
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import Logit
+    from statsmodels.regression.linear_model import OLS
 
     def named(model: Any) -> Any:
         model.data.xnames = names
@@ -225,7 +226,7 @@ def _fit(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                res = named(sm.Logit(y, Xa)).fit(method="newton", maxiter=100, disp=0)
+                res = named(Logit(y, Xa)).fit(method="newton", maxiter=100, disp=0)
             except (np.linalg.LinAlgError, ValueError) as exc:
                 separation = detect_separation(Xa, y)
                 if separation is not None:
@@ -256,7 +257,7 @@ def _fit(
                 "towards infinity, usually near-separation). Simplify the model."
             )
         return res, 1.0
-    res = named(sm.OLS(y, Xa)).fit()
+    res = named(OLS(y, Xa)).fit()
     return res, float(res.scale)
 
 

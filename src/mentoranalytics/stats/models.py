@@ -464,7 +464,9 @@ def _fit_logistic_grouped(X: pd.DataFrame, y: np.ndarray, alpha: float) -> _Fit 
     first, counts, inverse = row_groups(values)
     if first.size > n // 20:
         return None
-    import statsmodels.api as sm
+    # the modules themselves: statsmodels.api would also import time series, formulas, ...
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     events = np.bincount(inverse, weights=y, minlength=first.size)
     endog = np.column_stack([events, counts - events])
@@ -472,7 +474,7 @@ def _fit_logistic_grouped(X: pd.DataFrame, y: np.ndarray, alpha: float) -> _Fit 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            res = sm.GLM(endog, exog, family=sm.families.Binomial()).fit(tol=1e-12, maxiter=100)
+            res = GLM(endog, exog, family=Binomial()).fit(tol=1e-12, maxiter=100)
         except np.linalg.LinAlgError as exc:
             raise AnalysisError(
                 "Logistic regression failed: the predictors are (nearly) collinear, so the "
@@ -511,12 +513,12 @@ def _fit_logistic(X: pd.DataFrame, y: np.ndarray, alpha: float) -> _Fit:
     grouped = _fit_logistic_grouped(X, y, alpha)
     if grouped is not None:
         return grouped
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import Logit
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            res = sm.Logit(y, X).fit(method="newton", maxiter=100, disp=0)
+            res = Logit(y, X).fit(method="newton", maxiter=100, disp=0)
         except np.linalg.LinAlgError as exc:
             raise AnalysisError(
                 "Logistic regression failed: the predictors are (nearly) collinear, so the "
@@ -583,14 +585,14 @@ def _fit_firth(
 
 
 def _fit_linear(X: pd.DataFrame, y: np.ndarray, alpha: float) -> _Fit:
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
 
     if X.shape[0] <= X.shape[1]:
         raise AnalysisError(
             f"A linear model with {X.shape[1]} parameters needs more than {X.shape[1]} rows; "
             f"only {X.shape[0]} were analysed. Use fewer predictors."
         )
-    res = sm.OLS(y, X).fit()
+    res = OLS(y, X).fit()
     ci = np.asarray(res.conf_int(alpha=alpha))
     method = "linear regression (ordinary least squares), t-based CI and t-test"
     table = pd.DataFrame(
