@@ -361,6 +361,10 @@ def test_audit_matches_hand_derivation(case):
     assert cell["lo"] == pytest.approx(case["lo"])
     assert cell["hi"] == pytest.approx(case["hi"])
     assert bool(cell["safe"]) is case["safe"]
+    # whole-number optima come out as whole numbers (no floating-point noise)
+    for value in (case["lo"], case["hi"]):
+        if math.isfinite(value) and value == round(value):
+            assert value in (cell["lo"], cell["hi"])
     # and the test's own linear programme agrees
     ranges = independent_ranges(published.to_numpy(), policy(case["policy"]))
     i, j = case["index"].index(row), case["columns"].index(col)
