@@ -796,3 +796,14 @@ def test_given_seniority_gap_is_used_without_levels():
     frame = pd.DataFrame({"id": ["P1", "P2"], "gender": ["F", "M"], "seniority_gap": ["3", "0"]})
     d = load_cohort(frame).data
     assert d["reach"].tolist() == [1.0, 0.0]
+
+
+def test_final_dtype_check_passes_the_loader_output_and_catches_a_wrong_dtype():
+    from mentoranalytics.io import _typed_check
+
+    data = ma.load_sample().data
+    _typed_check(data)  # the schema's dtypes: passes (without needing pandera)
+    with pytest.raises(RuntimeError, match="internal error"):
+        _typed_check(data.assign(mentor_level=data["mentor_level"].astype("float64")))
+    with pytest.raises(RuntimeError, match="internal error"):
+        _typed_check(data.assign(participant_id=pd.array([None] * len(data), dtype="string")))
