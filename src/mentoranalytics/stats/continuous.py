@@ -449,10 +449,12 @@ def _delta_statistic(values: np.ndarray) -> Any:
     """
     support = np.unique(values)
     m = len(support)
+    # values that are already the codes 0..m-1 (see _delta_interval) need no lookup
+    coded = bool(np.array_equal(support, np.arange(m)))
 
     def counts(a: np.ndarray) -> np.ndarray:
         rows = a.reshape(-1, a.shape[-1])
-        idx = np.searchsorted(support, rows)
+        idx = rows.astype(np.intp) if coded else np.searchsorted(support, rows)
         flat = (np.arange(rows.shape[0])[:, None] * m + idx).ravel()
         return np.bincount(flat, minlength=rows.shape[0] * m).reshape(rows.shape[0], m)
 
@@ -987,10 +989,15 @@ def _delta_interval(
         )
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")
-        support = len(np.unique(np.concatenate([x, y])))
+        # Cliff's delta depends on the order of the values only: resample their codes
+        # 0..m-1 in the sorted distinct values (the same resamples, the same deltas)
+        values = np.unique(np.concatenate([x, y]))
+        support = len(values)
+        cx = np.searchsorted(values, x).astype(float)
+        cy = np.searchsorted(values, y).astype(float)
         res = stats.bootstrap(
-            (x, y),
-            _delta_statistic(np.concatenate([x, y])),
+            (cx, cy),
+            _delta_statistic(np.arange(support, dtype=float)),
             n_resamples=N_BOOTSTRAP,
             batch=max(1, min(N_BOOTSTRAP, 4_000_000 // max(support, 1))),
             vectorized=True,
