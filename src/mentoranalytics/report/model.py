@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -62,17 +63,18 @@ class TableBlock:
 
     def display_frame(self) -> pd.DataFrame:
         """Strings for display: rounded numbers, percentages, 'suppressed'."""
-        mask = self.suppressed_mask()
-        out = pd.DataFrame(index=self.frame.index, columns=self.frame.columns, dtype=object)
-        for col in self.frame.columns:
-            for idx, value in zip(self.frame.index, self.frame[col], strict=True):
-                if bool(mask.at[idx, col]):
-                    out.at[idx, col] = "suppressed"
-                else:
-                    out.at[idx, col] = format_value(
-                        value, col, digits=self.digits, percent=col in self.percent_columns
-                    )
-        return out
+        mask = self.suppressed_mask().to_numpy(dtype=bool)
+        n_rows, n_cols = self.frame.shape
+        cells = np.empty((n_rows, n_cols), dtype=object)
+        for j, col in enumerate(self.frame.columns):
+            percent = col in self.percent_columns
+            for i, value in enumerate(self.frame.iloc[:, j]):
+                cells[i, j] = (
+                    "suppressed"
+                    if mask[i, j]
+                    else format_value(value, col, digits=self.digits, percent=percent)
+                )
+        return pd.DataFrame(cells, index=self.frame.index, columns=self.frame.columns, dtype=object)
 
     def published_numbers(self) -> list[dict[str, Any]]:
         """One record per cell: table, row, column, value, suppressed."""
