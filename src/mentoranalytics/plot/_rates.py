@@ -64,36 +64,36 @@ def _members(series: pd.Series) -> Any:
 def group_rates(frame: pd.DataFrame, outcome: str, by: str, groups: Sequence[Any]) -> pd.DataFrame:
     """``compare_rates(frame, outcome, by=by).rates`` for every group in ``groups``.
 
-    Each group's row comes from :func:`mentoranalytics.compare_rates` run on that
-    group alone, which gives the same n, events, rate and Wilson interval as the
-    joint call but skips the between-group test a chart does not show.  Groups with
-    no one to analyse get ``n = 0`` and NaN rate and limits (instead of being
-    dropped), so that a chart can say so.  Small-sample warnings are not repeated
-    here: a chart shows no test.
+    Each group's row holds what :func:`mentoranalytics.compare_rates` gives for it:
+    the outcome read the same way (its ``_coerce_outcome``), n, events, rate and the
+    Wilson interval from the same :func:`~mentoranalytics.proportion_ci`, without the
+    effects and between-group test a chart does not show.  Groups with no one to
+    analyse get ``n = 0`` and NaN rate and limits (instead of being dropped), so that
+    a chart can say so.
 
     Returns
     -------
     DataFrame
         Index ``groups``; columns ``n, events, rate, ci_low, ci_high``.
     """
-    import warnings
-
-    from ..exceptions import SmallSampleWarning
-    from ..stats import compare_rates
+    from ..stats.rates import _coerce_outcome, proportion_ci
 
     values = np.full((len(groups), len(RATE_COLUMNS)), np.nan)
     values[:, :2] = 0
     usable = (frame[outcome].notna() & frame[by].notna()).to_numpy(dtype=bool)
     members = _members(frame[by])
-    needed = list(dict.fromkeys([outcome, by]))
-    for i, group in enumerate(groups):
-        rows = usable & members(group)
+    masks = [usable & members(group) for group in groups]
+    analysed = np.logical_or.reduce(masks) if masks else np.zeros(len(frame), dtype=bool)
+    y = np.full(len(frame), np.nan)
+    if analysed.any():
+        coded, _ = _coerce_outcome(frame[outcome][analysed], outcome, None)
+        y[analysed] = coded.to_numpy(dtype=float)
+    for i, rows in enumerate(masks):
         if not rows.any():
             continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SmallSampleWarning)
-            rates = compare_rates(frame.loc[rows, needed], outcome, by=by).rates
-        values[i] = rates[RATE_COLUMNS].to_numpy(dtype=float)[0]
+        n, k = np.array([int(rows.sum())]), np.array([int(np.nansum(y[rows]))])
+        low, high = proportion_ci(k, n)
+        values[i] = [n[0], k[0], (k / n)[0], np.asarray(low)[0], np.asarray(high)[0]]
     out = pd.DataFrame(values, index=pd.Index(list(groups), dtype=object), columns=RATE_COLUMNS)
     out["n"] = out["n"].astype(int)
     out["events"] = out["events"].astype(int)
