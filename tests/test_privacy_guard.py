@@ -623,7 +623,8 @@ def test_prefilter_leaves_findings_unchanged(monkeypatch):
         "+44 20 7946 0958", "020\x1c7946\x1c0958", "٠٢٠ ٧٩٤٦ ٠٩٥٨", "SW1A 1AA", "ſw1a 1aa",
         "943 476 5919", "AB\x1c12 34 56 C", "qq\x0b123456a", "12/03/1985", "3rd March 1985",
         "John Smith", "Smith, Jane", "Dr Ann O\u2019Neil", "n/a", "N\u00a0A", "(none)",
-        "NULL;", "", "word " * 14, "w\u2003" * 13, "Zoë", "K1 1AA",
+        "NULL;", "", "word " * 14, "w\u2003" * 13, "Zoë", "K1 1AA", " John Smith",
+        "\u00a0Mary Jones ", "\x1cPeter Pan",
     ]  # fmt: skip
     first = sorted(privacy.FIRST_NAMES)
 
@@ -644,6 +645,10 @@ def test_prefilter_leaves_findings_unchanged(monkeypatch):
         }
     )
     fast = privacy.scan_personal_data(raw)
+    # Arrow-held text (read there, Python strings made for candidates only) and
+    # Python objects give the same findings
+    assert privacy.scan_personal_data(raw.astype("string[pyarrow]")) == fast
+    assert privacy.scan_personal_data(raw.astype(object)) == fast
     monkeypatch.setattr(privacy._Prefilter, "_MIN_VALUES", 10**9)
     assert privacy.scan_personal_data(raw) == fast
     assert {f["rule"] for f in fast} >= {"value_email", "value_phone", "value_ni_number"}

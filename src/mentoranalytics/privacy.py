@@ -522,8 +522,17 @@ def _scan_column(
             )
         ]
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    text = [str(u).strip() for u in np.asarray(uniques, dtype=object)]
-    pre = _Prefilter.of(text)
+    strings = _arrow_strings(uniques)
+    text: Sequence[str]
+    if strings is not None and len(strings) >= _Prefilter._MIN_VALUES:
+        # many distinct texts held by Arrow: the prefilters read them there (their
+        # conditions hold for the unstripped texts too), and only the candidates are
+        # made Python strings
+        text = _StrippedText(getattr(uniques, "array", uniques))
+        pre = _Prefilter(strings)
+    else:
+        text = [str(u).strip() for u in np.asarray(uniques, dtype=object)]
+        pre = _Prefilter.of(text)
     present_u = ~_where_true(
         lambda t: _MISSING_SEP.sub(" ", t.lower()).strip() in MISSING_MARKERS,
         text,
@@ -535,7 +544,9 @@ def _scan_column(
     if not present_rows.any():
         return []
     position = np.flatnonzero(present_u)  # unique index of each entry of `values`
-    values = [text[k] for k in position]
+    values: Sequence[str] = (
+        text.subset(position) if isinstance(text, _StrippedText) else [text[k] for k in position]
+    )
     pre = pre.take(position)
 
     if canonical == "participant_id":
@@ -639,6 +650,42 @@ def _in_subset(rule: Any, values: Sequence[str], candidates: np.ndarray | None) 
     return out
 
 
+def _arrow_strings(uniques: Any) -> Any:
+    """The distinct values as one pyarrow string array, when pandas holds them so."""
+    data = getattr(getattr(uniques, "array", uniques), "_pa_array", None)
+    if data is None:
+        return None
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    if not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
+        return None
+    return data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data
+
+
+class _StrippedText(Sequence[str]):
+    """``str(u).strip()`` of each distinct value, made only when asked for."""
+
+    def __init__(self, uniques: Any, positions: np.ndarray | None = None) -> None:
+        self._uniques = uniques
+        self._positions = positions
+
+    def __len__(self) -> int:
+        return len(self._uniques) if self._positions is None else len(self._positions)
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        j = k if self._positions is None else int(self._positions[k])
+        return str(self._uniques[j]).strip()
+
+    def subset(self, positions: np.ndarray) -> _StrippedText:
+        if self._positions is not None:
+            positions = self._positions[positions]
+        return _StrippedText(self._uniques, positions)
+
+
 class _Prefilter:
     """Vectorised necessary conditions of the value rules, on the distinct values.
 
@@ -727,12 +774,14 @@ class _Prefilter:
         return ~other | self.non_ascii()
 
     def could_be_name(self) -> np.ndarray | None:
-        """Name-shaped values start with a capital A-Z and hold no digit."""
+        """Name-shaped values start with a capital A-Z (after any spaces) and hold no
+        digit."""
         if self.arr is None:
             return None
         import pyarrow.compute as pc
 
-        starts = self._mask(pc.match_substring_regex(self.arr, "^[A-Z]"))
+        starts = self._mask(pc.match_substring_regex(self.arr, "^[\\t-\\r\\x1c-\\x1f ]*[A-Z]"))
+        starts |= self.non_ascii()
         return starts & ~self._mask(pc.match_substring_regex(self.arr, "[0-9]"))
 
 
