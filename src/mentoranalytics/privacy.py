@@ -574,14 +574,12 @@ def _scan_column(
 
     # each rule runs only on the values that pass its necessary condition (_Prefilter)
     hits_by_rule: dict[str, np.ndarray] = {
-        "value_email": _search(_EMAIL_RE, values, pre.contains("@")),
-        "value_url": _search(_URL_RE, values, pre.regex("[@/.]")),
+        "value_email": _search(_EMAIL_RE, values, pre.contains_at()),
+        "value_url": _search(_URL_RE, values, pre.contains_url_character()),
         "value_phone": _in_subset(_phone_hits, values, pre.digits_at_least(8)),
-        "value_postcode": _search(_POSTCODE_RE, values, pre.regex(r"[0-9]\pL\pL")),
+        "value_postcode": _search(_POSTCODE_RE, values, pre.digit_then_two_letters()),
         "value_nhs_number": _in_subset(_nhs_hits, values, pre.digits_at_least(10)),
-        "value_ni_number": _search(
-            _NI_NUMBER_RE, values, pre.regex(r"[A-Za-z]{2}[\t-\r\x1c-\x1f ]?[0-9]{2}")
-        ),
+        "value_ni_number": _search(_NI_NUMBER_RE, values, pre.two_letters_then_two_digits()),
     }
     if _BIRTH_LIKE.search(norm):
         hits_by_rule["value_date_of_birth"] = _search(_FULL_DATE_RE, values, pre.digits_at_least(3))
@@ -692,11 +690,15 @@ class _Prefilter:
     Each method returns a mask of the values that *could* match a rule (a value
     outside it cannot), or None (every value is a candidate).  The rules themselves
     (Python regular expressions) then run on the candidates only, so the findings are
-    exactly those of running every rule on every value.  The conditions are counted
-    on ASCII characters; a value with any non-ASCII character is always a candidate
-    (Python's ``\\d`` and ``\\s`` also match non-ASCII digits and spaces, and a
-    case-insensitive ``[a-z]`` matches the Kelvin sign); Python's ``\\s`` among ASCII
-    characters is ``[\\t-\\r\\x1c-\\x1f ]``.  Needs
+    exactly those of running every rule on every value.
+
+    The conditions are read from the values' UTF-8 bytes (an Arrow string array) with
+    numpy: classes of bytes (digits, letters, spaces, ...) and their counts per value.
+    They are counted on ASCII characters; a value with any non-ASCII character is
+    always a candidate (Python's ``\\d`` and ``\\s`` also match non-ASCII digits and
+    spaces, and a case-insensitive ``[a-z]`` matches the Kelvin sign).  Python's
+    ``\\s`` among ASCII characters is ``[\\t-\\r\\x1c-\\x1f ]``.  A pattern that
+    runs over the end of one value into the next only adds candidates.  Needs
     pyarrow; without it, or for few values, every value is a candidate.
     """
 
@@ -704,8 +706,21 @@ class _Prefilter:
 
     def __init__(self, arr: Any = None) -> None:
         self.arr = arr
-        self._digits: np.ndarray | None = None
-        self._non_ascii: np.ndarray | None = None
+        self._data = np.zeros(0, dtype=np.uint8)
+        self._starts = self._ends = np.zeros(0, dtype=np.int64)
+        self._classes: dict[str, np.ndarray] = {}
+        self._cache: dict[str, np.ndarray] = {}  # per value of the whole array
+        self._index: np.ndarray | None = None  # the values kept by take()
+        if arr is not None:
+            import pyarrow as pa
+
+            width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+            _, offset_buffer, buffer = arr.buffers()
+            offsets = np.frombuffer(offset_buffer, dtype=width)
+            offsets = offsets[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
+            if buffer is not None:
+                self._data = np.frombuffer(buffer, dtype=np.uint8)
+            self._starts, self._ends = offsets[:-1], offsets[1:]
 
     @classmethod
     def of(cls, values: Sequence[str]) -> _Prefilter:
@@ -718,71 +733,146 @@ class _Prefilter:
         return cls(pa.array(values, type=pa.large_string()))
 
     def take(self, positions: np.ndarray) -> _Prefilter:
-        if self.arr is None or positions.size == len(self.arr):
+        if self.arr is None or self._index is None and positions.size == len(self._starts):
             return self
-        return _Prefilter(self.arr.take(positions))
+        out = _Prefilter()
+        out.arr, out._data, out._starts, out._ends = self.arr, self._data, self._starts, self._ends
+        out._classes, out._cache = self._classes, self._cache
+        out._index = positions if self._index is None else self._index[positions]
+        return out
 
-    def _mask(self, result: Any) -> np.ndarray:
-        return np.asarray(result.to_numpy(zero_copy_only=False), dtype=bool)
+    def _kept(self, values: np.ndarray) -> np.ndarray:
+        return values if self._index is None else values[self._index]
+
+    # -- bytes --------------------------------------------------------------------------
+    def _byte_class(self, name: str) -> np.ndarray:
+        """Per byte: digit, alpha (ASCII letter or any non-ASCII byte), space, ..."""
+        if name not in self._classes:
+            b = self._data
+            if name == "digit":
+                flag = (b >= 48) & (b <= 57)
+            elif name == "ascii_letter":
+                flag = ((b | 32) >= 97) & ((b | 32) <= 122)
+            elif name == "alpha":
+                flag = self._byte_class("ascii_letter") | (b >= 128)
+            else:  # "space": Python's \\s among ASCII characters
+                flag = ((b >= 9) & (b <= 13)) | ((b >= 28) & (b <= 32))
+            self._classes[name] = flag
+        return self._classes[name]
+
+    def _reduce(self, per_byte: np.ndarray, ufunc: Any) -> np.ndarray:
+        """``ufunc`` over the bytes of each value of the whole array (0 when empty)."""
+        out = np.zeros(self._starts.size, dtype=np.int64)
+        filled = self._ends > self._starts
+        if filled.any():
+            # the filled values' bytes are contiguous: one reduction per value
+            starts = self._starts[filled]
+            last = int(self._ends[filled][-1])
+            out[filled] = ufunc.reduceat(per_byte[:last], starts)
+        return out
+
+    def _shifted(self, flag: np.ndarray, by: int) -> np.ndarray:
+        """``flag`` of the byte ``by`` places further on (False past the end)."""
+        out = np.zeros_like(flag)
+        if by < flag.size:
+            out[: flag.size - by] = flag[by:]
+        return out
+
+    _BITS = {"high": 1, "at": 2, "url": 4, "postcode": 8, "ni": 16, "not_missing": 32}
+
+    def _has(self, name: str) -> np.ndarray:
+        """Whether each kept value has a byte (or a byte sequence starting) of a kind."""
+        if "bits" not in self._cache:
+            b = self._data
+            digit, letter = self._byte_class("digit"), self._byte_class("ascii_letter")
+            alpha, space = self._byte_class("alpha"), self._byte_class("space")
+            # postcode inward code: [0-9] then two letters
+            postcode = digit & self._shifted(alpha, 1) & self._shifted(alpha, 2)
+            # National Insurance number start: [A-Za-z]{2}\s?[0-9]{2}
+            pair = letter & self._shifted(letter, 1)
+            close = self._shifted(digit, 2) & self._shifted(digit, 3)
+            spaced = self._shifted(space, 2) & self._shifted(digit, 3) & self._shifted(digit, 4)
+            # missing markers use only a e l n o u among letters, and no digit
+            keep = np.isin(b | 32, np.frombuffer(b"aelnou", dtype=np.uint8))
+            code = (b >= 128).astype(np.uint8)
+            code |= (b == ord("@")).astype(np.uint8) << 1
+            code |= np.isin(b, np.frombuffer(b"@/.", dtype=np.uint8)).astype(np.uint8) << 2
+            code |= postcode.astype(np.uint8) << 3
+            code |= (pair & (close | spaced)).astype(np.uint8) << 4
+            code |= (digit | (letter & ~keep)).astype(np.uint8) << 5
+            self._cache["bits"] = self._reduce(code, np.bitwise_or)
+        return (self._kept(self._cache["bits"]) & self._BITS[name]) > 0
+
+    def _per_value(self, name: str) -> np.ndarray:
+        """Digits or length of each kept value (cached for the whole array)."""
+        if name not in self._cache:
+            if name == "length":
+                self._cache[name] = self._ends - self._starts
+            else:
+                self._cache[name] = self._reduce(self._byte_class(name).astype(np.int32), np.add)
+        return self._kept(self._cache[name])
 
     def non_ascii(self) -> np.ndarray:
-        import pyarrow.compute as pc
+        return self._has("high")
 
-        if self._non_ascii is None:
-            self._non_ascii = ~self._mask(pc.string_is_ascii(self.arr))
-        return self._non_ascii
+    def _digits(self) -> np.ndarray:
+        return self._per_value("digit")
 
-    def contains(self, text: str) -> np.ndarray | None:
+    # -- conditions ---------------------------------------------------------------------
+    def contains_at(self) -> np.ndarray | None:
+        """Values holding an ``@`` (every e-mail address does)."""
         if self.arr is None:
             return None
-        import pyarrow.compute as pc
+        return self._has("at") | self.non_ascii()
 
-        return self._mask(pc.match_substring(self.arr, text)) | self.non_ascii()
-
-    def regex(self, pattern: str) -> np.ndarray | None:
+    def contains_url_character(self) -> np.ndarray | None:
+        """Values holding ``@``, ``/`` or ``.`` (every URL the rule finds does)."""
         if self.arr is None:
             return None
-        import pyarrow.compute as pc
-
-        return self._mask(pc.match_substring_regex(self.arr, pattern)) | self.non_ascii()
+        return self._has("url") | self.non_ascii()
 
     def digits_at_least(self, k: int) -> np.ndarray | None:
         if self.arr is None:
             return None
-        import pyarrow.compute as pc
-
-        if self._digits is None:
-            only_digits = pc.replace_substring_regex(self.arr, "[^0-9]+", "")
-            self._digits = np.asarray(pc.binary_length(only_digits).to_numpy(), dtype=np.int64)
-        return (self._digits >= k) | self.non_ascii()
+        return (self._digits() >= k) | self.non_ascii()
 
     def length_at_least(self, k: int) -> np.ndarray | None:
+        """At least ``k`` characters (bytes: a character takes one or more)."""
         if self.arr is None:
             return None
-        import pyarrow.compute as pc
+        return self._per_value("length") >= k
 
-        return np.asarray(pc.utf8_length(self.arr).to_numpy(), dtype=np.int64) >= k
+    def digit_then_two_letters(self) -> np.ndarray | None:
+        """``[0-9]`` followed by two letters (a postcode's inward code)."""
+        if self.arr is None:
+            return None
+        return self._has("postcode") | self.non_ascii()
+
+    def two_letters_then_two_digits(self) -> np.ndarray | None:
+        """``[A-Za-z]{2}\\s?[0-9]{2}`` (the start of a National Insurance number)."""
+        if self.arr is None:
+            return None
+        return self._has("ni") | self.non_ascii()
 
     def could_be_missing(self) -> np.ndarray | None:
         """Missing markers (na, n a, nan, null, none, empty) use only the letters a e l
         n o u and separators: a value with another ASCII letter or a digit is not one."""
         if self.arr is None:
             return None
-        import pyarrow.compute as pc
-
-        other = self._mask(pc.match_substring_regex(self.arr, "[0-9b-df-kmp-tv-zB-DF-KMP-TV-Z]"))
-        return ~other | self.non_ascii()
+        return ~self._has("not_missing") | self.non_ascii()
 
     def could_be_name(self) -> np.ndarray | None:
         """Name-shaped values start with a capital A-Z (after any spaces) and hold no
         digit."""
         if self.arr is None:
             return None
-        import pyarrow.compute as pc
-
-        starts = self._mask(pc.match_substring_regex(self.arr, "^[\\t-\\r\\x1c-\\x1f ]*[A-Z]"))
-        starts |= self.non_ascii()
-        return starts & ~self._mask(pc.match_substring_regex(self.arr, "[0-9]"))
+        starts, ends = self._kept(self._starts), self._kept(self._ends)
+        filled = ends > starts
+        first = np.zeros(starts.size, dtype=np.uint8)
+        first[filled] = self._data[starts[filled]]
+        opens = ((first >= 65) & (first <= 90)) | ((first >= 9) & (first <= 13))
+        opens |= (first >= 28) & (first <= 32)
+        return filled & (opens | self.non_ascii()) & (self._digits() == 0)
 
 
 def _header_is_personal(header: str) -> bool:
