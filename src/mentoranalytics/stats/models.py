@@ -480,27 +480,7 @@ def _fit_logistic_grouped(X: pd.DataFrame, y: np.ndarray, alpha: float) -> _Fit 
                 "Logistic regression failed: the predictors are (nearly) collinear, so the "
                 "model cannot separate their effects. Remove or combine predictors."
             ) from exc
-    bse = np.asarray(res.bse)
-    if not bool(res.converged) or not np.all(np.isfinite(bse)):
-        raise AnalysisError(
-            "Ordinary logistic regression did not converge (estimates run off towards "
-            "infinity, usually because a predictor nearly separates the outcome). Use "
-            "kind='firth' (or kind='auto')."
-        )
-    ci = np.asarray(res.conf_int(alpha=alpha))
-    params = np.asarray(res.params)
-    method = "logistic regression (maximum likelihood), Wald CI and z-test"
-    table = pd.DataFrame(
-        {
-            "term": list(X.columns),
-            "measure": ["baseline_odds" if c == INTERCEPT else "odds_ratio" for c in X.columns],
-            "estimate": np.exp(params),
-            "ci_low": np.exp(ci[:, 0]),
-            "ci_high": np.exp(ci[:, 1]),
-            "p_value": np.asarray(res.pvalues),
-            "method": method,
-        }
-    )
+    table, method = _odds_ratio_table(res, X, alpha, converged=bool(res.converged))
     note = (
         f"Fitted to the events and non-events of the {first.size} covariate patterns of "
         f"the {n} rows (the grouped binomial likelihood: the same estimates and standard "
@@ -532,6 +512,14 @@ def _fit_logistic(X: pd.DataFrame, y: np.ndarray, alpha: float) -> _Fit:
                 ) from exc
             raise
     converged = bool(res.mle_retvals.get("converged", True))
+    table, method = _odds_ratio_table(res, X, alpha, converged=converged)
+    return _Fit(table, res, method)
+
+
+def _odds_ratio_table(
+    res: Any, X: pd.DataFrame, alpha: float, *, converged: bool
+) -> tuple[pd.DataFrame, str]:
+    """Odds ratios with Wald CIs from a fitted logistic model (rows or grouped binomial)."""
     bse = np.asarray(res.bse)
     if not converged or not np.all(np.isfinite(bse)):
         raise AnalysisError(
@@ -540,20 +528,19 @@ def _fit_logistic(X: pd.DataFrame, y: np.ndarray, alpha: float) -> _Fit:
             "kind='firth' (or kind='auto')."
         )
     ci = np.asarray(res.conf_int(alpha=alpha))
-    params = np.asarray(res.params)
     method = "logistic regression (maximum likelihood), Wald CI and z-test"
     table = pd.DataFrame(
         {
             "term": list(X.columns),
             "measure": ["baseline_odds" if c == INTERCEPT else "odds_ratio" for c in X.columns],
-            "estimate": np.exp(params),
+            "estimate": np.exp(np.asarray(res.params)),
             "ci_low": np.exp(ci[:, 0]),
             "ci_high": np.exp(ci[:, 1]),
             "p_value": np.asarray(res.pvalues),
             "method": method,
         }
     )
-    return _Fit(table, res, method)
+    return table, method
 
 
 def _fit_firth(
