@@ -7,7 +7,7 @@ options, the order of the sections, and the report-wide pieces (title, banner, m
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .._version import __version__
@@ -55,7 +55,6 @@ class ReportOptions:
     n_sims: int = 1000
     min_group_size: int | None = None
     source_label: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def build_report(

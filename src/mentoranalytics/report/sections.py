@@ -213,32 +213,14 @@ class ReportContext:
         table: Any,
         *,
         notes: Sequence[str] = (),
-        drop_empty: bool = True,
     ) -> TableBlock:
-        """A protected count table as a report block (labels made readable)."""
-        published = table.published.copy()
-        mask = table.suppressed.copy()
-        reasons = table.reasons.copy()
-        if drop_empty:
-            keep_r = (
-                [
-                    i
-                    for i in published.index
-                    if not (str(i) != "Total" and table.counts.loc[i].sum() == 0)
-                ]
-                if hasattr(table, "counts")
-                else list(published.index)
-            )
-            keep_c = (
-                [
-                    c
-                    for c in published.columns
-                    if not (str(c) != "Total" and table.counts[c].sum() == 0)
-                ]
-                if hasattr(table, "counts")
-                else list(published.columns)
-            )
-            published, mask, reasons = (f.loc[keep_r, keep_c] for f in (published, mask, reasons))
+        """A protected count table as a report block: empty rows and columns dropped,
+        labels made readable."""
+        counts = table.counts
+        keep_r = [i for i in table.published.index if str(i) == "Total" or counts.loc[i].sum()]
+        keep_c = [c for c in table.published.columns if str(c) == "Total" or counts[c].sum()]
+        published = table.published.loc[keep_r, keep_c]
+        mask = table.suppressed.loc[keep_r, keep_c]
         n_hidden = int(np.asarray(mask).sum())
         self.withheld += n_hidden
         extra: tuple[str, ...] = (
@@ -267,9 +249,7 @@ class ReportContext:
         mask = table.suppressed
         rows = [i for i in mask.index if str(i) != "Total"]
         ok = ~mask.loc[rows].any(axis=1)
-        counts = table.counts.loc[rows] if hasattr(table, "counts") else None
-        if counts is not None:
-            ok &= counts.sum(axis=1) > 0
+        ok &= table.counts.loc[rows].sum(axis=1) > 0
         ok.index = [str(i) for i in ok.index]
         return ok.astype(bool)
 
