@@ -125,3 +125,18 @@ def test_report_progress_lines_and_final_location(tmp_path: Path) -> None:
     assert lines[-1] == f"report written to {out.resolve()}"
     assert "packaged sample 'first_cohort'" in done.stderr
     assert out.is_file()
+
+
+def test_personal_data_refused_then_dropped_on_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "pii.csv"
+    path.write_text(
+        "participant_id,gender,email\nP1,woman,jane.doe@example.org\nP2,man,\n", encoding="utf-8"
+    )
+    done = run("validate", str(path))
+    assert done.returncode == 1
+    assert "row 2, column email" in done.stderr
+    assert "--drop-columns" in done.stderr
+    assert "jane.doe" not in done.stderr + done.stdout
+    done = run("validate", str(path), "--drop-columns", "email")
+    assert done.returncode == 0, done.stderr
+    assert "2 rows valid" in done.stderr

@@ -12,9 +12,10 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ._version import __version__
-from .exceptions import MentorAnalyticsError
+from .exceptions import MentorAnalyticsError, PersonalDataError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -27,6 +28,28 @@ examples:
   python -m mentoranalytics template my_cohort.xlsx     # an empty template with drop-downs
   python -m mentoranalytics simulate -n 200 -o fake.csv --seed 1
 """
+
+
+def _add_column_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--drop-columns",
+        metavar="A,B",
+        help="comma-separated headers to leave out before anything is read (e.g. a names column)",
+    )
+    parser.add_argument(
+        "--allow-columns",
+        metavar="A,B",
+        help="comma-separated headers the personal-data check should accept as not personal",
+    )
+
+
+def _load_options(args: argparse.Namespace) -> dict[str, Any]:
+    """load_cohort keyword arguments from --mapping, --drop-columns and --allow-columns."""
+    return {
+        "mapping": args.mapping,
+        "drop_columns": list(_split(args.drop_columns) or ()) or None,
+        "allow_columns": list(_split(args.allow_columns) or ()) or None,
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="disclosure policy (default: standard; internal = no suppression)",
     )
     rep.add_argument("--mapping", help="YAML file mapping your headers and values")
+    _add_column_options(rep)
     rep.add_argument("--seed", type=int, default=0, help="seed of every simulation (default 0)")
     rep.add_argument("--timestamp", action="store_true", help="print the date in the report")
     rep.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -81,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="list every problem in cohort files")
     val.add_argument("files", nargs="+", help="cohort files (CSV, TSV, Excel, Parquet, JSON)")
     val.add_argument("--mapping", help="YAML file mapping your headers and values")
+    _add_column_options(val)
 
     sch = sub.add_parser("schema", help="print the codebook of the canonical schema")
     sch.add_argument("--format", choices=("text", "markdown", "csv"), default="text")
@@ -139,7 +164,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         source: object = args.files if len(args.files) > 1 else args.files[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataQualityWarning)  # summarised below instead
-            cohort = load_cohort(source, mapping=args.mapping, errors="exclude")
+            cohort = load_cohort(source, errors="exclude", **_load_options(args))
         label = ", ".join(str(f) for f in args.files)
     else:
         from .datasets import load_sample
@@ -194,7 +219,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore", DataQualityWarning)  # summarised below instead
         cohort = load_cohort(
             args.files if len(args.files) > 1 else args.files[0],
-            mapping=args.mapping,
+            **_load_options(args),
             errors="exclude",
         )
     problems = cohort.problems
@@ -264,6 +289,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         rest = str(exc).splitlines()[1:]
         for line in rest[:25]:
             print(f"  {line}", file=sys.stderr)
+        if isinstance(exc, PersonalDataError):
+            print(
+                "  On the command line: --drop-columns NAME[,NAME] or --allow-columns NAME[,NAME].",
+                file=sys.stderr,
+            )
         return EXIT_DATA
     except _UsageError as exc:
         print(f"mentoranalytics: usage error: {exc}", file=sys.stderr)
