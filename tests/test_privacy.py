@@ -18,6 +18,7 @@ from scipy.optimize import linprog
 
 import mentoranalytics as ma
 from mentoranalytics import privacy
+from mentoranalytics.privacy import joint_audit, suppression
 from mentoranalytics.exceptions import AnalysisError, DisclosureError
 from mentoranalytics.privacy import (
     POLICIES,
@@ -417,7 +418,7 @@ def test_audit_errors():
 def check_protection(counts: np.ndarray, pol: DisclosurePolicy) -> None:
     """The invariants of cell suppression on one table."""
     grid = grid_of(counts)
-    s, primary = privacy._protect(grid, pol)
+    s, primary = suppression._protect(grid, pol)
     thr = pol.threshold
     assert not (primary & ~s).any()
     # no published count in 1..threshold-1 (true or as shown after rounding)
@@ -426,12 +427,12 @@ def check_protection(counts: np.ndarray, pol: DisclosurePolicy) -> None:
     shown = pol._round(grid)[~s]
     assert not ((shown >= 1) & (shown < thr)).any()
     # every suppressed cell's exact feasible range is at least the threshold wide
-    lo, hi = privacy._exact_ranges(grid, s, pol, limit=thr)
+    lo, hi = suppression._exact_ranges(grid, s, pol, limit=thr)
     assert np.all((hi - lo)[s] >= thr)
     # no row or column (totals included) with a single suppressed cell
     assert not (s.sum(axis=0) == 1).any() and not (s.sum(axis=1) == 1).any()
     # idempotence: protecting the protected pattern changes nothing
-    again, _ = privacy._protect(grid, pol, forced=s)
+    again, _ = suppression._protect(grid, pol, forced=s)
     assert (again == s).all()
 
 
@@ -528,7 +529,7 @@ def test_flow_ranges_equal_linear_programming(counts, mask_seed, pol):
     if not mask.any():
         mask[0, 0] = True
     pub = np.where(mask, np.nan, pol._round(grid).astype(float))
-    lo, hi = privacy._exact_ranges(grid, mask, pol)
+    lo, hi = suppression._exact_ranges(grid, mask, pol)
     ranges = independent_ranges(pub, pol)
     for (i, j), (a, b) in ranges.items():
         assert lo[i, j] == pytest.approx(a)
@@ -826,12 +827,12 @@ def test_remaining_error_messages(monkeypatch):
         base_cell_incidence(data, ["gender"])
     with pytest.raises(AnalysisError, match="Register at least one table"):
         base_cell_incidence(data, [])
-    monkeypatch.setattr(privacy, "MAX_BASE_CELLS", 4)
+    monkeypatch.setattr(joint_audit, "MAX_BASE_CELLS", 4)
     with pytest.raises(AnalysisError, match=r"into 8 base cells \(limit 4\)"):
         base_cell_incidence(data, [("gender", ("promoted", "cohort"))])
     # two published cells that pin the same variable to different values
     with pytest.raises(AnalysisError, match="published numbers are inconsistent"):
-        privacy._LinearAudit(np.array([[1], [1]]), np.array([2.0, 5.0]), np.array([2.0, 5.0]))
+        joint_audit._LinearAudit(np.array([[1], [1]]), np.array([2.0, 5.0]), np.array([2.0, 5.0]))
 
 
 def test_ledger_accepts_dict_specs_and_multi_variable_rows():

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from mentoranalytics import privacy
+from mentoranalytics.privacy import identifier_guard
 from mentoranalytics.exceptions import AnalysisError
 from mentoranalytics.privacy import FREE_TEXT_MAX_WORDS, MAX_ROWS_LISTED, scan_personal_data
 from mentoranalytics.schema import (
@@ -394,7 +395,7 @@ def test_nhs_number_mod11(rng):
         raw = pd.DataFrame({"Ref": [f"{number[:3]} {number[3:6]} {number[6:]}"]})
         assert "value_nhs_number" not in {f["rule"] for f in scan_personal_data(raw)}, number
     # a published example number (NHS Digital test number) and repeated digits
-    assert privacy._nhs_check_digit_ok(np.array([[9, 4, 3, 4, 7, 6, 5, 9, 1, 9]])).all()
+    assert identifier_guard._nhs_check_digit_ok(np.array([[9, 4, 3, 4, 7, 6, 5, 9, 1, 9]])).all()
     assert scan_personal_data(pd.DataFrame({"Ref": ["1111111111"]})) == []
 
 
@@ -649,6 +650,6 @@ def test_prefilter_leaves_findings_unchanged(monkeypatch):
     # Python objects give the same findings
     assert privacy.scan_personal_data(raw.astype("string[pyarrow]")) == fast
     assert privacy.scan_personal_data(raw.astype(object)) == fast
-    monkeypatch.setattr(privacy._Prefilter, "_MIN_VALUES", 10**9)
+    monkeypatch.setattr(identifier_guard._Prefilter, "_MIN_VALUES", 10**9)
     assert privacy.scan_personal_data(raw) == fast
     assert {f["rule"] for f in fast} >= {"value_email", "value_phone", "value_ni_number"}

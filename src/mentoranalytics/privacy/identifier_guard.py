@@ -1,0 +1,822 @@
+"""The personal-data guard: direct identifiers in headers and values (see the package docstring, part 1)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import AnalysisError
+from ..schema import HEADER_ALIASES, MISSING_MARKERS, normalise_header
+
+# ======================================================================================
+# 1. Personal-data guard
+# ======================================================================================
+
+#: A cell of a column outside the schema with more words than this is free text.
+FREE_TEXT_MAX_WORDS = 12
+
+#: Findings of one rule in one column are listed row by row up to this many rows;
+#: beyond it the column is reported once with the count and the first rows.
+MAX_ROWS_LISTED = 3
+
+_ROWS_SHOWN = 5
+
+_PERSON = (
+    r"(?:participant|mentor|mentee|student|learner|delegate|candidate|person|personal|"
+    r"contact|respondent|employee|manager|linemanager|supervisor|coach|member|client|"
+    r"staff|trainee|applicant|attendee|alumnus|alumni|user|customer|patient)s?"
+)
+
+#: (kind, what it suggests, pattern searched in the normalised header), first match wins.
+_HEADER_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
+    (kind, what, re.compile(pattern))
+    for kind, what, pattern in (
+        ("email", "e-mail addresses", rf"email|mailaddress|^mails?\d*$|^{_PERSON}mails?\d*$"),
+        (
+            "ip_address",
+            "IP addresses",
+            r"ipaddress|ipaddr|^ip(?:v[46])?\d*$|^(?:remote|client|user|source|src|host)ip$",
+        ),
+        (
+            "profile_url",
+            "profile links or web addresses",
+            r"linkedin|profile(?:page)?(?:url|link)|url|website|webpage|homepage|twitter|"
+            r"facebook|instagram|tiktok|socialmedia|orcid|github",
+        ),
+        ("nhs_number", "NHS numbers", r"nhs(?:no|num|number|id)|^nhs$"),
+        (
+            "ni_number",
+            "National Insurance numbers",
+            rf"nationalinsurance|^(?:{_PERSON})?ni(?:no|num|number)\d*$|^nino$",
+        ),
+        (
+            "national_id",
+            "national identity numbers",
+            r"nationalid|nationalidentity|identitycard|identitynumber|idcard|^ssn\d*$|ssn$|"
+            r"socialsecurity|taxpayer|^taxid|personnummer|citizenid|aadhaar|"
+            r"driv(?:er|ing)licen[cs]e",
+        ),
+        ("passport", "passport numbers", r"passport"),
+        (
+            "phone",
+            "telephone numbers",
+            r"phone|^mobile|mobile(?:no|num|number)?\d*$|^tel(?:no|num|number|ephone)?\d*$|"
+            rf"^{_PERSON}tel(?:no|number)?$|^cell(?:no|number)?$|^fax|whatsapp|contactn(?:o|umber)",
+        ),
+        (
+            "postcode",
+            "postcodes",
+            r"postcode|postalcode|zipcode|^zip\d*$|^pcode$|^postal$|eircode",
+        ),
+        (
+            "date_of_birth",
+            "dates of birth",
+            r"dateofbirth|birthdate|birthday|yearofbirth|birthyear|^dob|dob$|^bday|^born$|^birth$",
+        ),
+        ("address", "postal addresses", r"address|street|^addr\d*$|housenumber|housename"),
+        (
+            "name",
+            "personal names",
+            r"(?:first|last|sur|full|fore|given|family|middle|maiden|nick|user|christian|legal|"
+            rf"preferred|display|birth)names?|^(?:{_PERSON})?names?|initials$",
+        ),
+    )
+)
+
+#: Weakly birth-like headers: full dates in them are treated as dates of birth.
+_BIRTH_LIKE = re.compile(
+    r"birth|born|dob|bday|^(?:participant|mentor)?age(?:s|years|yrs|at\w*|when\w*|on\w*)?\d*$"
+)
+
+#: Values that cannot be an identifier: yes/no words and whole numbers of <= 3 digits.
+_HARMLESS_VALUE = r"(?i)^(?:yes|no|y|n|true|false|t|f|\d{1,3}(?:\.0+)?)$"
+
+_EMAIL = r"[A-Za-z0-9._%+'\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+_URL = (
+    r"(?i)(?:\b(?:https?|ftp)://|\bwww\.[a-z0-9\-]+\.|"
+    r"\b(?:linkedin|twitter|facebook|instagram|github|tiktok|x)\.com/|"
+    r"(?<![\w.@])@[A-Za-z0-9_]{3,30}(?![\w(@.]))"
+)
+_PHONE_PATTERNS: tuple[tuple[str, int, int], ...] = (
+    # (pattern, minimum digits, maximum digits)
+    (r"(?<![\w+])(?:\+|00)[1-9]\d{0,3}(?:[\s.\-]?\(?\d{1,5}\)?){2,6}(?!\d)", 8, 15),
+    (r"(?<![\w+])(?:\(0\d{2,4}\)|0\d{2,4})[\s\-]?\d{3,4}[\s\-]?\d{3,4}(?!\d)", 10, 11),
+    (r"(?<!\d)\(\d{3}\)\s?\d{3}[\s\-]\d{4}(?!\d)", 10, 10),
+)
+_POSTCODE = (
+    r"(?i)(?<![A-Za-z0-9])(?:GIR\s?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|"
+    r"[0-9][A-HJKPS-UW]|[A-HK-Y][0-9][ABEHMNPRVWXY])\s?[0-9][ABD-HJLNP-UW-Z]{2})"
+    r"(?![A-Za-z0-9])"
+)
+_NHS_CANDIDATE = r"(?<![\d+])(\d{3})[\s\-]?(\d{3})[\s\-]?(\d{4})(?!\d)"
+_NI_NUMBER = (
+    r"(?i)(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+    r"\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D](?![A-Za-z0-9])"
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_FULL_DATE = (
+    r"(?i)(?<!\d)(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{2,4}}|"
+    rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})(?!\d)"
+)
+
+_NAME_WORD = r"(?:[A-Z]\.|[A-Z][A-Za-z]*(?:['’\-][A-Za-z]+)*)"
+_PARTICLE = r"(?:van|von|de|da|di|du|del|della|der|den|la|le|bin|binti|al|el|ter|ten)"
+_TITLE = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Sir|Dame|Rev|Lord|Lady)\.?"
+_NAME_SHAPE = (
+    rf"^(?:{_TITLE}\s+)?{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,3}}$"
+    rf"|^{_NAME_WORD}(?:\s+{_NAME_WORD})?,\s*(?:{_TITLE}\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD})?$"
+)
+_NAME_FIRST = rf"^(?:(?P<title>{_TITLE})\s+)?(?P<first>[A-Za-z][A-Za-z'’\-]*)"
+_NAME_AFTER_COMMA = rf",\s*(?:{_TITLE}\s+)?(?P<after>[A-Za-z][A-Za-z'’\-]*)"
+
+_MISSING_SEP = re.compile(r"[\s_\-/\\.,;:'\"()]+")
+_HARMLESS_RE = re.compile(_HARMLESS_VALUE)
+_EMAIL_RE = re.compile(_EMAIL)
+_URL_RE = re.compile(_URL)
+_PHONE_RES = tuple((re.compile(p), low, high) for p, low, high in _PHONE_PATTERNS)
+_POSTCODE_RE = re.compile(_POSTCODE)
+_NHS_CANDIDATE_RE = re.compile(_NHS_CANDIDATE)
+_NI_NUMBER_RE = re.compile(_NI_NUMBER)
+_FULL_DATE_RE = re.compile(_FULL_DATE)
+_NAME_SHAPE_RE = re.compile(_NAME_SHAPE)
+_NAME_FIRST_RE = re.compile(_NAME_FIRST)
+_NAME_AFTER_COMMA_RE = re.compile(_NAME_AFTER_COMMA)
+
+#: Common first names (lower case) used by the personal-name rule.  Names that are
+#: also ordinary words or places (Grace, May, Will, Mark, Florence, Victoria, ...)
+#: are left out on purpose, so category labels cannot trigger the rule.
+FIRST_NAMES: frozenset[str] = frozenset(
+    """
+    aaron abena abigail adam adaeze adrian ahmed aisha akiko akosua alan alasdair alastair
+    alex alexander alexandra alfie alice alison alistair amanda amelia amina amit ana andrea
+    andrew angela angus anil anita anjali ann anna anne anthony antonio archie arjun arthur
+    ashley astrid ava ayesha barbara beatrice benjamin bethany brenda brian callum carlos
+    carol caroline catherine charlotte chiamaka chiara chinedu chloe christine christopher
+    ciaran claire clare colin conor craig dafydd daniel darren david deborah declan deepa
+    deepak derek diane dominic donna duncan dylan edward eleanor elaine elena elizabeth ella
+    emeka emily emma esther ethan evie ewan fatima fiona folake francesca francesco francois
+    fraser freddie freya gareth gary george georgina gillian giulia giuseppe gordon graham
+    greta hamish hannah hans harriet harrison harry hassan heidi helen henri henry hiroshi
+    hugo hussain ian imogen imran ingrid irene isabella isla jacob james jamie jane janet
+    jennifer jens jeremy jessica joanne john jonathan jose joseph joshua judith julie juan
+    jun karen kate katherine kavita keith kenji kenneth kevin klaus kofi kwame lakshmi lars
+    laura lauren leila lewis liam linda lisa louise lucia lucy luis luke maria mariam marco
+    margaret martin mary maryam matilda matthew megan mei melissa michael michelle miguel
+    miriam mohammad mohammed monique muhammad nadia nancy naomi natalie neha neil ngozi
+    niamh nicholas nicola nicolas nigel noah oliver olivia oluwaseun omar owen pablo pamela
+    patricia patrick paul pedro peter philip philippe phoebe pierre pooja priya rachel
+    rahul raj rajesh ravi rebecca rhys richard robert rupert ruth ryan sabine sakura samantha
+    samuel sandra sanjay sarah scott sean sharon shirley simon siobhan sophia sophie stefan
+    stephen steven stuart sunil sunita susan sven takeshi teresa theresa thomas timothy
+    tracey tracy trevor tunde veronica vikram wayne wei wendy william yasmin yuki zainab
+    """.split()
+)
+
+_DEFAULT_FIX = (
+    "Delete the personal data from the file, or leave the column out with "
+    "load_cohort(..., drop_columns=[{col!r}]); if the column holds no personal data, "
+    "keep it with load_cohort(..., allow_columns=[{col!r}])."
+)
+_ID_FIX = (
+    "participant_id must be a pseudonymous code (e.g. P001), never a name or an e-mail "
+    "address: replace the identifiers with codes before loading; if they already are "
+    "invented pseudonyms, keep the column with load_cohort(..., allow_columns=[{col!r}])."
+)
+_SCHEMA_FIX = (
+    "Correct the value in the file (or leave the column out with "
+    "load_cohort(..., drop_columns=[{col!r}])); if it is not personal data, keep the "
+    "column with load_cohort(..., allow_columns=[{col!r}])."
+)
+
+#: Every rule of the guard: rule id -> what a hit means (for documentation).
+GUARD_RULES: dict[str, str] = {
+    **{f"header_{kind}": f"the column name suggests {what}" for kind, what, _ in _HEADER_RULES},
+    "header_personal_data": "the header itself looks like personal data",
+    "value_email": "an e-mail address",
+    "value_url": "a web address, profile link or @handle",
+    "value_phone": "a telephone number",
+    "value_postcode": "a full UK postcode",
+    "value_nhs_number": "an NHS number (passes the modulus-11 check)",
+    "value_ni_number": "a National Insurance number",
+    "value_date_of_birth": "a full date in a birth-like column",
+    "value_personal_name": "a column of personal names",
+    "value_free_text": f"free text of more than {FREE_TEXT_MAX_WORDS} words",
+}
+
+_VALUE_WHAT: dict[str, tuple[str, str]] = {
+    # rule -> (one row, several rows)
+    "value_email": ("holds an e-mail address", "hold e-mail addresses"),
+    "value_url": ("holds a web address or profile link", "hold web addresses or profile links"),
+    "value_phone": ("holds a telephone number", "hold telephone numbers"),
+    "value_postcode": ("holds a full postcode", "hold full postcodes"),
+    "value_nhs_number": ("holds an NHS number", "hold NHS numbers"),
+    "value_ni_number": ("holds a National Insurance number", "hold National Insurance numbers"),
+    "value_date_of_birth": (
+        "holds a full date in a birth-like column (a date of birth)",
+        "hold full dates in a birth-like column (dates of birth)",
+    ),
+    "value_free_text": (
+        f"holds free text of more than {FREE_TEXT_MAX_WORDS} words (it may identify people)",
+        f"hold free text of more than {FREE_TEXT_MAX_WORDS} words (it may identify people)",
+    ),
+}
+
+
+def scan_personal_data(
+    raw: pd.DataFrame,
+    *,
+    file: str | None = None,
+    row_numbers: Sequence[int] | None = None,
+    allow_columns: Iterable[str] = (),
+) -> list[dict[str, Any]]:
+    """Look for direct identifiers in a raw table of strings (original headers).
+
+    The rules are listed in the module documentation (:mod:`mentoranalytics.privacy`).
+    Values are never echoed: a finding names the file, row and column, the rule, and
+    how to resolve it.
+
+    Parameters
+    ----------
+    raw : DataFrame
+        The table as read, with the user's own headers (before mapping).  Cells are
+        strings or missing; other types are compared as text.
+    file : str, optional
+        File name, repeated in each finding.
+    row_numbers : sequence of int, optional
+        The row number shown for each row of ``raw`` (e.g. the spreadsheet line).
+        Default: position + 2 (line 1 holds the headers).
+    allow_columns : iterable of str, default=()
+        Headers (or canonical names) whose columns are not checked at all.
+
+    Returns
+    -------
+    list of dict
+        One record per finding with keys ``file``, ``row``, ``column`` (the original
+        header), ``rule`` (see ``GUARD_RULES``) and ``message``.  A rule that hits more
+        than ``MAX_ROWS_LISTED`` rows of one column gives one record for the column
+        (``row`` is its first hit).  Empty when nothing was found.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"ID": ["P1", "P2"], "Contact": ["x", "jo@example.org"]})
+    >>> [(f["row"], f["column"], f["rule"]) for f in scan_personal_data(raw)]
+    [(3, 'Contact', 'value_email')]
+    >>> scan_personal_data(raw, allow_columns=["Contact"])
+    []
+    """
+    if not isinstance(raw, pd.DataFrame):
+        raise AnalysisError(
+            f"raw must be a pandas DataFrame, not {type(raw).__name__}. "
+            "Pass the table as read from the file."
+        )
+    n_rows = len(raw)
+    if row_numbers is None:
+        rows = np.arange(n_rows, dtype=np.int64) + 2
+    else:
+        rows = np.asarray(list(row_numbers))
+        if rows.shape != (n_rows,):
+            raise AnalysisError(
+                f"row_numbers must give one row number per row of raw ({n_rows}), "
+                f"not {rows.size}. Pass the file's line numbers, or leave it out."
+            )
+    if isinstance(allow_columns, str):
+        allow_columns = [allow_columns]
+    allowed_norm = {normalise_header(a) for a in allow_columns}
+    allowed_canon = {HEADER_ALIASES[a] for a in allowed_norm if a in HEADER_ALIASES}
+
+    findings: list[dict[str, Any]] = []
+    for pos in range(raw.shape[1]):
+        header = str(raw.columns[pos])
+        norm = normalise_header(header)
+        canonical = HEADER_ALIASES.get(norm)
+        if norm in allowed_norm or (canonical is not None and canonical in allowed_canon):
+            continue
+        findings.extend(_scan_column(raw.iloc[:, pos], header, norm, canonical, pos, rows, file))
+    return findings
+
+
+def _scan_column(
+    col: pd.Series,
+    header: str,
+    norm: str,
+    canonical: str | None,
+    pos: int,
+    rows: np.ndarray,
+    file: str | None,
+) -> list[dict[str, Any]]:
+    """All findings of one column (see :func:`scan_personal_data`).
+
+    The column is factorised once; every rule runs on its distinct values only, so
+    the cost grows with the number of distinct values, not of rows.
+    """
+    if _header_is_personal(header):
+        return [
+            _finding(
+                file,
+                None,
+                f"column {pos + 1}",
+                "header_personal_data",
+                f"{_where(file)}The header of column {pos + 1} itself looks like personal "
+                "data (rule 'header_personal_data'). Rename the column in the file.",
+            )
+        ]
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    strings = _arrow_strings(uniques)
+    text: Sequence[str]
+    if strings is not None and len(strings) >= _Prefilter._MIN_VALUES:
+        # many distinct texts held by Arrow: the prefilters read them there (their
+        # conditions hold for the unstripped texts too), and only the candidates are
+        # made Python strings
+        text = _StrippedText(getattr(uniques, "array", uniques))
+        pre = _Prefilter(strings)
+    else:
+        text = [str(u).strip() for u in np.asarray(uniques, dtype=object)]
+        pre = _Prefilter.of(text)
+    present_u = ~_where_true(
+        lambda t: _MISSING_SEP.sub(" ", t.lower()).strip() in MISSING_MARKERS,
+        text,
+        pre.could_be_missing(),
+    )
+    valid = codes >= 0
+    present_rows = np.zeros(len(codes), dtype=bool)
+    present_rows[valid] = present_u[codes[valid]]
+    if not present_rows.any():
+        return []
+    position = np.flatnonzero(present_u)  # unique index of each entry of `values`
+    values: Sequence[str] = (
+        text.subset(position) if isinstance(text, _StrippedText) else [text[k] for k in position]
+    )
+    pre = pre.take(position)
+
+    if canonical == "participant_id":
+        fix = _ID_FIX.format(col=header)
+    elif canonical is not None:
+        fix = _SCHEMA_FIX.format(col=header)
+    else:
+        fix = _DEFAULT_FIX.format(col=header)
+
+    # column-name rules (never for canonical names and their aliases)
+    if canonical is None:
+        for kind, what, pattern in _HEADER_RULES:
+            if pattern.search(norm):
+                if all(_HARMLESS_RE.match(v) for v in values):
+                    break
+                hit_rows = rows[present_rows]
+                shown = _row_list(hit_rows)
+                message = (
+                    f"{_where(file)}Column {header!r}: its name suggests {what} "
+                    f"(rule 'header_{kind}'); {hit_rows.size} "
+                    f"{'row holds' if hit_rows.size == 1 else 'rows hold'} values ({shown}). "
+                    f"{fix}"
+                )
+                return [_finding(file, _first(hit_rows), header, f"header_{kind}", message)]
+
+    # each rule runs only on the values that pass its necessary condition (_Prefilter)
+    hits_by_rule: dict[str, np.ndarray] = {
+        "value_email": _search(_EMAIL_RE, values, pre.contains_at()),
+        "value_url": _search(_URL_RE, values, pre.contains_url_character()),
+        "value_phone": _in_subset(_phone_hits, values, pre.digits_at_least(8)),
+        "value_postcode": _search(_POSTCODE_RE, values, pre.digit_then_two_letters()),
+        "value_nhs_number": _in_subset(_nhs_hits, values, pre.digits_at_least(10)),
+        "value_ni_number": _search(_NI_NUMBER_RE, values, pre.two_letters_then_two_digits()),
+    }
+    if _BIRTH_LIKE.search(norm):
+        hits_by_rule["value_date_of_birth"] = _search(_FULL_DATE_RE, values, pre.digits_at_least(3))
+    if canonical is None:
+        hits_by_rule["value_free_text"] = _where_true(
+            lambda v: len(v.split()) > FREE_TEXT_MAX_WORDS,
+            values,
+            pre.length_at_least(2 * FREE_TEXT_MAX_WORDS + 1),
+        )
+
+    def rows_of(hit: np.ndarray) -> np.ndarray:
+        hit_u = np.zeros(len(present_u), dtype=bool)
+        hit_u[position[hit]] = True
+        mask = np.zeros(len(codes), dtype=bool)
+        mask[valid] = hit_u[codes[valid]]
+        return rows[mask]
+
+    findings: list[dict[str, Any]] = []
+    for rule, hit in hits_by_rule.items():
+        if hit.any():
+            findings.extend(_value_findings(file, header, rule, rows_of(hit), fix))
+
+    if canonical is None or canonical == "participant_id":
+        weights = np.bincount(codes[valid], minlength=len(present_u))[position]
+        name_hit = _personal_name_values(values, weights, pre.could_be_name())
+        if name_hit is not None:
+            hit_rows = rows_of(name_hit)
+            message = (
+                f"{_where(file)}Column {header!r}: {hit_rows.size} of {int(present_rows.sum())} "
+                f"values look like personal names (rule 'value_personal_name'; "
+                f"{_row_list(hit_rows)}). {fix}"
+            )
+            findings.append(
+                _finding(file, _first(hit_rows), header, "value_personal_name", message)
+            )
+    return findings
+
+
+def _search(
+    pattern: re.Pattern[str], values: Sequence[str], candidates: np.ndarray | None = None
+) -> np.ndarray:
+    """Which values ``pattern`` finds something in (only ``candidates`` are searched)."""
+    return _where_true(lambda v: pattern.search(v) is not None, values, candidates)
+
+
+def _where_true(
+    test: Any, values: Sequence[str], candidates: np.ndarray | None = None
+) -> np.ndarray:
+    """``test(v)`` for each value; False without calling it outside ``candidates``."""
+    if candidates is None:
+        return np.fromiter((bool(test(v)) for v in values), dtype=bool, count=len(values))
+    out = np.zeros(len(values), dtype=bool)
+    ks = np.flatnonzero(candidates).tolist()
+    out[ks] = np.fromiter((bool(test(values[k])) for k in ks), dtype=np.bool_, count=len(ks))
+    return out
+
+
+def _in_subset(rule: Any, values: Sequence[str], candidates: np.ndarray | None) -> np.ndarray:
+    """``rule(values)`` (a per-value mask) computed on the ``candidates`` only."""
+    if candidates is None:
+        return np.asarray(rule(values), dtype=bool)
+    out = np.zeros(len(values), dtype=bool)
+    ks = np.flatnonzero(candidates).tolist()
+    if ks:
+        out[ks] = rule([values[k] for k in ks])
+    return out
+
+
+def _arrow_strings(uniques: Any) -> Any:
+    """The distinct values as one pyarrow string array, when pandas holds them so."""
+    data = getattr(getattr(uniques, "array", uniques), "_pa_array", None)
+    if data is None:
+        return None
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    if not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
+        return None
+    return data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data
+
+
+class _StrippedText(Sequence[str]):
+    """``str(u).strip()`` of each distinct value, made only when asked for."""
+
+    def __init__(self, uniques: Any, positions: np.ndarray | None = None) -> None:
+        self._uniques = uniques
+        self._positions = positions
+
+    def __len__(self) -> int:
+        return len(self._uniques) if self._positions is None else len(self._positions)
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        j = k if self._positions is None else int(self._positions[k])
+        return str(self._uniques[j]).strip()
+
+    def subset(self, positions: np.ndarray) -> _StrippedText:
+        if self._positions is not None:
+            positions = self._positions[positions]
+        return _StrippedText(self._uniques, positions)
+
+
+class _Prefilter:
+    """Vectorised necessary conditions of the value rules, on the distinct values.
+
+    Each method returns a mask of the values that *could* match a rule (a value
+    outside it cannot), or None (every value is a candidate).  The rules themselves
+    (Python regular expressions) then run on the candidates only, so the findings are
+    exactly those of running every rule on every value.
+
+    The conditions are read from the values' UTF-8 bytes (an Arrow string array) with
+    numpy: classes of bytes (digits, letters, spaces, ...) and their counts per value.
+    They are counted on ASCII characters; a value with any non-ASCII character is
+    always a candidate (Python's ``\\d`` and ``\\s`` also match non-ASCII digits and
+    spaces, and a case-insensitive ``[a-z]`` matches the Kelvin sign).  Python's
+    ``\\s`` among ASCII characters is ``[\\t-\\r\\x1c-\\x1f ]``.  A pattern that
+    runs over the end of one value into the next only adds candidates.  Needs
+    pyarrow; without it, or for few values, every value is a candidate.
+    """
+
+    _MIN_VALUES = 2_000
+
+    def __init__(self, arr: Any = None) -> None:
+        self.arr = arr
+        self._data = np.zeros(0, dtype=np.uint8)
+        self._starts = self._ends = np.zeros(0, dtype=np.int64)
+        self._classes: dict[str, np.ndarray] = {}
+        self._cache: dict[str, np.ndarray] = {}  # per value of the whole array
+        self._index: np.ndarray | None = None  # the values kept by take()
+        if arr is not None:
+            import pyarrow as pa
+
+            width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+            _, offset_buffer, buffer = arr.buffers()
+            offsets = np.frombuffer(offset_buffer, dtype=width)
+            offsets = offsets[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
+            if buffer is not None:
+                self._data = np.frombuffer(buffer, dtype=np.uint8)
+            self._starts, self._ends = offsets[:-1], offsets[1:]
+
+    @classmethod
+    def of(cls, values: Sequence[str]) -> _Prefilter:
+        if len(values) < cls._MIN_VALUES:
+            return cls()
+        try:
+            import pyarrow as pa
+        except ImportError:  # pragma: no cover - pyarrow is optional
+            return cls()
+        return cls(pa.array(values, type=pa.large_string()))
+
+    def take(self, positions: np.ndarray) -> _Prefilter:
+        if self.arr is None or self._index is None and positions.size == len(self._starts):
+            return self
+        out = _Prefilter()
+        out.arr, out._data, out._starts, out._ends = self.arr, self._data, self._starts, self._ends
+        out._classes, out._cache = self._classes, self._cache
+        out._index = positions if self._index is None else self._index[positions]
+        return out
+
+    def _kept(self, values: np.ndarray) -> np.ndarray:
+        return values if self._index is None else values[self._index]
+
+    # -- bytes --------------------------------------------------------------------------
+    def _byte_class(self, name: str) -> np.ndarray:
+        """Per byte: digit, alpha (ASCII letter or any non-ASCII byte), space, ..."""
+        if name not in self._classes:
+            b = self._data
+            if name == "digit":
+                flag = (b >= 48) & (b <= 57)
+            elif name == "ascii_letter":
+                flag = ((b | 32) >= 97) & ((b | 32) <= 122)
+            elif name == "alpha":
+                flag = self._byte_class("ascii_letter") | (b >= 128)
+            else:  # "space": Python's \\s among ASCII characters
+                flag = ((b >= 9) & (b <= 13)) | ((b >= 28) & (b <= 32))
+            self._classes[name] = flag
+        return self._classes[name]
+
+    def _reduce(self, per_byte: np.ndarray, ufunc: Any) -> np.ndarray:
+        """``ufunc`` over the bytes of each value of the whole array (0 when empty)."""
+        out = np.zeros(self._starts.size, dtype=np.int64)
+        filled = self._ends > self._starts
+        if filled.any():
+            # the filled values' bytes are contiguous: one reduction per value
+            starts = self._starts[filled]
+            last = int(self._ends[filled][-1])
+            out[filled] = ufunc.reduceat(per_byte[:last], starts)
+        return out
+
+    def _shifted(self, flag: np.ndarray, by: int) -> np.ndarray:
+        """``flag`` of the byte ``by`` places further on (False past the end)."""
+        out = np.zeros_like(flag)
+        if by < flag.size:
+            out[: flag.size - by] = flag[by:]
+        return out
+
+    _BITS = {"high": 1, "at": 2, "url": 4, "postcode": 8, "ni": 16, "not_missing": 32}
+
+    def _has(self, name: str) -> np.ndarray:
+        """Whether each kept value has a byte (or a byte sequence starting) of a kind."""
+        if "bits" not in self._cache:
+            b = self._data
+            digit, letter = self._byte_class("digit"), self._byte_class("ascii_letter")
+            alpha, space = self._byte_class("alpha"), self._byte_class("space")
+            # postcode inward code: [0-9] then two letters
+            postcode = digit & self._shifted(alpha, 1) & self._shifted(alpha, 2)
+            # National Insurance number start: [A-Za-z]{2}\s?[0-9]{2}
+            pair = letter & self._shifted(letter, 1)
+            close = self._shifted(digit, 2) & self._shifted(digit, 3)
+            spaced = self._shifted(space, 2) & self._shifted(digit, 3) & self._shifted(digit, 4)
+            # missing markers use only a e l n o u among letters, and no digit
+            keep = np.isin(b | 32, np.frombuffer(b"aelnou", dtype=np.uint8))
+            code = (b >= 128).astype(np.uint8)
+            code |= (b == ord("@")).astype(np.uint8) << 1
+            code |= np.isin(b, np.frombuffer(b"@/.", dtype=np.uint8)).astype(np.uint8) << 2
+            code |= postcode.astype(np.uint8) << 3
+            code |= (pair & (close | spaced)).astype(np.uint8) << 4
+            code |= (digit | (letter & ~keep)).astype(np.uint8) << 5
+            self._cache["bits"] = self._reduce(code, np.bitwise_or)
+        return (self._kept(self._cache["bits"]) & self._BITS[name]) > 0
+
+    def _per_value(self, name: str) -> np.ndarray:
+        """Digits or length of each kept value (cached for the whole array)."""
+        if name not in self._cache:
+            if name == "length":
+                self._cache[name] = self._ends - self._starts
+            else:
+                self._cache[name] = self._reduce(self._byte_class(name).astype(np.int32), np.add)
+        return self._kept(self._cache[name])
+
+    def non_ascii(self) -> np.ndarray:
+        return self._has("high")
+
+    def _digits(self) -> np.ndarray:
+        return self._per_value("digit")
+
+    # -- conditions ---------------------------------------------------------------------
+    def contains_at(self) -> np.ndarray | None:
+        """Values holding an ``@`` (every e-mail address does)."""
+        if self.arr is None:
+            return None
+        return self._has("at") | self.non_ascii()
+
+    def contains_url_character(self) -> np.ndarray | None:
+        """Values holding ``@``, ``/`` or ``.`` (every URL the rule finds does)."""
+        if self.arr is None:
+            return None
+        return self._has("url") | self.non_ascii()
+
+    def digits_at_least(self, k: int) -> np.ndarray | None:
+        if self.arr is None:
+            return None
+        return (self._digits() >= k) | self.non_ascii()
+
+    def length_at_least(self, k: int) -> np.ndarray | None:
+        """At least ``k`` characters (bytes: a character takes one or more)."""
+        if self.arr is None:
+            return None
+        return self._per_value("length") >= k
+
+    def digit_then_two_letters(self) -> np.ndarray | None:
+        """``[0-9]`` followed by two letters (a postcode's inward code)."""
+        if self.arr is None:
+            return None
+        return self._has("postcode") | self.non_ascii()
+
+    def two_letters_then_two_digits(self) -> np.ndarray | None:
+        """``[A-Za-z]{2}\\s?[0-9]{2}`` (the start of a National Insurance number)."""
+        if self.arr is None:
+            return None
+        return self._has("ni") | self.non_ascii()
+
+    def could_be_missing(self) -> np.ndarray | None:
+        """Missing markers (na, n a, nan, null, none, empty) use only the letters a e l
+        n o u and separators: a value with another ASCII letter or a digit is not one."""
+        if self.arr is None:
+            return None
+        return ~self._has("not_missing") | self.non_ascii()
+
+    def could_be_name(self) -> np.ndarray | None:
+        """Name-shaped values start with a capital A-Z (after any spaces) and hold no
+        digit."""
+        if self.arr is None:
+            return None
+        starts, ends = self._kept(self._starts), self._kept(self._ends)
+        filled = ends > starts
+        first = np.zeros(starts.size, dtype=np.uint8)
+        first[filled] = self._data[starts[filled]]
+        opens = ((first >= 65) & (first <= 90)) | ((first >= 9) & (first <= 13))
+        opens |= (first >= 28) & (first <= 32)
+        return filled & (opens | self.non_ascii()) & (self._digits() == 0)
+
+
+def _header_is_personal(header: str) -> bool:
+    """Whether a header itself is an e-mail address, phone number, ... (never echoed)."""
+    one = [header]
+    return bool(
+        _EMAIL_RE.search(header)
+        or _URL_RE.search(header)
+        or _NI_NUMBER_RE.search(header)
+        or _phone_hits(one)[0]
+        or _nhs_hits(one)[0]
+    )
+
+
+def _phone_hits(values: Sequence[str]) -> np.ndarray:
+    """Values holding a phone number (the digit count of each match is checked)."""
+
+    def one(v: str) -> bool:
+        for pattern, low, high in _PHONE_RES:
+            for m in pattern.finditer(v):
+                if low <= sum(ch.isdigit() for ch in m.group(0)) <= high:
+                    return True
+        return False
+
+    return np.fromiter((one(v) for v in values), dtype=bool, count=len(values))
+
+
+def _nhs_check_digit_ok(digits: np.ndarray) -> np.ndarray:
+    """Modulus-11 check of ten-digit NHS numbers (rows of ``digits``).
+
+    Weights 10..2 on the first nine digits; check = 11 - (sum mod 11), 11 -> 0,
+    10 -> invalid; the check must equal the tenth digit (NHS Data Dictionary).
+    """
+    weights = np.arange(10, 1, -1)
+    total = digits[:, :9] @ weights
+    check = 11 - total % 11
+    check = np.where(check == 11, 0, check)
+    return (check != 10) & (check == digits[:, 9])
+
+
+def _nhs_hits(values: Sequence[str]) -> np.ndarray:
+    """Values holding a ten-digit number that passes the NHS modulus-11 check.
+
+    Candidates are collected once; the check digits are verified in one array step.
+    """
+    hit = np.zeros(len(values), dtype=bool)
+    owners: list[int] = []
+    numbers: list[str] = []
+    for k, v in enumerate(values):
+        for m in _NHS_CANDIDATE_RE.finditer(v):
+            owners.append(k)
+            numbers.append(m.group(1) + m.group(2) + m.group(3))
+    if not numbers:
+        return hit
+    digits = (
+        np.frombuffer("".join(numbers).encode("ascii"), dtype=np.uint8)
+        .reshape(-1, 10)
+        .astype(np.int64)
+        - 48
+    )
+    ok = _nhs_check_digit_ok(digits) & ~(digits == digits[:, :1]).all(axis=1)
+    hit[np.asarray(owners)[ok]] = True
+    return hit
+
+
+def _personal_name_values(
+    values: Sequence[str], weights: np.ndarray, candidates: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Which values look like names, when the column as a whole is one of names.
+
+    The column counts as a column of names when at least 80% of its (row-weighted)
+    values are one to four capitalised words (or "Surname, First"), and at least a
+    quarter start with a common first name or a title.  Returns the per-value hit
+    mask, or None when the column is not a column of names.  ``candidates``: the
+    values that can have a name's shape (see :class:`_Prefilter`).
+    """
+    if not values:
+        return None
+    total = weights.sum()
+    if candidates is not None and weights[candidates].sum() < 0.8 * total:
+        return None  # too few could have a name's shape
+    shape = _search(_NAME_SHAPE_RE, values, candidates)
+    if total == 0 or weights[shape].sum() < 0.8 * total:
+        return None
+
+    def known(v: str) -> bool:
+        m = _NAME_FIRST_RE.match(v)
+        if m and (m.group("title") or m.group("first").lower() in FIRST_NAMES):
+            return True
+        after = _NAME_AFTER_COMMA_RE.search(v)
+        return bool(after and after.group("after").lower() in FIRST_NAMES)
+
+    known_mask = _where_true(known, values, shape)
+    if weights[known_mask].sum() < 0.25 * total:
+        return None
+    return shape
+
+
+def _value_findings(
+    file: str | None, header: str, rule: str, hit_rows: np.ndarray, fix: str
+) -> list[dict[str, Any]]:
+    one, several = _VALUE_WHAT[rule]
+    where = _where(file)
+    if hit_rows.size <= MAX_ROWS_LISTED:
+        return [
+            _finding(
+                file,
+                _as_row(r),
+                header,
+                rule,
+                f"{where}Row {_as_row(r)}, column {header!r} {one} (rule '{rule}'). {fix}",
+            )
+            for r in hit_rows
+        ]
+    message = (
+        f"{where}Column {header!r}: {hit_rows.size} rows {several} (rule '{rule}'; "
+        f"{_row_list(hit_rows)}). {fix}"
+    )
+    return [_finding(file, _first(hit_rows), header, rule, message)]
+
+
+def _finding(file: str | None, row: Any, column: str, rule: str, message: str) -> dict[str, Any]:
+    return {"file": file, "row": row, "column": column, "rule": rule, "message": message}
+
+
+def _where(file: str | None) -> str:
+    return f"{file}: " if file else ""
+
+
+def _as_row(value: Any) -> Any:
+    return int(value) if isinstance(value, (int, np.integer)) else value
+
+
+def _first(rows: np.ndarray) -> Any:
+    return _as_row(rows[0]) if rows.size else None
+
+
+def _row_list(rows: np.ndarray) -> str:
+    shown = ", ".join(str(_as_row(r)) for r in rows[:_ROWS_SHOWN])
+    if rows.size == 1:
+        return f"row {shown}"
+    more = f" and {rows.size - _ROWS_SHOWN} more" if rows.size > _ROWS_SHOWN else ""
+    return f"rows {shown}{more}"
