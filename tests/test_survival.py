@@ -360,6 +360,56 @@ def test_km_median_midpoint_rule():
     assert km.medians["median"].iloc[0] == 4.0
 
 
+KM_QUANTILES = _load("survival_km_quantiles.json")
+
+
+def _r_value(value) -> float:
+    return float("nan") if value is None else float(value)
+
+
+@pytest.mark.parametrize("conf_type", ["log", "log-log", "plain"])
+@pytest.mark.parametrize("case", KM_QUANTILES["cases"], ids=lambda c: c["label"])
+def test_km_quantiles_and_limits_match_r_quantile_survfit(case, conf_type):
+    ref = case["conf_types"][conf_type]
+    df = _records(case["time"], case["status"], ["all"] * len(case["time"]))
+    km = kaplan_meier(df, conf_type=conf_type)
+    q = km.quantiles(ref["probs"])
+    assert q.columns.tolist() == ["group", "probability", "estimate", "ci_low", "ci_high"]
+    assert q["probability"].tolist() == ref["probs"]
+    for column, key in (("estimate", "quantile"), ("ci_low", "lower"), ("ci_high", "upper")):
+        expected = [_r_value(v) for v in ref[key]]
+        np.testing.assert_allclose(q[column].to_numpy(float), expected, atol=1e-9, err_msg=column)
+    # the median row is the 0.5 quantile
+    med = km.medians.iloc[0]
+    half = ref["probs"].index(0.5)
+    for column, key in (("median", "quantile"), ("ci_low", "lower"), ("ci_high", "upper")):
+        np.testing.assert_allclose(med[column], _r_value(ref[key][half]), atol=1e-9)
+
+
+def test_km_median_flat_at_half_to_the_end_is_the_midpoint_to_the_last_time():
+    # issue 12: promoted at 2 and 4, follow-up ends at 7 and 9; the curve stays at 0.5
+    # from 4 to the end: R's quantile.survfit gives (4 + 9) / 2 = 6.5 (print.survfit: 4)
+    case = next(c for c in KM_QUANTILES["cases"] if c["label"] == "issue12_flat_to_end")
+    assert case["conf_types"]["log"]["quantile"][1] == 6.5
+    assert case["conf_types"]["log"]["print_median"] == 4
+    km = kaplan_meier(_records([2, 4, 7, 9], [1, 1, 0, 0], ["woman"] * 4))
+    assert km.medians["median"].iloc[0] == 6.5
+    # one more month of follow-up for the last person moves it to the new last time
+    km = kaplan_meier(_records([2, 4, 7, 11], [1, 1, 0, 0], ["woman"] * 4))
+    assert km.medians["median"].iloc[0] == 7.5
+
+
+def test_km_quantiles_by_group_and_bad_probs(aml):
+    km = kaplan_meier(aml, by="x")
+    q = km.quantiles(0.5)
+    assert q["group"].tolist() == list(km.groups)
+    np.testing.assert_allclose(q["estimate"], km.medians["median"])
+    assert km.quantiles([0.0])["estimate"].tolist() == [0.0, 0.0]
+    for bad in (1.5, -0.1, "half", [], [True], None):
+        with pytest.raises(AnalysisError, match="probs must be one or more shares"):
+            km.quantiles(bad)
+
+
 def test_km_cumulative_incidence(aml):
     km = kaplan_meier(aml, by="x")
     ci = km.cumulative_incidence

@@ -364,23 +364,80 @@ def _ci(
     return low, high
 
 
-def _first_below(times: np.ndarray, curve: np.ndarray, p: float = 0.5) -> float:
-    """R's rule for a quantile read off a step curve (``quantile.survfit``).
+def _findq(times: np.ndarray, curve: np.ndarray, p: float) -> float:
+    """The time at which a step curve first falls to ``1 - p``: R's ``quantile.survfit``.
 
-    The first time the curve is at or below ``p``; if it sits exactly at ``p``
-    there, the midpoint between that time and the time the curve next drops.
+    A port of survival's internal ``findq`` (survival 3.5): ``times`` are every time
+    on the curve (promotions and censoring, in order) and ``curve`` the survival
+    curve or one of its confidence limits there (NaN where undefined); the curve
+    starts at 1 at time 0.  Where the curve sits exactly at ``1 - p`` (within R's
+    tolerance ``sqrt(.Machine$double.eps)``) over an interval, the quantile is the
+    midpoint of that interval; when it sits there until the last time on the
+    curve, the midpoint of the first time at that level and the last time (R gives
+    6.5 for promotions at 2 and 4 and follow-up ending at 7 and 9).  NaN when the
+    curve never falls that far.  Unlike R, the tolerance also applies to that last
+    check: our curve can differ from R's in the last bit (0.5000000000000001).
     """
-    ok = np.isfinite(curve)
-    times, curve = times[ok], curve[ok]
-    hit = np.flatnonzero(curve <= p + _QUANTILE_TOL)
-    if hit.size == 0:
+    x = np.concatenate([[0.0], np.asarray(times, dtype=float)])
+    y = np.concatenate([[0.0], 1.0 - np.asarray(curve, dtype=float)])
+    finite = ~np.isnan(y)
+    if not finite.any() or np.max(y[finite]) < p - _QUANTILE_TOL:
         return float("nan")
-    first = hit[0]
-    if abs(curve[first] - p) < _QUANTILE_TOL:
-        lower = np.flatnonzero(curve < curve[first] - _QUANTILE_TOL)
-        if lower.size:
-            return float((times[first] + times[lower[0]]) / 2)
-    return float(times[first])
+    x_last = x[-1]
+    first = ~pd.Series(y).duplicated().to_numpy()  # as R's duplicated(): NaN equals NaN
+    x, y = x[first], y[first]
+    positions = np.flatnonzero(~np.isnan(y))
+
+    def index(shift: float) -> int | None:
+        # approx(y + shift, 1:n, p, method = "constant", f = 1): the first point at or
+        # above p; none outside the range
+        level = y[positions] + shift
+        order = np.argsort(level, kind="stable")
+        level, pos = level[order], positions[order]
+        if p < level[0] or p > level[-1]:
+            return None
+        return int(pos[np.searchsorted(level, p, side="left")])
+
+    i1, i2 = index(_QUANTILE_TOL), index(-_QUANTILE_TOL)
+    quant = (x[i1] + x[i2]) / 2 if i1 is not None and i2 is not None else float("nan")
+    if p == 0:
+        quant = x[0]
+    if not np.isnan(y[-1]) and abs(p - y[-1]) < _QUANTILE_TOL:
+        quant = (x[i1] + x_last) / 2 if i1 is not None else float("nan")
+    return float(quant)
+
+
+def _check_probs(probs: Any) -> list[float]:
+    values = list(probs) if isinstance(probs, Iterable) and not isinstance(probs, str) else [probs]
+    ok = bool(values) and all(
+        isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+        for v in values
+    )
+    if ok:
+        ok = all(0 <= float(v) <= 1 for v in values)
+    if not ok:
+        raise AnalysisError(
+            "probs must be one or more shares promoted between 0 and 1, e.g. (0.25, 0.5, 0.75); "
+            f"got {probs!r}."
+        )
+    return [float(v) for v in values]
+
+
+def _quantile_rows(curve: pd.DataFrame, probs: Sequence[float]) -> list[dict[str, float]]:
+    """Quantiles of one group's curve table (``time, survival, ci_low, ci_high``)."""
+    times = curve["time"].to_numpy(float)
+    rows = []
+    for p in probs:
+        rows.append(
+            {
+                "probability": p,
+                "estimate": _findq(times, curve["survival"].to_numpy(float), p),
+                # the lower limit comes from the lower curve, the upper from the upper
+                "ci_low": _findq(times, curve["ci_low"].to_numpy(float), p),
+                "ci_high": _findq(times, curve["ci_high"].to_numpy(float), p),
+            }
+        )
+    return rows
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -462,6 +519,35 @@ class KaplanMeierResult(Result):
             }
         )
 
+    def quantiles(self, probs: float | Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
+        """Months by which a given share had been promoted, with confidence limits.
+
+        Read off the curve as R's ``quantile.survfit``: the ``p`` quantile is the
+        first time the curve is at or below ``1 - p``; where it sits exactly at
+        ``1 - p`` over an interval, the midpoint of that interval (up to the last
+        time on the curve when it stays there to the end).  The limits are read
+        the same way off the lower and upper interval curves.
+
+        Parameters
+        ----------
+        probs : float or sequence of float, default=(0.25, 0.5, 0.75)
+            Shares promoted, between 0 and 1 (0.5 gives the median of ``.medians``).
+
+        Returns
+        -------
+        DataFrame
+            One row per group and share: ``group``, ``probability``, ``estimate``
+            (months), ``ci_low``, ``ci_high``; NaN where the curve (or its limit)
+            never falls that far during follow-up.
+        """
+        shares = _check_probs(probs)
+        rows = []
+        for g in self.groups:
+            curve = self.table[self.table["group"] == g]
+            for row in _quantile_rows(curve, shares):
+                rows.append({"group": g, **row})
+        return pd.DataFrame(rows, columns=["group", "probability", "estimate", "ci_low", "ci_high"])
+
     def at_risk(self, times: Iterable[float]) -> pd.DataFrame:
         """Numbers at risk at chosen times (the row under a Kaplan–Meier chart).
 
@@ -502,10 +588,8 @@ class KaplanMeierResult(Result):
         return pd.DataFrame(rows, columns=["group", "time", "n_at_risk", "events", "censored"])
 
 
-def _km_group(
-    duration: np.ndarray, event: np.ndarray, z: float, conf_type: str
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Curve rows for one group; also the event times and (S, low, high) at them."""
+def _km_group(duration: np.ndarray, event: np.ndarray, z: float, conf_type: str) -> pd.DataFrame:
+    """Curve rows for one group: time 0 and every promotion or censoring time."""
     from statsmodels.duration.survfunc import SurvfuncRight
 
     sf = SurvfuncRight(duration, event)
@@ -541,25 +625,12 @@ def _km_group(
             "ci_high": high,
         }
     )
-    # curves at event times (with S = 1 at time 0) for the median and its CI
-    ev_low, ev_high = _ci(ev_surv, ev_se_log, z, conf_type)
-    curve_times = np.concatenate([[0.0], ev_times])
-    curves = np.vstack(
-        [
-            np.concatenate([[1.0], ev_surv]),
-            np.concatenate([[1.0], ev_low]),
-            np.concatenate([[1.0], ev_high]),
-        ]
-    )
-    return rows, curve_times, curves
+    return rows
 
 
-def _median_row(curve_times: np.ndarray, curves: np.ndarray) -> tuple[float, float, float, str]:
-    surv, low, high = curves
-    median = _first_below(curve_times, surv)
-    # the lower limit of the median comes from the lower curve, the upper from the upper
-    ci_low = _first_below(curve_times, low)
-    ci_high = _first_below(curve_times, high)
+def _median_row(curve: pd.DataFrame) -> tuple[float, float, float, str]:
+    q = _quantile_rows(curve, [0.5])[0]
+    median, ci_low, ci_high = q["estimate"], q["ci_low"], q["ci_high"]
     notes = []
     if np.isnan(median):
         notes.append("median not reached: fewer than half were promoted during follow-up")
@@ -606,10 +677,14 @@ def kaplan_meier(
         ``.table`` (columns ``group, time, n_at_risk, events, censored, survival,
         std_error, ci_low, ci_high``), ``.medians`` (columns ``group, n, events,
         censored, median, ci_low, ci_high, note``), ``.cumulative_incidence``
-        (proportion promoted by each month) and ``.at_risk(times)``.  The median is
-        the first time the curve is at or below 0.5 (the midpoint of a flat stretch
-        exactly at 0.5), and its interval comes from where the interval curves cross
-        0.5, as in R's ``survfit``.
+        (proportion promoted by each month), ``.quantiles(probs)`` and
+        ``.at_risk(times)``.  The median is the first time the curve is at or below
+        0.5; where the curve sits exactly at 0.5 over a stretch, the midpoint of that
+        stretch (up to the last time on the curve when it stays at 0.5 to the end);
+        its interval comes from where the interval curves cross 0.5.  This is R's
+        ``quantile.survfit`` (``median(fit)``); R's printed summary
+        (``print.survfit``) gives the first time of a stretch at 0.5 that lasts to
+        the end instead.
 
     Raises
     ------
@@ -654,10 +729,10 @@ def kaplan_meier(
         sub = frame[frame["group"] == g]
         dur = sub["duration"].to_numpy(float)
         ev = sub["event"].to_numpy(int)
-        rows, curve_times, curves = _km_group(dur, ev, z, conf_type)
+        rows = _km_group(dur, ev, z, conf_type)
+        median, lo, hi, note = _median_row(rows)
         rows.insert(0, "group", [g] * len(rows))
         parts.append(rows)
-        median, lo, hi, note = _median_row(curve_times, curves)
         med_rows.append(
             {
                 "group": g,
