@@ -855,6 +855,23 @@ def test_cox_cluster_of_one_row_each_equals_robust_and_input_unchanged():
     assert any("only 3 clusters" in n for n in c.notes)
 
 
+def test_cox_stratum_without_promotions_is_harmless():
+    df = _lung()
+    df["s"] = np.where(np.arange(len(df)) < 5, "x", "y")
+    df.loc[df["s"] == "x", "status"] = 0
+    kw = dict(time="time", followup="time", event="status", reference={"sex": "male"})
+    with_empty = cox_model(df, ["age", "sex"], strata="s", **kw)
+    without = cox_model(df[df["s"] == "y"], ["age", "sex"], **kw)
+    np.testing.assert_allclose(with_empty.table["coef"], without.table["coef"], rtol=1e-8)
+    # (on the "km" and "rank" scales the rows of the empty stratum move g(t), as in R)
+    pd.testing.assert_frame_equal(
+        with_empty.proportional_hazards(transform="identity").table,
+        without.proportional_hazards(transform="identity").table,
+        rtol=1e-6,
+    )
+    assert set(with_empty.proportional_hazards().residuals["stratum"]) == {"y"}
+
+
 def test_cox_strata_and_cluster_rows_missing_are_counted():
     df = _lung()
     df.loc[df.index[:3], "ecog"] = np.nan
@@ -880,6 +897,8 @@ def test_cox_strata_cluster_and_transform_errors():
         cox_model(df, ["age"], robust="yes", **kw)
     with pytest.raises(ColumnError, match="Column 'nope' not found"):
         cox_model(df, ["age"], strata="nope", **kw)
+    with pytest.raises(AnalysisError, match="redundant once the model is stratified by 'ecog'"):
+        cox_model(df.assign(z=df["ecog"] * 2.0), ["age", "z"], strata="ecog", **kw)
     res = cox_model(df, ["age"], **kw)
     with pytest.raises(AnalysisError, match="transform must be one of"):
         res.proportional_hazards(transform="months")

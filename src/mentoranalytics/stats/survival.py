@@ -1325,6 +1325,14 @@ def cox_model(
         strata_labels = _group_order(frame["stratum"], strata)
         position = {label: i for i, label in enumerate(strata_labels)}
         strata_codes = frame["stratum"].map(position).to_numpy(int)
+        within = exog - pd.DataFrame(exog).groupby(strata_codes).transform("mean").to_numpy()
+        if np.linalg.matrix_rank(within) < k:
+            raise AnalysisError(
+                f"The predictors are redundant once the model is stratified by {strata!r}: "
+                "a predictor (or one of its groups) does not vary within the strata, or "
+                f"carries the same information as the others there ({preds}). Drop it, or "
+                "stratify by another column."
+            )
     else:
         strata_labels, strata_codes = ["all"], np.zeros(n, dtype=int)
     model = PHReg(
