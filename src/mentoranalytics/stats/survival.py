@@ -9,7 +9,9 @@ The Kaplan–Meier estimate and its Greenwood standard error come from
 :class:`statsmodels.duration.survfunc.SurvfuncRight`, the log-rank test from
 :func:`statsmodels.duration.survfunc.survdiff` and the Cox model from
 :class:`statsmodels.duration.hazard_regression.PHReg`; statsmodels is imported
-inside the functions only.
+inside the functions only.  Quantiles of the curve, the Cox model's score
+residuals (robust standard errors) and its proportional-hazards test are ports of
+R survival 3.5's ``findq``, ``coxscore2`` and ``zph1``, written here with numpy.
 
 >>> import pandas as pd
 >>> df = pd.DataFrame({
@@ -1058,6 +1060,9 @@ class CoxModelResult(Result):
         The fitted statsmodels ``PHRegResults``.
     excluded : dict
         Rows left out, by reason.
+    fitted_data : object
+        The design matrix, durations, events and strata of the fit (used by
+        :meth:`proportional_hazards`).
     """
 
     table: pd.DataFrame
