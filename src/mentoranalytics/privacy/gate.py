@@ -120,6 +120,12 @@ RULES: Mapping[str, tuple[str, str]] = {
 
 _DECISION_COLUMNS = ["output", "item", "decision", "rule", "reason"]
 
+#: The order in which the repair tries to withdraw a relation (cheapest first).
+_PRIORITY = {"counts": 0, "summary": 1, "table": 2, "basis": 3}
+#: Candidates tried per failing cell before the widest is taken.
+_MAX_TRIALS = 40
+_DEBUG = False
+
 
 def dominated(values: Any, *, floor: float = 0.0, p: float = 0.10, k: float = 0.90) -> bool:
     """Whether a sum of contributions fails the N-K (n=2) or the p% dominance rule.
@@ -241,6 +247,7 @@ class _TableState:
     suppressed: np.ndarray
     primary: np.ndarray
     forced: np.ndarray
+    sensitive: np.ndarray  # cells that must stay unrecoverable: small or class-disclosing
 
 
 class ReleaseGate:
@@ -334,27 +341,41 @@ class ReleaseGate:
     ) -> tuple[pd.Index, pd.Index, np.ndarray, np.ndarray]:
         """Levels, extended grid of counts and per-row interior codes of a table."""
 
+        def level_codes(s: pd.Series) -> tuple[list[Any], np.ndarray]:
+            """Levels in order (categories' order, else sorted; 'missing' last) and codes."""
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                present = set(s.dropna().unique().tolist())
+                levels = [c for c in s.cat.categories if c in present]
+            else:
+                present = s.dropna().unique().tolist()
+                try:
+                    levels = sorted(present)
+                except TypeError:
+                    levels = sorted(present, key=str)
+            values = s.astype(object)
+            codes = pd.Index(levels, dtype=object).get_indexer(values.where(s.notna(), None))
+            if (codes < 0).any():
+                levels = [*levels, "missing"]
+                codes = np.where(codes < 0, len(levels) - 1, codes)
+            return levels, codes.astype(np.int64)
+
         def key(names: str | Sequence[str]) -> tuple[pd.Index, np.ndarray]:
             names = [names] if isinstance(names, str) else list(names)
             missing = [n for n in names if n not in frame.columns]
             if missing:
                 raise AnalysisError(f"Columns {missing} not found for a released table.")
-            parts = []
-            for n in names:
-                s = frame[n]
-                if isinstance(s.dtype, pd.CategoricalDtype):
-                    s = s.cat.remove_unused_categories()
-                    s = s.cat.add_categories("missing") if s.isna().any() else s
-                    parts.append(s.fillna("missing") if s.isna().any() else s)
-                else:
-                    parts.append(s.astype(object).where(s.notna(), "missing"))
+            parts = [level_codes(frame[n]) for n in names]
             if len(parts) == 1:
-                codes, uniques = pd.factorize(parts[0], sort=True)
-                idx = pd.Index(uniques, name=names[0])
-                return idx, codes
-            combo = pd.MultiIndex.from_arrays(parts, names=names)
-            codes, uniques = pd.factorize(combo, sort=True)
-            return pd.MultiIndex.from_tuples(list(uniques), names=names), codes
+                levels, codes = parts[0]
+                return pd.Index(levels, name=names[0], dtype=object), codes
+            sizes = [len(lv) for lv, _ in parts]
+            flat = np.ravel_multi_index([c for _, c in parts], sizes)
+            used, codes = np.unique(flat, return_inverse=True)
+            tuples = [
+                tuple(parts[k][0][i] for k, i in enumerate(np.unravel_index(u, sizes)))
+                for u in used
+            ]
+            return pd.MultiIndex.from_tuples(tuples, names=names), codes.ravel()
 
         ridx, rcode = key(rows)
         cidx, ccode = key(columns)
@@ -423,7 +444,7 @@ class ReleaseGate:
             s, primary = _protect(grid, self.policy, forced=forced if forced.any() else None)
         else:
             s = primary = np.zeros(grid.shape, dtype=bool)
-        state = _TableState(name, layer, grid, codes_of, s, primary, forced)
+        state = _TableState(name, layer, grid, codes_of, s, primary, forced, (primary | klass) & s)
         self._tables[name] = state
         self._register_table(state, r * c)
         table = _make_table(
@@ -470,9 +491,11 @@ class ReleaseGate:
             coef = np.zeros(n_codes)
             coef[state.codes_of[i, j]] = 1.0
             if state.suppressed[i, j]:
-                self._protected.append(
-                    _Protected(name, (name, str(i), str(j)), state.layer, coef, float(true))
-                )
+                # secondary cells are not secrets: they need only keep the small ones hidden
+                if state.sensitive[i, j]:
+                    self._protected.append(
+                        _Protected(name, (name, str(i), str(j)), state.layer, coef, float(true))
+                    )
             else:
                 self._relations.append(
                     _Relation(name, state.layer, coef, float(lo[i, j]), float(hi[i, j]), (i, j))
@@ -512,10 +535,11 @@ class ReleaseGate:
 
     def protect(self, name: str, mask: pd.Series, label: str = "") -> None:
         """Register a group that must not be recoverable (e.g. people left out of every
-        breakdown): its count keeps a feasible range at least ``threshold`` wide."""
+        breakdown): when it is small (1 to threshold-1 people), its count must keep a
+        feasible range at least ``threshold`` wide."""
         mask = mask.astype(bool)
-        if not self.active or not mask.any():
-            return
+        if not self.active or not self.policy._primary(np.array([int(mask.sum())]))[0]:
+            return  # only a small group is secret; a larger one may be counted
         pos = self._positions(mask)
         layer = self._layer(pos, np.where(mask.to_numpy(), 0, -1))
         self._protected.append(
@@ -656,7 +680,8 @@ class ReleaseGate:
         layer = self._layer(self._positions(v), codes, lv.size)
         mean = float(v.mean())
         # the published mean is exact: sum((level - mean) * count) == 0
-        self._relations.append(_Relation(name, layer, lv - mean, -1e-9, 1e-9))
+        tol = 1e-6 * max(len(v), 1)
+        self._relations.append(_Relation(name, layer, lv - mean, -tol, tol))
         counts = np.bincount(codes, minlength=lv.size)
         for k, cnt in enumerate(counts):
             if self.policy._primary(np.array([cnt]))[0]:
@@ -685,6 +710,25 @@ class ReleaseGate:
         under rounding policies), with Greenwood intervals on the log(-log) scale.
         """
         self._own(name, "survival")
+        columns = [
+            "group",
+            "time",
+            "n_at_risk",
+            "events",
+            "censored",
+            "survival",
+            "ci_low",
+            "ci_high",
+        ]
+        if name in self.plan.withhold:
+            self.decide(
+                name,
+                "curves",
+                "withheld",
+                "SDC-11",
+                "the joint audit found they would let a suppressed cell be recovered",
+            )
+            return pd.DataFrame(columns=columns)
         d = frame.dropna(subset=[duration, event])
         t_all = d[duration].to_numpy(dtype=float)
         if len(t_all) == 0:
@@ -857,38 +901,77 @@ class ReleaseGate:
             return None
         plan = self.plan.copy()
         changed = False
+        codes, _ = self._system()  # the layers, so the atoms, do not change in a repair
+        safe: set[bytes] = set()  # publishing less only widens ranges: safe stays safe
         for _ in range(max_rounds):
-            codes, _ = self._system()
             a = self._rows(self._relations, codes)
             objs = self._rows(self._protected, codes)
             lp = _Programme(a, self._relations)
             failing = None
             for k, p in enumerate(self._protected):
+                key = objs[k].tobytes()
+                if key in safe:
+                    continue
                 if lp.wide_enough(objs[k], p.true, self.need):
+                    safe.add(key)
                     continue
                 failing = k
                 break
             if failing is None:
                 return plan if changed else None
-            support = objs[failing] != 0
-            best: tuple[Any, ...] | None = None
-            for k, rel in enumerate(self._relations):
-                if not (a[k][support] != 0).any():
-                    continue
-                trial = self._trial(rel)
+            obj, true = objs[failing], self._protected[failing].true
+            lo0, hi0 = lp.range(obj)
+            binding = np.flatnonzero(lp.binding(obj))
+            # cheapest kinds first: a loose count, a summary, a table cell, a whole basis
+            order = sorted(
+                binding,
+                key=lambda k: (
+                    _PRIORITY.get(self._owners.get(self._relations[k].owner, ""), 9),
+                    self._relations[k].hi,
+                    -k,
+                ),
+            )
+            # the publication that made the cell a secret goes first (a summary's mean)
+            own = self._protected[failing].owner
+            order = [k for k in order if self._relations[k].owner == own] + [
+                k for k in order if self._relations[k].owner != own
+            ]
+            best: tuple[float, Any] | None = None
+            first: Any = None
+            for tried, k in enumerate(order):
+                trial = self._trial(self._relations[k])
                 if trial is None:
                     continue
-                keep, loss, apply = trial
-                lp_t = _Programme(a[keep], [self._relations[i] for i in np.flatnonzero(keep)])
-                lo, hi = lp_t.range(objs[failing])
-                width = hi - lo
-                enough = width >= self.need - 1e-7
-                key = (not enough, -min(width, self.need), loss, k)
-                if best is None or key < best[0]:
-                    best = (key, apply)
+                keep, _loss, apply = trial
+                if first is None and self._owners.get(self._relations[k].owner) != "counts":
+                    first = apply
+                lp.without(~keep)
+                ok = lp.wide_enough(obj, true, self.need)
+                width = self.need if ok else float(np.subtract(*lp.range(obj)[::-1]))
+                lp.restore()
+                if ok:
+                    best = (width, apply)
+                    break
+                if width > hi0 - lo0 + 1e-7 and (best is None or width > best[0]):
+                    best = (width, apply)
+                if tried >= _MAX_TRIALS:
+                    break
+            if best is None and first is not None:
+                best = (hi0 - lo0, first)  # a binding relation must go anyway
             if best is None:
+                kinds = sorted({self._owners.get(self._relations[k].owner, "?") for k in binding})
                 raise AnalysisError(
-                    "The release gate could not protect a cell; withhold the release."
+                    "The release gate could not protect a cell "
+                    f"({self._protected[failing].label}, bound by {kinds}); withhold the release."
+                )
+            if _DEBUG:
+                print(
+                    "repair:",
+                    self._protected[failing].label,
+                    true,
+                    "->",
+                    getattr(best[1], "__defaults__", None)
+                    and [str(x)[:60] for x in best[1].__defaults__],
                 )
             best[1](plan)
             changed = True
@@ -920,7 +1003,7 @@ class ReleaseGate:
                 self._register_table(st, st.grid[:-1, :-1].size)
 
             return keep, loss, apply
-        if kind in ("basis", "summary"):
+        if kind in ("basis", "summary", "survival"):
             keep = np.array([r.owner != owner for r in self._relations])
             loss = 1e6 if kind == "basis" else 1e5  # withholding a statistic costs more than cells
 
@@ -941,45 +1024,139 @@ class ReleaseGate:
 
 
 class _Programme:
-    """The intruder's linear programme {x >= 0 : lo <= A x <= hi} over atoms."""
+    """The intruder's linear programme {x >= 0 : lo <= A x <= hi} over atoms.
+
+    One HiGHS model (``highspy``) is built once and re-solved with each objective from
+    the previous basis (warm start), which makes the dozens of bounds of an audit cheap;
+    a relation is withdrawn for a trial by freeing its row (:meth:`without`).  Without
+    ``highspy``, ``scipy.optimize.linprog`` solves each bound from scratch."""
 
     def __init__(self, a: np.ndarray, relations: Sequence[_Relation]) -> None:
-        self.a = a
+        self.a = np.asarray(a, dtype=float)
         self.lo = np.array([r.lo for r in relations], dtype=float)
         self.hi = np.array([r.hi for r in relations], dtype=float)
-        self._cache: dict[tuple[bytes, float], float] = {}
+        self.n = self.a.shape[1] if self.a.ndim == 2 else 0
+        self._cache: dict[tuple[bytes, float, bytes], float] = {}
+        self._free = np.zeros(len(self.lo), dtype=bool)
+        self._h: Any = None
+        #: row duals of the last solve (which relations bind the bound just found)
+        self.duals = np.zeros(len(self.lo))
+        try:
+            import highspy
+        except ImportError:  # pragma: no cover - highspy is a dependency
+            return
+        import scipy.sparse as sp
+
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        lp.num_col_ = self.n
+        lp.num_row_ = len(self.lo)
+        lp.col_cost_ = np.zeros(self.n)
+        lp.col_lower_ = np.zeros(self.n)
+        lp.col_upper_ = np.full(self.n, inf)
+        lp.row_lower_ = np.where(np.isfinite(self.lo), self.lo, -inf)
+        lp.row_upper_ = np.where(np.isfinite(self.hi), self.hi, inf)
+        m = sp.csc_matrix(self.a)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = m.indptr
+        lp.a_matrix_.index_ = m.indices
+        lp.a_matrix_.value_ = m.data
+        h.passModel(lp)
+        self._h, self._hs, self._inf = h, highspy, inf
+        self._cols = np.arange(self.n, dtype=np.int32)
+
+    def without(self, rows: np.ndarray) -> _Programme:
+        """The same programme with ``rows`` withdrawn (freed); call :meth:`restore` after."""
+        self._set_free(np.asarray(rows, dtype=bool))
+        return self
+
+    def restore(self) -> None:
+        self._set_free(np.zeros(len(self.lo), dtype=bool))
+
+    def _set_free(self, free: np.ndarray) -> None:
+        changed = np.flatnonzero(free != self._free)
+        if self._h is not None and changed.size:
+            lo = np.where(
+                free[changed],
+                -self._inf,
+                np.where(np.isfinite(self.lo[changed]), self.lo[changed], -self._inf),
+            )
+            hi = np.where(
+                free[changed],
+                self._inf,
+                np.where(np.isfinite(self.hi[changed]), self.hi[changed], self._inf),
+            )
+            self._h.changeRowsBounds(changed.size, changed.astype(np.int32), lo, hi)
+        self._free = free.copy()
 
     def bound(self, obj: np.ndarray, sign: float) -> float:
-        from scipy.optimize import linprog
-
-        key = (obj.tobytes(), sign)
+        key = (obj.tobytes(), sign, np.packbits(self._free).tobytes())
         if key in self._cache:
             return self._cache[key]
-        n = self.a.shape[1] if self.a.ndim == 2 and self.a.size else obj.size
-        if self.a.size == 0:
-            value = 0.0 if sign > 0 else math.inf
-            self._cache[key] = value
-            return value
-        a_ub = np.vstack([self.a[np.isfinite(self.hi)], -self.a[np.isfinite(self.lo)]])
-        b_ub = np.concatenate([self.hi[np.isfinite(self.hi)], -self.lo[np.isfinite(self.lo)]])
-        res = linprog(sign * obj, A_ub=a_ub, b_ub=b_ub, bounds=[(0, None)] * n, method="highs")
+        value = self._solve(np.asarray(obj, dtype=float), sign)
+        whole = round(value) if math.isfinite(value) else value
+        if math.isfinite(value) and abs(value - whole) <= 1e-6 * max(1.0, abs(value)):
+            value = float(whole)
+        self._cache[key] = value
+        return value
+
+    def _solve(self, obj: np.ndarray, sign: float) -> float:
+        if self._h is not None:
+            h, hs = self._h, self._hs
+            h.changeColsCost(self.n, self._cols, sign * obj)
+            h.run()
+            status = h.getModelStatus()
+            if status == hs.HighsModelStatus.kOptimal:
+                self.duals = np.asarray(h.getSolution().row_dual, dtype=float)
+                return sign * float(h.getInfo().objective_function_value)
+            if status in (
+                hs.HighsModelStatus.kUnbounded,
+                hs.HighsModelStatus.kUnboundedOrInfeasible,
+            ):
+                return -sign * math.inf
+            h.clearSolver()  # retry from scratch once
+            h.run()
+            if h.getModelStatus() == hs.HighsModelStatus.kOptimal:
+                return sign * float(h.getInfo().objective_function_value)
+            raise AnalysisError(
+                "The release gate's audit programme failed: the published numbers are "
+                f"inconsistent ({h.modelStatusToString(h.getModelStatus())})."
+            )
+        from scipy.optimize import linprog
+
+        keep = ~self._free
+        a, lo, hi = self.a[keep], self.lo[keep], self.hi[keep]
+        up, down = np.isfinite(hi), np.isfinite(lo)
+        res = linprog(
+            sign * obj,
+            A_ub=np.vstack([a[up], -a[down]]),
+            b_ub=np.concatenate([hi[up], -lo[down]]),
+            bounds=[(0, None)] * self.n,
+            method="highs",
+        )
         if res.status == 3:
-            value = -sign * math.inf
-        elif res.status != 0:
+            return -sign * math.inf
+        if res.status != 0:
             raise AnalysisError(
                 f"The release gate's audit programme failed ({res.message}): the published "
                 "numbers are inconsistent."
             )
-        else:
-            value = sign * float(res.fun)
-            whole = round(value)
-            if abs(value - whole) <= 1e-7 * max(1.0, abs(value)):
-                value = float(whole)
-        self._cache[key] = value
-        return value
+        return sign * float(res.fun)
 
     def range(self, obj: np.ndarray) -> tuple[float, float]:
         return self.bound(obj, 1.0), self.bound(obj, -1.0)
+
+    def binding(self, obj: np.ndarray) -> np.ndarray:
+        """Relations whose dual is non-zero at the minimum or the maximum of ``obj``."""
+        self._cache.clear()  # solve again so that the duals are of this objective
+        out = np.zeros(len(self.lo), dtype=bool)
+        for sign in (1.0, -1.0):
+            self.duals = np.zeros(len(self.lo))
+            self.bound(obj, sign)
+            out |= np.abs(self.duals) > 1e-9
+        return out
 
     def wide_enough(self, obj: np.ndarray, true: float, need: float) -> bool:
         hi = self.bound(obj, -1.0)
