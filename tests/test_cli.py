@@ -406,6 +406,21 @@ def test_headers_that_look_like_personal_data_are_named_by_position(
     assert "jane" not in (captured.out + captured.err).lower()
 
 
+def test_sheet_by_name_or_number(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "c.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        one = pd.DataFrame({"participant_id": ["A"], "gender": ["F"]})
+        one.to_excel(xl, sheet_name="2019", index=False)
+        two = pd.DataFrame({"participant_id": ["B", "C"], "gender": ["M", "F"]})
+        two.to_excel(xl, sheet_name="2020", index=False)
+    assert main(["validate", str(path)]) == 1
+    assert "say which to read, e.g. --sheet 2019 (or --sheet 0)" in capsys.readouterr().out
+    assert main(["validate", str(path), "--sheet", "2020"]) == 0
+    assert "2 rows valid" in capsys.readouterr().err
+    assert main(["validate", str(path), "--sheet", "0"]) == 0
+    assert "1 row valid" in capsys.readouterr().err
+
+
 def test_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(tmp_path / "nope.csv")]) == 2
     err = capsys.readouterr().err

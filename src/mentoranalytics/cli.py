@@ -130,14 +130,11 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
 
 def _load_options(args: argparse.Namespace) -> dict[str, Any]:
     """load_cohort keyword arguments from the input options."""
-    sheet: Any = args.sheet
-    if sheet is not None and sheet.isdigit():
-        sheet = int(sheet)
     return {
         "mapping": args.mapping,
         "drop_columns": list(_split(args.drop_columns) or ()) or None,
         "allow_columns": list(_split(args.allow_columns) or ()) or None,
-        "sheet": sheet,
+        "sheet": args.sheet,  # a name, or a number from 0 when no sheet has that name
         "errors": args.invalid,
     }
 

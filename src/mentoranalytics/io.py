@@ -1034,6 +1034,8 @@ def _choose_sheet(
             )
         if str(sheet) in names:
             return str(sheet), None, None
+        if str(sheet).strip().isdigit() and int(sheet) < len(names):
+            return names[int(sheet)], None, None  # a number given as text (command line)
         close = close_match(
             schema.normalise_value(sheet), {schema.normalise_value(n): n for n in names}
         )
