@@ -421,6 +421,19 @@ def test_sheet_by_name_or_number(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "1 row valid" in capsys.readouterr().err
 
 
+def test_personal_data_in_a_cohort_column_must_be_fixed_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("participant_id,gender\njane.doe@example.org,F\nP2,femal\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "row 2, column participant_id" in captured.err
+    assert "Fix these first" in captured.err
+    assert "jane" not in captured.out + captured.err
+    assert "Next:" not in captured.out  # dropping the id column is not advice
+
+
 def test_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(tmp_path / "nope.csv")]) == 2
     err = capsys.readouterr().err
@@ -581,7 +594,7 @@ def test_progress_on_a_terminal_ticks_during_a_long_step() -> None:
     assert text.startswith("\r\x1b[Kanalysing: mediation ...")
     assert re.search(r"analysing: mediation \.\.\. [|/\\-] \d+ s", text)  # the ticking clock
     assert re.search(r"analysing: mediation \.\.\. done \(\d+\.\d s\)\n$", text)
-    assert not any(t.name.startswith("Thread") and t.daemon for t in threading.enumerate())
+    assert "mentoranalytics-progress" not in [t.name for t in threading.enumerate()]
 
 
 def test_report_bundle_is_written_into_a_new_folder(tmp_path: Path) -> None:

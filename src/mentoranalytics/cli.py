@@ -369,7 +369,9 @@ class _Progress:
             return
         self._write(f"{step} ...")
         self._stop = threading.Event()
-        self._ticker = threading.Thread(target=self._tick, args=(step, self._stop), daemon=True)
+        self._ticker = threading.Thread(
+            target=self._tick, args=(step, self._stop), daemon=True, name="mentoranalytics-progress"
+        )
         self._ticker.start()
 
     def _write(self, text: str, end: str = "") -> None:
@@ -754,7 +756,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"mentoranalytics: error: {text[0]}", file=sys.stderr)
         for line in text[1:26]:
             print(f"  {line}", file=sys.stderr)
-        if personal.problems is not None and not found["drop"] and (cohort or error) is None:
+        if not found["drop"] and cohort is None and error is None:
             print(
                 "  Fix these first (the other problems are listed once they are resolved).",
                 file=sys.stderr,
