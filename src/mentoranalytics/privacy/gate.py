@@ -1047,8 +1047,7 @@ class _Programme:
             return
         import scipy.sparse as sp
 
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = _highs()
         inf = highspy.kHighsInf
         lp = highspy.HighsLp()
         lp.num_col_ = self.n
@@ -1064,6 +1063,8 @@ class _Programme:
         lp.a_matrix_.index_ = m.indices
         lp.a_matrix_.value_ = m.data
         h.passModel(lp)
+        _OWNER[:] = [self]
+        self._lp = lp
         self._h, self._hs, self._inf = h, highspy, inf
         self._cols = np.arange(self.n, dtype=np.int32)
 
@@ -1105,6 +1106,11 @@ class _Programme:
     def _solve(self, obj: np.ndarray, sign: float) -> float:
         if self._h is not None:
             h, hs = self._h, self._hs
+            if not _OWNER or _OWNER[0] is not self:  # another programme used the solver
+                h.passModel(self._lp)
+                _OWNER[:] = [self]
+                free, self._free = self._free, np.zeros(len(self.lo), dtype=bool)
+                self._set_free(free)
             h.changeColsCost(self.n, self._cols, sign * obj)
             h.run()
             status = h.getModelStatus()
@@ -1163,6 +1169,33 @@ class _Programme:
         if hi - true >= need - 1e-7:
             return True
         return hi - self.bound(obj, 1.0) >= need - 1e-7
+
+
+_HIGHS: list[Any] = []
+_OWNER: list[Any] = []  # the programme whose model the solver holds
+
+
+def _highs() -> Any:
+    """One HiGHS instance per process (each programme replaces its model), created with
+    the solver's start-up banner kept off standard output."""
+    if not _HIGHS:
+        import os
+        import sys
+
+        import highspy
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        h.setOptionValue("output_flag", False)
+        _HIGHS.append(h)
+    return _HIGHS[0]
 
 
 def _merge_bands(events: np.ndarray, censored: np.ndarray, need: int) -> list[int] | None:

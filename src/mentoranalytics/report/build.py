@@ -71,12 +71,13 @@ def build_report(
 
     options = options or ReportOptions()
     plan = None
+    memo: dict[Any, Any] = {}
     with warnings.catch_warnings():
         # every warning is kept on its result and printed in the report itself
         warnings.simplefilter("ignore", MentorAnalyticsWarning)
         for attempt in range(_MAX_BUILDS):
             ctx = S.ReportContext.create(
-                cohort, options, progress=progress if attempt == 0 else None, plan=plan
+                cohort, options, progress=progress if attempt == 0 else None, plan=plan, memo=memo
             )
             built: list[Section] = [builder(ctx) for builder in S.SECTION_BUILDERS]
             headline = S.headline_section(ctx)

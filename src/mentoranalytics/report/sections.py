@@ -97,6 +97,23 @@ class ReportContext:
     gate: Any = None
     #: figures drawn after the last build (name -> draw function), see build_report
     pending: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    #: results of the statistics, shared by the builds of one report (see cached)
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+    def cached(self, fn: Callable[..., Any], data: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
+        """``fn(data, *args, **kwargs)``, computed once per report: a rebuild after the
+        joint audit repeats only the statistics whose released inputs changed."""
+        key = (
+            fn.__name__,
+            data.shape,
+            tuple(map(str, data.columns)),
+            int(pd.util.hash_pandas_object(data, index=False).sum()),
+            repr(args),
+            repr(sorted(kwargs.items())),
+        )
+        if key not in self.memo:
+            self.memo[key] = fn(data, *args, **kwargs)
+        return self.memo[key]
 
     # -- construction -------------------------------------------------------------------
     @classmethod
@@ -107,6 +124,7 @@ class ReportContext:
         *,
         progress: ProgressCallback | None = None,
         plan: Any = None,
+        memo: dict[Any, Any] | None = None,
     ) -> ReportContext:
         from ..privacy import POLICIES
         from ..privacy.gate import ReleaseGate
@@ -167,6 +185,7 @@ class ReportContext:
             not_shown=len(data) - len(reporting),
             merged=merged,
             gate=gate,
+            memo={} if memo is None else memo,
         )
 
     # -- report-wide text ---------------------------------------------------------------
@@ -527,7 +546,7 @@ def _rate_comparison(
             rates.loc[g, :] = np.nan
     res = None
     if len(released) >= 2:
-        res = compare_rates(rel, outcome, by=ctx.by, rng=ctx.options.seed)
+        res = ctx.cached(compare_rates, rel, outcome, by=ctx.by, rng=ctx.options.seed)
     n_hidden = int((~ok.reindex(rates.index, fill_value=False)).sum())
     ctx.withheld += n_hidden
     notes = (
@@ -618,8 +637,8 @@ def _rate_comparison(
         if basis.ok:
             pooled_frame = basis.expand([strata, ctx.by], outcome)
             pooled_frame = pooled_frame.assign(**{outcome: pooled_frame[outcome].astype(bool)})
-            pres = compare_rates(
-                pooled_frame, outcome, by=ctx.by, strata=strata, rng=ctx.options.seed
+            pres = ctx.cached(
+                compare_rates, pooled_frame, outcome, by=ctx.by, strata=strata, rng=ctx.options.seed
             )
             res = pres
         else:
@@ -872,7 +891,7 @@ def _continuous_blocks(
     minimum or maximum), and comparisons when both groups' summaries are released."""
     from ..stats import compare_groups
 
-    res = compare_groups(d, variable, by=ctx.by, rng=ctx.options.seed)
+    res = ctx.cached(compare_groups, d, variable, by=ctx.by, rng=ctx.options.seed)
     tables = res.tables()
     groups = tables["groups"].set_index("group")
     groups.index = [str(g) for g in groups.index]
@@ -1283,8 +1302,8 @@ def payoff_section(ctx: ReportContext) -> Section:
     d = released
     d = d[d[ctx.by].isin(d[ctx.by].value_counts()[lambda s: s >= 2].index)]
     try:
-        res = outcome_model(
-            d, outcome, [ctx.by, "bold_choice"], interaction=(ctx.by, "bold_choice")
+        res = ctx.cached(
+            outcome_model, d, outcome, [ctx.by, "bold_choice"], interaction=(ctx.by, "bold_choice")
         )
     except MentorAnalyticsError as exc:
         blocks.append(Paragraph(f"The model could not be fitted: {exc}", kind="note"))
@@ -1349,8 +1368,14 @@ def mediation_section(ctx: ReportContext) -> Section:
         }
     )
     try:
-        res = mediation(
-            d, exposure, "bold_choice", outcome, n_sims=ctx.options.n_sims, rng=ctx.options.seed
+        res = ctx.cached(
+            mediation,
+            d,
+            exposure,
+            "bold_choice",
+            outcome,
+            n_sims=ctx.options.n_sims,
+            rng=ctx.options.seed,
         )
     except MentorAnalyticsError as exc:
         blocks.append(Paragraph(f"Mediation could not be estimated: {exc}", kind="note"))
@@ -1376,7 +1401,8 @@ def mediation_section(ctx: ReportContext) -> Section:
             lambda: plot.plot_mediation(res),
         )
     try:
-        dec = decompose_gap(
+        dec = ctx.cached(
+            decompose_gap,
             d,
             outcome,
             by=ctx.by,
@@ -1416,8 +1442,8 @@ def survival_section(ctx: ReportContext) -> Section:
     if not ctx.internal:
         return Section("time", title, tuple(_released_survival(ctx)))
     blocks: list[Block] = []
-    km = kaplan_meier(ctx.data, by=ctx.by)
-    lr = logrank_test(ctx.data, by=ctx.by)
+    km = ctx.cached(kaplan_meier, ctx.data, by=ctx.by)
+    lr = ctx.cached(logrank_test, ctx.data, by=ctx.by)
     blocks.append(
         TableBlock(
             "logrank",
@@ -1518,7 +1544,7 @@ def _released_survival(ctx: ReportContext) -> list[Block]:
             promoted=banded["promoted"].astype(bool),
         )
         try:
-            lr = logrank_test(banded, by=ctx.by)
+            lr = ctx.cached(logrank_test, banded, by=ctx.by)
         except MentorAnalyticsError:
             lr = None
         if lr is not None:
