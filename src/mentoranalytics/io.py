@@ -1178,7 +1178,8 @@ def _header_checks(raw: _Raw, spec: _Spec) -> list[int]:
                     )
                 )
             continue
-        if header != header.strip():
+        personal = _header_shown(header.strip(), i) != header.strip()
+        if header != header.strip() and not personal:  # a personal header is never echoed
             raw.notes.append(
                 _problem(
                     raw.label,
@@ -1192,6 +1193,18 @@ def _header_checks(raw: _Raw, spec: _Spec) -> list[int]:
         key = schema.normalise_header(header) or header.strip()
         if key in seen:
             j = seen[key]
+            if personal:
+                raw.problems.append(
+                    _problem(
+                        raw.label,
+                        "duplicate_header",
+                        f"{_column_name(raw, j)} and {_column_name(raw, i)} carry the same "
+                        "header, which looks like personal data. Rename both headers.",
+                        column=f"column {i + 1}",
+                        row=raw.header_row,
+                    )
+                )
+                continue
             raw.problems.append(
                 _problem(
                     raw.label,
@@ -1243,20 +1256,25 @@ def _personal_data(raws: Sequence[_Raw], kept: Mapping[int, list[int]], spec: _S
         if c not in table.columns:
             table[c] = None
     table = table[["file", "row", "column", "rule", "message"]]
-    columns = list(dict.fromkeys(str(c) for c in table["column"].dropna()))
+    named = table[table["rule"] != "header_personal_data"]
+    columns = list(dict.fromkeys(str(c) for c in named["column"].dropna()))
     lines = [
         f"Possible personal data found ({len(table)} finding(s); the values are not shown). "
         "mentoranalytics reads anonymised records only:"
     ]
     for rec in table.head(20).itertuples(index=False):
         row = "" if rec.row is None or pd.isna(rec.row) else f"row {int(rec.row)}, "
-        lines.append(f"  {rec.file}: {row}column {rec.column!s} [{rec.rule}]")
+        where = rec.column if rec.rule == "header_personal_data" else f"column {rec.column!s}"
+        lines.append(f"  {rec.file}: {row}{where} [{rec.rule}]")
     if len(table) > 20:
         lines.append(f"  ... and {len(table) - 20} more (see the .problems table of this error).")
-    lines.append(
-        f"Remove identifying columns with drop_columns={columns!r}, or, if a column holds no "
-        f"personal data, allow it with allow_columns={columns[:1]!r}."
-    )
+    if columns:
+        lines.append(
+            f"Remove identifying columns with drop_columns={columns!r}, or, if a column holds "
+            f"no personal data, allow it with allow_columns={columns[:1]!r}."
+        )
+    if len(named) < len(table):
+        lines.append("Rename the headers that are themselves personal data (named by position).")
     raise PersonalDataError("\n".join(lines), problems=table)
 
 
@@ -1334,7 +1352,7 @@ def _map_headers(raw: _Raw, positions: Sequence[int], spec: _Spec) -> tuple[dict
         if any(p["rule"] == "duplicate_column" and p["column"] == target for p in raw.problems):
             names.pop(i, None)
     mapped = set(owner)
-    headers_shown = [h.strip() for h in raw.headers if h.strip()]
+    headers_shown = [_header_shown(h.strip(), i) for i, h in enumerate(raw.headers) if h.strip()]
     for req in schema.REQUIRED_COLUMNS:
         if req in mapped:
             continue
@@ -1621,8 +1639,17 @@ def load_cohort(
     )
 
 
+def _header_shown(header: str, position: int) -> str:
+    """A header as messages show it: its position when it looks like personal data."""
+    from .privacy.identifier_guard import header_is_personal
+
+    return f"column {position + 1}" if header_is_personal(header) else header
+
+
 def _check_unused(spec: _Spec, raws: Sequence[_Raw]) -> None:
-    headers = sorted({h.strip() for r in raws for h in r.headers if h.strip()})
+    headers = sorted(
+        {_header_shown(h.strip(), i) for r in raws for i, h in enumerate(r.headers) if h.strip()}
+    )
     if not any(r.usable for r in raws):
         return
     unused = [k for k in spec.columns if k not in spec.used_columns]
