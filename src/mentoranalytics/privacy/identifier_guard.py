@@ -323,6 +323,7 @@ _NAME_TOKEN_RE = re.compile(r"^(?:[^\W\d_]['’])?[^\W\d_]{2,}(?:['’\-][^\W\d_
 _INITIALS_RE = re.compile(r"^(?:[^\W\d_]\.){1,3}$|^[^\W\d_]$")
 _CAP_WORD_RE = re.compile(r"^(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:['’\-][A-Za-z][a-z]*)*$")
 _PUNCT = "()[]{}<>\"'“”‘’,;:!?"
+_CAPITALISED_RE = re.compile(r"(?<![A-Za-z])[A-Z][a-z]+")
 
 
 def _first_name(word: str, *, ambiguous: bool = False) -> bool:
@@ -418,8 +419,11 @@ def _embedded_name(text: str) -> bool:
     Institute``) or a place word precedes (``Queen Elizabeth``).
     """
     raw = text.split()
-    if len(raw) < 2:
-        return False
+    if len(raw) < 2 or not any(
+        w in _TITLES_WORD or w.lower() in _TITLES_SHORT or _first_name(w.lower(), ambiguous=True)
+        for w in _CAPITALISED_RE.findall(text)
+    ):
+        return False  # no capitalised first name or title: nothing to look at
     words = [w.strip(_PUNCT) for w in raw]
     stops = [w[-1] in ".,;:!?)]}\"'" for w in raw]
     n = len(words)
@@ -754,10 +758,15 @@ def _scan_column(
     # each rule runs only on the values that pass its necessary condition (_Prefilter),
     # on the values folded to ASCII forms where Unicode has them (full-width @, digits)
     folded = _Folded(values)
-    hits_by_rule: dict[str, np.ndarray] = {}
-    for rule in _rules_for(canonical):
-        condition, test = _rule_test(rule, _dob_context(norm, canonical))
-        hits_by_rule[rule] = _in_subset(test, folded, getattr(pre, condition)())
+    tests = [
+        (rule, *_rule_test(rule, _dob_context(norm, canonical))) for rule in _rules_for(canonical)
+    ]
+    candidates = {rule: getattr(pre, condition)() for rule, condition, _ in tests}
+    if all(c is not None for c in candidates.values()):
+        folded.prefetch(np.flatnonzero(np.logical_or.reduce(list(candidates.values()))))
+    hits_by_rule: dict[str, np.ndarray] = {
+        rule: _in_subset(test, folded, candidates[rule]) for rule, _, test in tests
+    }
 
     def rows_of(hit: np.ndarray) -> np.ndarray:
         hit_u = np.zeros(len(present_u), dtype=bool)
@@ -859,10 +868,11 @@ def _rule_test(rule: str, dob: str = "other") -> tuple[str, Callable[[Sequence[s
 
 
 class _Folded(Sequence[str]):
-    """The values, each folded by :func:`_fold` when read."""
+    """The values, each folded by :func:`_fold` when first read (then kept)."""
 
     def __init__(self, values: Sequence[str]) -> None:
         self._values = values
+        self._cache: list[str | None] = [None] * len(values)
 
     def __len__(self) -> int:
         return len(self._values)
@@ -870,7 +880,18 @@ class _Folded(Sequence[str]):
     def __getitem__(self, k: Any) -> Any:
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]
-        return _fold(self._values[k])
+        out = self._cache[k]
+        if out is None:
+            out = self._cache[k] = _fold(self._values[k])
+        return out
+
+    def prefetch(self, positions: np.ndarray) -> None:
+        """Read the values at ``positions`` in one step (Arrow-held text is read
+        value by value otherwise, once per rule)."""
+        if not isinstance(self._values, _StrippedText) or not positions.size:
+            return
+        for k, text in zip(positions.tolist(), self._values.many(positions), strict=True):
+            self._cache[k] = _fold(text)
 
     def __iter__(self) -> Any:
         return (self[k] for k in range(len(self)))
@@ -935,6 +956,11 @@ class _StrippedText(Sequence[str]):
             return [self[i] for i in range(*k.indices(len(self)))]
         j = k if self._positions is None else int(self._positions[k])
         return str(self._uniques[j]).strip()
+
+    def many(self, positions: np.ndarray) -> list[str]:
+        """The values at ``positions``, read in one step."""
+        js = positions if self._positions is None else self._positions[positions]
+        return [str(u).strip() for u in self._uniques.take(js).tolist()]
 
     def subset(self, positions: np.ndarray) -> _StrippedText:
         if self._positions is not None:
