@@ -391,6 +391,8 @@ def _cell_message(rule: str, col: Column, text: str, norm: str = "") -> str:
     if rule == "out_of_range":
         return f"{shown} is out of range; {name} takes {col.allowed}. Correct the cell."
     if rule == "excel_date":
+        if shown == _PERSONAL_SHOWN:
+            shown = "The value (not shown: a date may be personal data, a date of birth)"
         return (
             f"{shown} looks like a date (or an Excel date serial number), not a {name} value: "
             "spreadsheets turn entries such as '3-4' into dates. Format the column as Text "
