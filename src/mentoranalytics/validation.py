@@ -274,10 +274,23 @@ def _dtype(col: Column) -> Any:
 
 
 def _show(value: str) -> str:
-    """A short value quoted for a message; long text is described, never echoed."""
+    """A short value quoted for a message; long text is described, never echoed, and
+    so is a value that any rule of the personal-data guard flags (a name, a date, an
+    e-mail address, a phone number, ...)."""
+    if _personal(value):
+        return _PERSONAL_SHOWN
     if len(value) <= _ECHO_LIMIT and value.isprintable():
         return repr(value)
     return f"a text of {len(value)} characters"
+
+
+_PERSONAL_SHOWN = "A value that looks like personal data (not shown)"
+
+
+def _personal(value: str) -> bool:
+    from .privacy.identifier_guard import looks_like_personal_data
+
+    return looks_like_personal_data(value)
 
 
 def _normalise_many(texts: np.ndarray) -> np.ndarray:
@@ -531,6 +544,11 @@ def _cell_message(rule: str, col: Column, text: str, norm: str = "") -> str:
     name = col.name
     shown = _show(text)
     if rule == "unknown_category":
+        if shown == _PERSONAL_SHOWN:
+            return (
+                f"{shown} is not a known {name} value; allowed: {col.allowed}. Correct the "
+                "cell, and keep names, dates and contact details out of the file."
+            )
         hint = _suggest(norm or schema.normalise_value(text), col)
         if not _quotable(text):
             did = f" Did you mean {hint!r}?" if hint else ""
@@ -576,6 +594,8 @@ def _cell_message(rule: str, col: Column, text: str, norm: str = "") -> str:
     if rule == "out_of_range":
         return f"{shown} is out of range; {name} takes {col.allowed}. Correct the cell."
     if rule == "excel_date":
+        if shown == _PERSONAL_SHOWN:
+            shown = "The value (not shown: a date may be personal data, a date of birth)"
         return (
             f"{shown} looks like a date (or an Excel date serial number), not a {name} value: "
             "spreadsheets turn entries such as '3-4' into dates. Format the column as Text "
