@@ -637,12 +637,12 @@ class ReleaseGate:
         if n and n < pol.threshold:
             why = f"n below {pol.threshold} (SDC-1)"
             out.update({k: why for k in ("n", "mean", "sd", "median", "q1", "q3")})
+        elif withheld:
+            why = "the joint audit found it would let a hidden count be recovered (SDC-11)"
+            out.update({k: why for k in ("n", "mean", "sd", "median", "q1", "q3")})
         else:
             out["n"] = ""
-            if withheld:
-                why = "the joint audit found it would let a hidden count be recovered (SDC-11)"
-                out.update({k: why for k in ("mean", "sd", "median", "q1", "q3")})
-            elif n < min_n:
+            if n < min_n:
                 out.update(
                     {k: f"n below {min_n} (SDC-5)" for k in ("mean", "sd", "median", "q1", "q3")}
                 )

@@ -319,21 +319,26 @@ def _reporting_groups(
 ) -> tuple[list[str], tuple[str, ...], pd.Series]:
     """Which groups the report shows; small groups pooled or left out.
 
-    Returns the shown group labels, the labels pooled into ``other_or_not_stated``, and
-    the new group column (NA for participants left out of the breakdowns).
+    A category is shown on its own with at least ``min_group_size`` people (default twice
+    the threshold, so a group can hold a publishable count on each side of a yes/no
+    outcome).  Smaller categories are pooled as ``other_or_not_stated`` when the pool has
+    at least twice that: a pool of mixed small categories with small cells would
+    otherwise force suppression into every other group's cells.  Returns the shown group
+    labels, the labels pooled, and the new group column (NA for participants left out of
+    the breakdowns).
     """
     text = series.astype("string")
     order = [g for g in schema.GENDERS if g in set(text.dropna())]
     order += sorted(set(text.dropna()) - set(order))
     if not pol.suppresses:
         return order, (), text.astype(pd.CategoricalDtype(order))
-    minimum = min_group_size if min_group_size is not None else 4 * pol.threshold
+    minimum = min_group_size if min_group_size is not None else 2 * pol.threshold
     sizes = text.value_counts()
     big = [g for g in order if sizes.get(g, 0) >= minimum]
     small = [g for g in order if 0 < sizes.get(g, 0) < minimum]
     out = text.where(text.isin(big))
     merged: tuple[str, ...] = ()
-    if small and int(sizes[small].sum()) >= minimum:
+    if small and int(sizes[small].sum()) >= 2 * minimum:
         out = out.mask(text.isin(small), OTHER_GROUP)
         merged = tuple(small)
         big.append(OTHER_GROUP)
@@ -671,7 +676,7 @@ def _withheld_section(ctx: ReportContext, sid: str, title: str) -> Section:
         unavailable=(
             f"Not shown: no two {ctx.by} groups are large enough to publish separately under the "
             f"'{ctx.policy.name}' disclosure policy (each needs at least "
-            f"{ctx.options.min_group_size or 4 * ctx.policy.threshold} participants). An internal "
+            f"{ctx.options.min_group_size or 2 * ctx.policy.threshold} participants). An internal "
             "report (--privacy internal) shows them, and must not leave the course team."
         ),
     )
