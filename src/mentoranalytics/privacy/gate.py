@@ -938,13 +938,16 @@ class ReleaseGate:
             ]
             best: tuple[float, Any] | None = None
             first: Any = None
+            first_count: Any = None
             for tried, k in enumerate(order):
                 trial = self._trial(self._relations[k])
                 if trial is None:
                     continue
                 keep, _loss, apply = trial
-                if first is None and self._owners.get(self._relations[k].owner) != "counts":
-                    first = apply
+                if self._owners.get(self._relations[k].owner) != "counts":
+                    first = first or apply
+                else:
+                    first_count = first_count or apply
                 lp.without(~keep)
                 ok = lp.wide_enough(obj, true, self.need)
                 width = self.need if ok else float(np.subtract(*lp.range(obj)[::-1]))
@@ -956,8 +959,8 @@ class ReleaseGate:
                     best = (width, apply)
                 if tried >= _MAX_TRIALS:
                     break
-            if best is None and first is not None:
-                best = (hi0 - lo0, first)  # a binding relation must go anyway
+            if best is None and (first or first_count) is not None:
+                best = (hi0 - lo0, first or first_count)  # a binding relation must go anyway
             if best is None:
                 kinds = sorted({self._owners.get(self._relations[k].owner, "?") for k in binding})
                 raise AnalysisError(

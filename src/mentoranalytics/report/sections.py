@@ -191,17 +191,23 @@ class ReportContext:
     # -- report-wide text ---------------------------------------------------------------
     def make_subtitle(self) -> str:
         """The report's subtitle: the participants the report covers (a released count)."""
-        everyone = pd.Series(True, index=self.data.index)
+        everyone = pd.Series(True, index=self.population.index)
         n = self.gate.counts("subtitle", {"participants": everyone})["participants"]
         cohorts = self.all_data["cohort"].nunique() if "cohort" in self.all_data else 1
         src = self.options.source_label or "your data"
         who = f"{n} participants" if n is not None else "Participants"
-        if self.not_shown and not self.internal:
+        if self.not_shown and self.breakdown_ok and not self.internal:
             who += " (not counting those in groups too small to show)"
         return (
             f"{who} in {cohorts} cohort{'s' if cohorts != 1 else ''}, from {src}. "
             f"Disclosure policy '{self.policy.name}': {self.policy.describe()}."
         )
+
+    @property
+    def population(self) -> pd.DataFrame:
+        """The participants the report's counts cover: the groups shown, or everyone when
+        no breakdown can be shown (whole-cohort counts only)."""
+        return self.data if self.breakdown_ok else self.all_data
 
     @property
     def policy_banner(self) -> str | None:
@@ -682,6 +688,28 @@ def _withheld_section(ctx: ReportContext, sid: str, title: str) -> Section:
     )
 
 
+def _whole_cohort_section(
+    ctx: ReportContext, sid: str, title: str, variables: Sequence[str]
+) -> Section:
+    """No breakdown can be shown: the variables' counts for the whole cohort, through the
+    gate (everything that can be said safely about a cohort this small)."""
+    d = ctx.all_data.assign(_all="all participants")
+    variables = [v for v in variables if v in d and d[v].notna().any()]
+    if not variables:
+        return _withheld_section(ctx, sid, title)
+    d = d.assign(**{v: _yes_no(d[v]) for v in variables})
+    tables = ctx.protect([(f"{sid}_{v}", v, "_all", None) for v in variables], data=d)
+    blocks: list[Block] = [
+        Paragraph(_withheld_section(ctx, sid, title).unavailable or "", kind="note"),
+        Paragraph("Counts for the whole cohort:", kind="text"),
+    ]
+    for v in variables:
+        blocks.append(
+            ctx.count_block(f"{sid}_{v}", v.replace("_", " ").capitalize(), tables[f"{sid}_{v}"])
+        )
+    return Section(sid, title, tuple(blocks))
+
+
 def overview_section(ctx: ReportContext) -> Section:
     ctx.step("analysing: cohort overview")
     title = "Cohort overview"
@@ -988,7 +1016,9 @@ def boldness_section(ctx: ReportContext) -> Section:
             "who the mentor was and how they were approached",
         )
     if not ctx.breakdown_ok:
-        return _withheld_section(ctx, "boldness", title)
+        return _whole_cohort_section(
+            ctx, "boldness", title, ["mentor_relation", "approach", "bold_choice"]
+        )
     ctx.step("analysing: boldness of mentor choices")
     from .. import plot
 
@@ -1185,7 +1215,7 @@ def outcomes_section(ctx: ReportContext) -> Section:
             "outcomes", title, list(schema.OUTCOMES), "at least one career or relationship outcome"
         )
     if not ctx.breakdown_ok:
-        return _withheld_section(ctx, "outcomes", title)
+        return _whole_cohort_section(ctx, "outcomes", title, list(ctx.outcomes))
     ctx.step("analysing: outcomes")
     from .. import plot
     from ..stats import adjust_pvalues
@@ -1749,7 +1779,7 @@ def data_quality_section(ctx: ReportContext) -> Section:
         blocks.append(TableBlock("provenance", "Data provenance: files and SHA-256", src))
     excluded = getattr(cohort, "excluded", None)
     n_excluded = 0 if excluded is None else len(excluded)
-    everyone = pd.Series(True, index=ctx.data.index)
+    everyone = pd.Series(True, index=ctx.population.index)
     n_shown = ctx.gate.counts("rows", {"analysed": everyone})["analysed"]
     if ctx.internal:
         n_used = len(as_frame(cohort))
@@ -1770,7 +1800,7 @@ def data_quality_section(ctx: ReportContext) -> Section:
             if n_shown is not None
             else "The number of participants analysed is withheld (it would reveal a small group)"
         ]
-        if ctx.not_shown:
+        if ctx.not_shown and ctx.breakdown_ok:
             parts.append("participants in groups too small to show are left out of every count")
         parts.append(
             f"{n_excluded} rows excluded for the reasons below"
@@ -1804,7 +1834,7 @@ def data_quality_section(ctx: ReportContext) -> Section:
                     digits=0,
                 )
             )
-    d = ctx.data
+    d = ctx.population
     cols = [c for c in schema.CANONICAL_COLUMNS if c in d]
     released = ctx.gate.counts("missingness", {c: d[c].isna() for c in cols})
     miss = pd.Series({c: np.nan if released[c] is None else float(released[c]) for c in cols})
