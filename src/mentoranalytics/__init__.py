@@ -52,6 +52,7 @@ _LAZY: dict[str, str] = {
     "logrank_test": ".stats",
     "cox_model": ".stats",
     "meta_analysis": ".stats",
+    "model_table": ".stats",
     "suppress": ".privacy",
     "audit": ".privacy",
     "POLICIES": ".privacy",
