@@ -36,6 +36,7 @@ _LAZY: dict[str, str] = {
     "Cohort": ".validation",
     "boldness": ".boldness",
     "derive_fields": ".boldness",
+    "plain": ".interop",
     "load_sample": ".datasets",
     "simulate_cohort": ".datasets",
     "proportion_ci": ".stats",

@@ -2083,6 +2083,13 @@ class Cohort:
     def __len__(self) -> int:
         return len(self._data)
 
+    def plain(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The records with plain numpy types for other libraries: see
+        :func:`mentoranalytics.plain` (statsmodels formulas, lifelines, seaborn, tableone)."""
+        from .interop import plain
+
+        return plain(self, columns=columns)
+
     def privacy_summary(self, **kwargs: Any) -> Any:
         """Disclosure summary of the data: see :func:`mentoranalytics.privacy.privacy_summary`."""
         from .privacy import privacy_summary
