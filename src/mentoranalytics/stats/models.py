@@ -25,8 +25,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._derived import with_columns
 from .._frame import as_frame
-from ..exceptions import AnalysisError, SeparationWarning, require_columns
+from ..exceptions import AnalysisError, SeparationWarning
 from ..schema import FALSE_WORDS, SCHEMA, TRUE_WORDS, normalise_value
 from ._result import Result
 from .firth import (
@@ -875,7 +876,8 @@ def outcome_model(
         raise AnalysisError("predictors must name at least one column, e.g. predictors=['gender'].")
     if outcome in predictors:
         raise AnalysisError(f"'{outcome}' is the outcome; it cannot also be a predictor.")
-    require_columns(frame, [outcome, *predictors], purpose="outcome_model")
+    frame, derived_notes = with_columns(frame, [outcome, *predictors], purpose="outcome_model")
+    notes.extend(derived_notes)
 
     used = frame[[outcome, *predictors]]
     complete = used.notna().all(axis=1)

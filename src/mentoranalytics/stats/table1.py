@@ -55,6 +55,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import schema
+from .._derived import DERIVABLE, with_columns
 from .._frame import as_frame, resolve_rng
 from ..exceptions import AnalysisError, ColumnError, SmallSampleWarning, require_columns
 from . import _export
@@ -1156,6 +1157,12 @@ def summary_table(
     gen, seed = resolve_rng(rng)
     if not isinstance(by, str):
         raise AnalysisError(f"by must be a column name (str), not {type(by).__name__}.")
+    listed = [variables] if isinstance(variables, str) else list(variables or [])
+    frame, derived_notes = with_columns(
+        frame,
+        [c for c in [by, strata, *listed] if isinstance(c, str) and c in DERIVABLE],
+        purpose="Table 1",
+    )
     require_columns(frame, [by], purpose="the groups of Table 1")
     if strata is not None:
         if not isinstance(strata, str):
@@ -1191,7 +1198,7 @@ def summary_table(
             "No variables to summarise: pass variables=[...] (no canonical column found)."
         )
 
-    notes: list[str] = []
+    notes: list[str] = list(derived_notes)
     group_col = frame[by]
     gcodes_all, levels = _factor(group_col, by)
     if not levels:
