@@ -486,7 +486,7 @@ def model_table(
     >>> list(tab.display().columns)
     ['(1)', '(2)']
     >>> tab.fit["aic"].round(2).tolist()
-    [57.84, 59.83]
+    [57.84, 59.84]
     """
     if isinstance(models, Mapping):
         if names is not None:
