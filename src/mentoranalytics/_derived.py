@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ._frame import as_frame
-from .exceptions import ColumnError
+from .exceptions import ColumnError, require_columns
 
 __all__ = ["DERIVABLE", "derivation_hint", "with_columns"]
 
@@ -126,16 +126,15 @@ def with_columns(
         )
         missing = [c for c in missing if c not in derivable]
     if missing:
-        available = [str(c) for c in frame.columns]
-        shown = available[:30] + (["..."] if len(available) > 30 else [])
-        names = ", ".join(repr(m) for m in missing)
-        noun = "Column" if len(missing) == 1 else "Columns"
-        message = f"{noun} {names} not found, needed for {purpose}."
-        hints = [derivation_hint(c, frame.columns) for c in missing if c in DERIVABLE]
-        if hints:
-            message += (
-                " " + "; ".join(h[0].upper() + h[1:] for h in hints) + ": add those columns "
-                "and pass a Cohort (ma.load_cohort) or call ma.derive_fields(df)."
-            )
-        raise ColumnError(f"{message} Available: {shown}.")
+        try:
+            require_columns(frame, missing, purpose=purpose)
+        except ColumnError as exc:
+            hints = [derivation_hint(c, frame.columns) for c in missing if c in DERIVABLE]
+            if not hints:
+                raise
+            advice = "; ".join(h[0].upper() + h[1:] for h in hints)
+            raise ColumnError(
+                f"{exc} {advice}: add those columns and pass a Cohort (ma.load_cohort) or "
+                "call ma.derive_fields(df)."
+            ) from None
     return frame, notes
