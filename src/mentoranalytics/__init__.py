@@ -33,7 +33,7 @@ from .schema import SCHEMA, codebook
 # public name -> module that defines it (relative to this package)
 _LAZY: dict[str, str] = {
     "load_cohort": ".io",
-    "Cohort": ".validation",
+    "Cohort": ".cohort",
     "boldness": ".boldness",
     "derive_fields": ".boldness",
     "plain": ".interop",
