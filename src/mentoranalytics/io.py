@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .cohort import Cohort
 from .exceptions import DataQualityWarning, PersonalDataError, SchemaError
 from .schema import SCHEMA
 from .validation import (
     SOURCE_COLUMNS,
-    Cohort,
     Table,
     _is_text_dtype,
     _text_of,

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .._frame import as_frame
 from ..exceptions import AnalysisError, require_columns
 from ..schema import SCHEMA
 from ._style import NEUTRAL
@@ -90,9 +89,10 @@ def suppressed_text(ax: Axes, x: float, y: float, **kwargs: Any) -> Any:
 
 
 def frame_of(data: Any, columns: Iterable[str | None], purpose: str) -> pd.DataFrame:
-    """The DataFrame behind ``data`` after checking that ``columns`` exist."""
-    frame = as_frame(data)
-    require_columns(frame, [c for c in columns if c is not None], purpose=purpose)
+    """The DataFrame behind ``data`` with ``columns`` (derived ones computed when absent)."""
+    from .._derived import with_columns
+
+    frame, _ = with_columns(data, columns, purpose=purpose)
     return frame
 
 

@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import optimize as _opt
 from scipy import stats as _sps
 
+from .._derived import with_columns
 from .._frame import as_frame
 from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
 from ._result import Result
@@ -268,11 +269,13 @@ def _from_records(
     reference: Any,
     compare: Any,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]], list[str], dict[str, int], Any, Any]:
-    require_columns(frame, [study, by, outcome], purpose="a meta-analysis of participant records")
+    frame, derived_notes = with_columns(
+        frame, [study, by, outcome], purpose="a meta-analysis of participant records"
+    )
     y = _as_binary(frame[outcome], outcome)
     group = frame[by]
     label = frame[study]
-    notes: list[str] = []
+    notes: list[str] = list(derived_notes)
     excluded: dict[str, int] = {}
     missing = {
         outcome: np.isnan(y),

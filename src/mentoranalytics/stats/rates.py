@@ -46,8 +46,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from .._frame import as_frame, resolve_rng
-from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
+from .._derived import with_columns
+from .._frame import resolve_rng
+from ..exceptions import AnalysisError, SmallSampleWarning
 from ..schema import FALSE_WORDS, SCHEMA, TRUE_WORDS, normalise_value
 from ._result import Result
 from .power import detectable_difference
@@ -1169,15 +1170,14 @@ def compare_rates(
         raise AnalysisError(
             f"exact_threshold must be a whole number >= 0; got {exact_threshold!r}."
         )
-    frame = as_frame(data)
-    require_columns(frame, [outcome, by, strata], purpose="compare_rates")
+    frame, derived_notes = with_columns(data, [outcome, by, strata], purpose="compare_rates")
     if outcome == by or (strata is not None and strata in (outcome, by)):
         raise AnalysisError(
             f"outcome, by and strata must be different columns; got outcome={outcome!r}, "
             f"by={by!r}, strata={strata!r}."
         )
     generator, rng_record = resolve_rng(rng)
-    notes: list[str] = []
+    notes: list[str] = list(derived_notes)
     y, event_label = _coerce_outcome(frame[outcome], outcome, event)
     groups = frame[by]
     order = _group_order(groups, by)

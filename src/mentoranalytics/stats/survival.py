@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _sps
 
-from .._frame import as_frame
+from .._derived import with_columns
 from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
 from ..schema import FALSE_WORDS, MISSING_MARKERS, SCHEMA, TRUE_WORDS, normalise_value
 from ._result import Result
@@ -202,9 +202,10 @@ def _prepare(
     extra: Mapping[str, str | None] | None = None,
 ) -> _Prepared:
     """Durations and event flags, plus ``extra`` columns renamed (e.g. group, stratum)."""
-    frame = as_frame(data)
     columns: dict[str, str] = {k: v for k, v in (extra or {}).items() if v is not None}
-    require_columns(frame, [event, time, *columns.values()], purpose="time to promotion")
+    frame, derived_notes = with_columns(
+        data, [event, time, *columns.values()], purpose="time to promotion"
+    )
     promoted = _as_binary(frame[event], event)
     months = _as_number(frame[time], time)
     if followup in frame.columns:
@@ -237,7 +238,7 @@ def _prepare(
             col_missing |= frame[column].map(_is_missing_marker).to_numpy(dtype=bool)
         reasons[(reasons == "") & col_missing] = f"{column!r} missing"
 
-    notes: list[str] = []
+    notes: list[str] = list(derived_notes)
     excluded: dict[str, int] = {}
     for reason in pd.unique(reasons[reasons != ""]):
         count = int((reasons == reason).sum())
