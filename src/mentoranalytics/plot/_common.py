@@ -18,10 +18,12 @@ from ._style import NEUTRAL
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
 
 #: The text drawn wherever disclosure control withheld a value.
 SUPPRESSED = "suppressed"
+#: The text drawn for an estimate a released table withholds (a NaN row).
+WITHHELD = "withheld"
 
 #: Mask columns that stand for a whole row (a group's n or total): when suppressed,
 #: every value of that row is withheld.
@@ -47,7 +49,7 @@ def get_ax(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return new
 
 
-def new_figure(fig: Figure | None, figsize: tuple[float, float]) -> Figure:
+def new_figure(fig: Figure | SubFigure | None, figsize: tuple[float, float]) -> Figure | SubFigure:
     """Return ``fig`` cleared of nothing (used as is), or a new constrained-layout figure."""
     if fig is not None:
         return fig
