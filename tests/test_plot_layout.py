@@ -79,7 +79,9 @@ def _drawn_texts(fig: Any) -> list[tuple[str, Text]]:
             items += [*legend.get_texts(), legend.get_title()]
         out += [(where, t) for t in items if _shown(t)]
     for legend in fig.legends:
-        out += [("figure legend", t) for t in [*legend.get_texts(), legend.get_title()] if _shown(t)]
+        out += [
+            ("figure legend", t) for t in [*legend.get_texts(), legend.get_title()] if _shown(t)
+        ]
     out += [("figure", t) for t in fig.texts if _shown(t)]  # suptitle included
     return out
 
@@ -147,9 +149,9 @@ def _released_tables(programme: pd.DataFrame, women_men: pd.DataFrame) -> dict[s
     steps = _coarsened_steps(km.table, width=12.0)
     effects = _quiet(lambda: ma.compare_rates(programme, "promoted", reference="man").effects)
     effects = effects[effects["measure"] == "risk_difference"].reset_index(drop=True)
-    effects.loc[effects["group"].isin(["non_binary", "not_stated"]), ["estimate", "ci_low", "ci_high"]] = (
-        np.nan
-    )
+    effects.loc[
+        effects["group"].isin(["non_binary", "not_stated"]), ["estimate", "ci_low", "ci_high"]
+    ] = np.nan
     effects = effects[["group", "reference", "estimate", "ci_low", "ci_high", "measure"]]
     return {
         "rates": rates,
