@@ -96,8 +96,14 @@ def _base(text: Text) -> float:
     return float(size)
 
 
-def no_overlap(ax: Axes, texts: Sequence[Text], *, min_size: float = MIN_SIZE) -> None:
-    """Shrink ``texts`` together, as little as needed, until no two overlap."""
+def no_overlap(
+    ax: Axes, texts: Sequence[Text], *, min_size: float = MIN_SIZE, gap: float = 1.5
+) -> None:
+    """Shrink ``texts`` together, as little as needed, until no two overlap.
+
+    ``gap`` (points) is the space kept between neighbours, so that two numbers side
+    by side never read as one.
+    """
     group = list(texts)
     if not group:
         return
@@ -110,8 +116,9 @@ def no_overlap(ax: Axes, texts: Sequence[Text], *, min_size: float = MIN_SIZE) -
             t.set_fontsize(_base(t))
         scale = 1.0
         smallest = min((_base(t) for t in shown), default=min_size)
+        pad = renderer.points_to_pixels(gap) / 2
         while shown:
-            boxes = [t.get_window_extent(renderer) for t in shown]
+            boxes = [t.get_window_extent(renderer).padded(pad) for t in shown]
             if not any_overlap(boxes) or smallest * scale <= min_size:
                 break
             scale = max(scale - _STEP / smallest, min_size / smallest)

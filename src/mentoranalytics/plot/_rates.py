@@ -135,7 +135,7 @@ def _count_text(n: Any, events: Any, hidden: bool, empty_text: str) -> str:
 
 
 def _percent_axis(ax: Axes, label: str) -> None:
-    ticks = np.linspace(0, 1, 6)
+    ticks = np.linspace(0, 1, 5)
     ax.set_xlim(-0.02, 1.02)
     ax.set_xticks(ticks, [f"{100 * t:.0f}%" for t in ticks])
     ax.set_xlabel(label)
