@@ -104,7 +104,7 @@ def test_seniority_reach_draws_group_means_not_people():
     for g, size in df["gender"].value_counts().items():
         assert _markers(ax) != size, g
     drawn = _drawn_values(ax, "x")
-    for g, sub in df.groupby("gender"):
+    for _, sub in df.groupby("gender"):
         assert sub["seniority_gap"].min() not in drawn  # no whisker at anyone's extreme
         assert sub["seniority_gap"].max() not in drawn
     assert ax.get_xlim() == pytest.approx((-5.2, 5.2))  # fixed by the scale
@@ -149,9 +149,8 @@ def test_boldness_panels_default_to_aggregates(programme):
 def test_individual_view_boxes_have_quantile_whiskers_and_no_outliers():
     df = _gaps()
     ax = maplot.plot_seniority_reach(df, individual=True)
-    for i, (g, sub) in enumerate(
-        ((g, df.loc[df["gender"] == g, "seniority_gap"]) for g in ("woman", "man"))
-    ):
+    for i, g in enumerate(("woman", "man")):
+        sub = df.loc[df["gender"] == g, "seniority_gap"]
         x = sub.to_numpy(float)
         p10, p90 = np.percentile(x, [10, 90])
         # the whiskers and caps of box i: vertical lines at x == i
