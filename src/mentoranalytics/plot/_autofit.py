@@ -97,12 +97,18 @@ def _base(text: Text) -> float:
 
 
 def no_overlap(
-    ax: Axes, texts: Sequence[Text], *, min_size: float = MIN_SIZE, gap: float = 1.5
+    ax: Axes,
+    texts: Sequence[Text],
+    *,
+    min_size: float = MIN_SIZE,
+    gap: float = 1.5,
+    inside: bool = False,
 ) -> None:
     """Shrink ``texts`` together, as little as needed, until no two overlap.
 
     ``gap`` (points) is the space kept between neighbours, so that two numbers side
-    by side never read as one.
+    by side never read as one; with ``inside`` the texts must also stay within the
+    axes (texts left out of constrained layout).
     """
     group = list(texts)
     if not group:
@@ -117,9 +123,13 @@ def no_overlap(
         scale = 1.0
         smallest = min((_base(t) for t in shown), default=min_size)
         pad = renderer.points_to_pixels(gap) / 2
+        frame = ax.get_window_extent(renderer)
         while shown:
             boxes = [t.get_window_extent(renderer).padded(pad) for t in shown]
-            if not any_overlap(boxes) or smallest * scale <= min_size:
+            out = inside and any(
+                b.x0 + pad < frame.x0 - 0.5 or b.x1 - pad > frame.x1 + 0.5 for b in boxes
+            )
+            if not (out or any_overlap(boxes)) or smallest * scale <= min_size:
                 break
             scale = max(scale - _STEP / smallest, min_size / smallest)
             for t in shown:

@@ -465,7 +465,7 @@ def plot_cohort_trend(
     ax.grid(axis="x", visible=False)
     ax.set_xlabel(by_label(cohort).capitalize())
     ax.set_ylabel(f"{column_label(outcome)} (%), 95% Wilson CI")
-    _autofit.no_overlap(ax, texts, min_size=4.5)
+    _autofit.no_overlap(ax, texts, min_size=4.5, inside=True)
     _autofit.fit_ticks(ax, "x", thin="numeric", min_size=6.0)
     if by is not None and wants_legend(legend, needed=True):
         from matplotlib.lines import Line2D

@@ -261,21 +261,19 @@ def plot_mediation(
             effect("ade", stacked=True).replace("\n[", " ["), "ade", 9.5, color=direct, gid="ade"
         ),
         placed(
-            "Total effect\n" + effect("total_effect", stacked=True).replace("\n[", " ["),
+            "Total effect: " + effect("total_effect", stacked=False).replace("\n", ", "),
             "total_effect",
             9.5,
             gid="total_effect",
-            ha="left",
         ),
     ]
     if "prop_mediated" in table.index:
         values.append(
             placed(
-                "Proportion mediated\n" + effect("prop_mediated", stacked=False),
+                "Proportion mediated: " + effect("prop_mediated", stacked=False),
                 "prop_mediated",
                 9.5,
                 gid="prop_mediated",
-                ha="right",
             )
         )
     _autofit.fit_boxes(ax, box_texts, min_size=4.0)
@@ -304,12 +302,12 @@ _BOXES: dict[str, tuple[float, float, float, float]] = {
 #: Regions of the texts; no two overlap, so fitted texts never do.
 _REGIONS: dict[str, tuple[float, float, float, float]] = {
     "head": (0.0, 0.88, 1.0, 1.0),
-    "acme_label": (0.35, 0.575, 0.65, 0.645),
-    "acme": (0.38, 0.42, 0.62, 0.575),
+    "acme_label": (0.385, 0.585, 0.615, 0.645),
+    "acme": (0.36, 0.42, 0.64, 0.58),
     "ade_label": (0.34, 0.33, 0.66, 0.40),
     "ade": (0.12, 0.185, 0.88, 0.325),
-    "total_effect": (0.0, 0.0, 0.49, 0.18),
-    "prop_mediated": (0.51, 0.0, 1.0, 0.18),
+    "total_effect": (0.0, 0.095, 1.0, 0.18),
+    "prop_mediated": (0.0, 0.0, 1.0, 0.085),
 }
 
 

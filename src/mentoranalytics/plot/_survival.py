@@ -418,4 +418,4 @@ def _at_risk_band(
             item.set_in_layout(False)
             item.set_gid(f"at_risk:{g}:{t:g}")
             texts.append(item)
-    _autofit.no_overlap(ax, texts, min_size=4.0)
+    _autofit.no_overlap(ax, texts, min_size=4.0, inside=True)
