@@ -39,6 +39,11 @@ def mediation_result(women_men: pd.DataFrame) -> Any:
     return ma.mediation(women_men, "gender", "bold_choice", "promoted", n_sims=100, rng=1)
 
 
+def _by_group(frame: pd.DataFrame) -> pd.DataFrame:
+    """A group table indexed by group (whether the result has a group column or index)."""
+    return frame.set_index("group") if "group" in frame.columns else frame
+
+
 def _quiet(call: Any) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallSampleWarning)
@@ -80,7 +85,7 @@ def _charts(programme: pd.DataFrame, women_men: pd.DataFrame, mediation: Any) ->
         ),
         "rates": lambda ax, **k: maplot.plot_rates(rates.rates, by="gender", ax=ax, **k),
         "summary": lambda ax, **k: maplot.plot_group_summary(
-            summary.set_index("group"), by="gender", ax=ax, **k
+            _by_group(summary), by="gender", ax=ax, **k
         ),
     }
 

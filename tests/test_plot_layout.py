@@ -45,6 +45,11 @@ def mediation_result(women_men: pd.DataFrame) -> Any:
     return ma.mediation(women_men, "gender", "bold_choice", "promoted", n_sims=100, rng=1)
 
 
+def _by_group(frame: pd.DataFrame) -> pd.DataFrame:
+    """A group table indexed by group (whether the result has a group column or index)."""
+    return frame.set_index("group") if "group" in frame.columns else frame
+
+
 def _quiet(call: Any) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallSampleWarning)
@@ -139,7 +144,7 @@ def _released_tables(programme: pd.DataFrame, women_men: pd.DataFrame) -> dict[s
         ]
     )
     summary = _quiet(lambda: ma.compare_groups(programme, "seniority_gap").groups)
-    summary = summary.set_index("group")[["n", "mean", "ci_low", "ci_high"]]
+    summary = _by_group(summary)[["n", "mean", "ci_low", "ci_high"]]
     summary.loc[summary["n"] < 10] = np.nan
     counts = pd.crosstab(programme["mentor_relation"], programme["gender"]).astype(float)
     counts = counts.mask(counts < 10)
@@ -246,7 +251,7 @@ def test_grid_of_model_and_time_charts_has_no_overlapping_text(
         maplot.plot_cohort_trend(women_men, "promoted", by="gender", ax=a[4], title="(e) Trend")
         _quiet(
             lambda: maplot.plot_forest(
-                ma.meta_analysis(programme, outcome="promoted", reference="man", compare="woman"),
+                ma.meta_analysis(women_men, outcome="promoted"),
                 ax=a[5],
                 title="(f) Pooled over cohorts",
             )
