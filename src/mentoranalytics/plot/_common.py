@@ -17,10 +17,12 @@ from ._style import NEUTRAL
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
 
 #: The text drawn wherever disclosure control withheld a value.
 SUPPRESSED = "suppressed"
+#: The text drawn for an estimate a released table withholds (a NaN row).
+WITHHELD = "withheld"
 
 #: Mask columns that stand for a whole row (a group's n or total): when suppressed,
 #: every value of that row is withheld.
@@ -37,6 +39,13 @@ MARGIN_ROWS = frozenset({"total", "Total", "all", "All", "overall"})
 def get_ax(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     """Return ``ax``; else the current Axes of an open pyplot figure; else a new one."""
     if ax is not None:
+        from matplotlib.axes import Axes as _Axes
+
+        if not isinstance(ax, _Axes):
+            raise AnalysisError(
+                f"ax must be a matplotlib Axes (e.g. from plt.subplots()), not "
+                f"{type(ax).__name__} {ax!r:.40}; leave it out to draw on the current Axes."
+            )
         return ax
     import matplotlib.pyplot as plt
 
@@ -46,9 +55,16 @@ def get_ax(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return new
 
 
-def new_figure(fig: Figure | None, figsize: tuple[float, float]) -> Figure:
+def new_figure(fig: Figure | SubFigure | None, figsize: tuple[float, float]) -> Figure | SubFigure:
     """Return ``fig`` cleared of nothing (used as is), or a new constrained-layout figure."""
     if fig is not None:
+        from matplotlib.figure import FigureBase
+
+        if not isinstance(fig, FigureBase):
+            raise AnalysisError(
+                f"fig must be a matplotlib Figure or SubFigure, not {type(fig).__name__}; "
+                "leave it out to draw a new figure."
+            )
         return fig
     import matplotlib.pyplot as plt
 
