@@ -921,7 +921,7 @@ class ReleaseGate:
                 return plan if changed else None
             obj, true = objs[failing], self._protected[failing].true
             lo0, hi0 = lp.range(obj)
-            binding = np.flatnonzero(lp.binding(obj))
+            binding = [int(k) for k in np.flatnonzero(lp.binding(obj))]
             # cheapest kinds first: a loose count, a summary, a table cell, a whole basis
             order = sorted(
                 binding,

@@ -99,6 +99,8 @@ class ReportContext:
     pending: dict[str, Callable[[], Any]] = field(default_factory=dict)
     #: results of the statistics, shared by the builds of one report (see cached)
     memo: dict[Any, Any] = field(default_factory=dict)
+    #: released group summaries (n, mean, ci_low, ci_high) by variable, for the charts
+    summaries: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def cached(self, fn: Callable[..., Any], data: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
         """``fn(data, *args, **kwargs)``, computed once per report: a rebuild after the
@@ -941,6 +943,8 @@ def _continuous_blocks(
                 groups.loc[g, col] = np.nan
                 reasons.add(why)
     summary_ok = {g: not decisions[g]["mean"] for g in groups.index}
+    released = groups[[c for c in ("n", "mean", "ci_low", "ci_high") if c in groups]].copy()
+    ctx.summaries[variable] = released.rename_axis("group")
     groups.index = [_label(g) for g in groups.index]
     mask.index = groups.index
     notes = ["Minimum and maximum are never published."]
@@ -1089,23 +1093,42 @@ def boldness_section(ctx: ReportContext) -> Section:
                 "seniority_reach",
                 "Seniority gap between mentor and participant, by gender: each dot a "
                 "participant, over a box of the middle half (internal report only).",
-                lambda: plot.plot_seniority_reach(d, by=ctx.by),
+                lambda: plot.plot_seniority_reach(d, by=ctx.by, individual=True),
             )
             _append_figure(
                 ctx,
                 blocks,
                 "boldness_components",
-                "Boldness index and its three components by gender (internal report only).",
-                lambda: plot.plot_boldness(d, by=ctx.by),
+                "Boldness index and its three components by gender, each dot a participant "
+                "(internal report only).",
+                lambda: plot.plot_boldness_panels(d, by=ctx.by, individual=True),
             )
         else:
-            blocks.append(
-                Paragraph(
-                    "Charts of individual values are drawn only in internal reports: a dot per "
-                    "participant would show individual choices.",
-                    kind="note",
+            gap = ctx.summaries.get("seniority_gap")
+            if gap is not None:
+                _append_figure(
+                    ctx,
+                    blocks,
+                    "seniority_reach",
+                    "Seniority gap between mentor and participant, by gender: released means "
+                    "with 95% intervals (withheld groups are marked).",
+                    functools.partial(plot.plot_group_summary, gap.copy(), by=ctx.by),
                 )
-            )
+            parts = [
+                ctx.summaries[v].reset_index().assign(variable=v)
+                for v in ("boldness_index", "reach", "distance", "initiation")
+                if v in ctx.summaries
+            ]
+            if parts:
+                long = pd.concat(parts, ignore_index=True).set_index("group")
+                _append_figure(
+                    ctx,
+                    blocks,
+                    "boldness_components",
+                    "Boldness index and its three components by gender: released means with "
+                    "95% intervals (withheld groups are marked).",
+                    functools.partial(plot.plot_group_summary, long, by=ctx.by),
+                )
     return Section("boldness", title, tuple(blocks))
 
 
@@ -1521,6 +1544,7 @@ def _released_survival(ctx: ReportContext) -> list[Block]:
     """Time to promotion outside internal reports: life tables over six-month bands
     merged until each holds enough promotions (SDC-9), the log-rank test on the banded
     released counts, and the band in which half had been promoted."""
+    from .. import plot
     from ..stats import logrank_test
 
     d = _durations(ctx.data).dropna(subset=["_months", "_promoted"])
@@ -1597,31 +1621,9 @@ def _released_survival(ctx: ReportContext) -> list[Block]:
         "km",
         "Proportion promoted over time by gender (life table over time bands, 95% bands); "
         "every step holds at least the disclosure threshold of promotions.",
-        functools.partial(_draw_life_table, lt),
+        functools.partial(plot.plot_km, lt, by=ctx.by),
     )
     return blocks
-
-
-def _draw_life_table(lt: pd.DataFrame) -> Any:
-    """Cumulative proportion promoted from a released life table (steps at band ends)."""
-    import matplotlib.pyplot as plt
-
-    from ..plot._style import gender_color
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.0), constrained_layout=True)
-    for g, part in lt.groupby("group", sort=False):
-        times = np.concatenate([[0.0], part["time"].to_numpy(float)])
-        prom = np.concatenate([[0.0], 1 - part["survival"].to_numpy(float)])
-        low = np.concatenate([[0.0], 1 - part["ci_high"].to_numpy(float)])
-        high = np.concatenate([[0.0], 1 - part["ci_low"].to_numpy(float)])
-        color = gender_color(g)
-        ax.step(times, prom, where="post", color=color, label=_label(g))
-        ax.fill_between(times, low, high, step="post", color=color, alpha=0.2, linewidth=0)
-    ax.set_xlabel("months since the programme")
-    ax.set_ylabel("proportion promoted")
-    ax.set_ylim(0, 1)
-    ax.legend(frameon=False, loc="upper left")
-    return fig
 
 
 def cohorts_section(ctx: ReportContext) -> Section:
