@@ -1197,6 +1197,8 @@ def _highs() -> Any:
             os.dup2(saved, 1)
             os.close(saved)
         h.setOptionValue("output_flag", False)
+        # small programmes re-solved from the last basis: presolve would cost more than it saves
+        h.setOptionValue("presolve", "off")
         _HIGHS.append(h)
     return _HIGHS[0]
 
