@@ -365,19 +365,30 @@ class ReleaseGate:
         grid[r, :] = grid[:r, :].sum(axis=0)
         return ridx, cidx, grid, rcode * c + ccode
 
-    def _class_cells(self, grid: np.ndarray, columns: pd.Index, groups: str | None) -> np.ndarray:
-        """Cells of groups in which all or none share an attribute (class disclosure)."""
+    def _class_cells(
+        self,
+        grid: np.ndarray,
+        columns: pd.Index,
+        groups: str | None,
+        rows: pd.Index | None = None,
+    ) -> np.ndarray:
+        """Cells of groups in which all or none share an attribute (class disclosure).
+
+        The attribute levels are the columns (``groups="rows"``) or the rows
+        (``groups="columns"``), a ``missing`` level excepted; a table in which only one
+        level occurs at all ("all 20 promoted") discloses it for every group.
+        """
         out = np.zeros(grid.shape, dtype=bool)
         if groups is None or not self.active or not self.policy.class_disclosure:
             return out
         inner = grid[:-1, :-1]
-        labels = list(columns) if groups == "rows" else None
+        labels = list(columns) if groups == "rows" else (None if rows is None else list(rows))
         if groups == "columns":
             inner = inner.T
         attr = np.ones(inner.shape[1], dtype=bool)
         if labels is not None:
             attr = np.array([str(v) != "missing" for v in labels])
-        if attr.sum() < 2:
+        if attr.sum() < 1:
             return out
         for g in range(inner.shape[0]):
             vals = inner[g, attr]
@@ -417,7 +428,7 @@ class ReleaseGate:
                 ii = range(r) if i == r else [i]
                 jj = range(c) if j == c else [j]
                 codes_of[i, j] = np.array([a * c + b for a in ii for b in jj], dtype=np.int64)
-        klass = self._class_cells(grid, cidx, groups)
+        klass = self._class_cells(grid, cidx, groups, ridx)
         forced = klass | self.plan.suppress.get(name, np.zeros(grid.shape, dtype=bool))
         if self.active:
             s, primary = _protect(grid, self.policy, forced=forced if forced.any() else None)
@@ -546,7 +557,7 @@ class ReleaseGate:
         reason, rule = "", ""
         if self.active:
             small = self.policy._primary(grid)
-            klass = self._class_cells(grid, cidx, groups)
+            klass = self._class_cells(grid, cidx, groups, ridx)
             if name in self.plan.withhold:
                 reason, rule = (
                     "the joint audit found it would let a suppressed cell be recovered",
@@ -613,6 +624,9 @@ class ReleaseGate:
         if n and n < pol.threshold:
             why = f"n below {pol.threshold} (SDC-1)"
             out.update({k: why for k in ("n", "mean", "sd", "median", "q1", "q3")})
+            # the withheld n is a small count: other outputs must not give it back
+            layer = self._layer(self._positions(v), np.zeros(n, dtype=np.int64))
+            self._protected.append(_Protected(name, (name, "n", ""), layer, np.ones(1), float(n)))
         else:
             out["n"] = ""
             if withheld:
@@ -734,6 +748,11 @@ class ReleaseGate:
                     coef[k * 2 + slot] = 1.0
                     lo, hi = pol._intervals(np.array([float(pol._round(np.array([true]))[0])]))
                     self._relations.append(_Relation(name, layer, coef, float(lo[0]), float(hi[0])))
+                # the published number at risk (rounded on its own under rounding policies)
+                coef = np.zeros(n_bands * 2)
+                coef[k * 2 :] = 1.0
+                lo, hi = pol._intervals(np.array([float(shown[0])]))
+                self._relations.append(_Relation(name, layer, coef, float(lo[0]), float(hi[0])))
                 n_eff = float(shown[0]) - float(shown[2]) / 2.0
                 dd = float(shown[1])
                 if n_eff > 0:
