@@ -376,12 +376,13 @@ class ReleaseGate:
 
         The attribute levels are the columns (``groups="rows"``) or the rows
         (``groups="columns"``), a ``missing`` level excepted; a table in which only one
-        level occurs at all ("all 20 promoted") discloses it for every group.
+        level occurs at all ("all 20 promoted") discloses it for every group.  The
+        total line is a group too (everyone in the table).
         """
         out = np.zeros(grid.shape, dtype=bool)
         if groups is None or not self.active or not self.policy.class_disclosure:
             return out
-        inner = grid[:-1, :-1]
+        inner = grid[:, :-1] if groups == "rows" else grid[:-1, :]
         labels = list(columns) if groups == "rows" else (None if rows is None else list(rows))
         if groups == "columns":
             inner = inner.T
