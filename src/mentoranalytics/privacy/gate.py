@@ -601,6 +601,7 @@ class ReleaseGate:
         floor: float = 0.0,
         levels: Sequence[float] | None = None,
         quantiles: bool = True,
+        publish_n: bool = True,
     ) -> dict[str, str]:
         """Decide which summaries of ``values`` (one group's non-missing values, a subset
         of the microdata) may be published.
@@ -610,7 +611,9 @@ class ReleaseGate:
         and ``max``.  ``floor`` is the lowest value the variable can take (dominance is
         measured from it); ``levels`` are its possible values when it has few (the mean
         then enters the joint audit as a linear relation between the counts of each
-        value, and small counts among them are protected).
+        value, and small counts among them are protected).  ``publish_n=False`` keeps
+        ``n`` out of the release (when it and a published group size would give back a
+        small count of missing values); the other statistics are decided as usual.
         """
         self._own(name, "summary")
         v = values.dropna()
@@ -628,12 +631,18 @@ class ReleaseGate:
             # the withheld n is a small count: other outputs must not give it back
             layer = self._layer(self._positions(v), np.zeros(n, dtype=np.int64))
             self._protected.append(_Protected(name, (name, "n", ""), layer, np.ones(1), float(n)))
+        elif withheld:
+            # withheld whole, n included, as the repair that asked for it assumed
+            why = "the joint audit found it would let a hidden count be recovered (SDC-11)"
+            out.update({k: why for k in ("n", "mean", "sd", "median", "q1", "q3")})
         else:
-            out["n"] = ""
-            if withheld:
-                why = "the joint audit found it would let a hidden count be recovered (SDC-11)"
-                out.update({k: why for k in ("mean", "sd", "median", "q1", "q3")})
-            elif n < min_n:
+            out["n"] = (
+                ""
+                if publish_n
+                else "with the group size it would give back a small count of missing values "
+                "(SDC-1)"
+            )
+            if n < min_n:
                 out.update(
                     {k: f"n below {min_n} (SDC-5)" for k in ("mean", "sd", "median", "q1", "q3")}
                 )
@@ -731,6 +740,13 @@ class ReleaseGate:
                 why = f"fewer than {pol.threshold} events, or censoring in small numbers"
                 self.decide(name, _txt(g), "withheld", "SDC-9", why)
                 continue
+            # each group's curve is a unit the joint audit's repair can withhold
+            owner = f"{name}:{_txt(g)}"
+            self._own(owner, "survival group")
+            if owner in self.plan.withhold:
+                why = "the joint audit found it would let a suppressed count be recovered"
+                self.decide(name, _txt(g), "withheld", "SDC-11", why)
+                continue
             codes = np.searchsorted(np.array(cuts[1:]), band_of, side="right") * 2 + (~e)
             n_bands = len(cuts) - 1
             layer = self._layer(self._positions(sub), codes, 2 * n_bands)
@@ -748,12 +764,14 @@ class ReleaseGate:
                     coef = np.zeros(n_bands * 2)
                     coef[k * 2 + slot] = 1.0
                     lo, hi = pol._intervals(np.array([float(pol._round(np.array([true]))[0])]))
-                    self._relations.append(_Relation(name, layer, coef, float(lo[0]), float(hi[0])))
+                    self._relations.append(
+                        _Relation(owner, layer, coef, float(lo[0]), float(hi[0]))
+                    )
                 # the published number at risk (rounded on its own under rounding policies)
                 coef = np.zeros(n_bands * 2)
                 coef[k * 2 :] = 1.0
                 lo, hi = pol._intervals(np.array([float(shown[0])]))
-                self._relations.append(_Relation(name, layer, coef, float(lo[0]), float(hi[0])))
+                self._relations.append(_Relation(owner, layer, coef, float(lo[0]), float(hi[0])))
                 n_eff = float(shown[0]) - float(shown[2]) / 2.0
                 dd = float(shown[1])
                 if n_eff > 0:
@@ -940,9 +958,10 @@ class ReleaseGate:
                 self._register_table(st, st.grid[:-1, :-1].size)
 
             return keep, loss, apply
-        if kind in ("basis", "summary"):
+        if kind in ("basis", "summary", "survival group"):
             keep = np.array([r.owner != owner for r in self._relations])
-            loss = 1e6 if kind == "basis" else 1e5  # withholding a statistic costs more than cells
+            # withholding a statistic or a curve costs more than cells
+            loss = 1e5 if kind == "summary" else 1e6
 
             def apply_w(plan: GatePlan, owner: str = owner) -> None:
                 plan.withhold.add(owner)
