@@ -137,59 +137,106 @@ def _is_figure(obj: Any) -> bool:
     return type(obj).__module__.startswith("matplotlib") and _as_figure(obj) is not None
 
 
-def _fingerprint(fig: Any) -> tuple[int, ...]:
-    """How many artists the figure holds (a figure drawn on after marking changes it)."""
-    out = [len(fig.axes), len(fig.texts), len(fig.lines), len(fig.patches), len(fig.images)]
-    for ax in fig.axes:
-        out += [
-            len(ax.lines),
-            len(ax.collections),
-            len(ax.patches),
-            len(ax.texts),
-            len(ax.images),
-            len(ax.tables),
-            len(ax.artists),
-        ]
-    return tuple(out)
+def _axes_fingerprint(ax: Any) -> tuple[int, ...]:
+    """How many artists an Axes holds (drawing on it after marking changes this)."""
+    return (
+        len(ax.lines),
+        len(ax.collections),
+        len(ax.patches),
+        len(ax.texts),
+        len(ax.images),
+        len(ax.tables),
+        len(ax.artists),
+        len(ax.child_axes),
+    )
 
 
-def mark_released(figure: Any, source: str = "released aggregates") -> Any:
-    """Mark a figure (or the figure of an Axes) as drawn from released aggregates only.
+def _figure_fingerprint(fig: Any) -> tuple[int, ...]:
+    """Figure-level artists (outside any Axes)."""
+    return (len(fig.texts), len(fig.lines), len(fig.patches), len(fig.images), len(fig.legends))
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    """A fingerprint of a released table (its CSV bytes)."""
+    import hashlib
+
+    return hashlib.sha256(_csv_bytes(_clean(frame), "")).hexdigest()
+
+
+def mark_released(
+    figure: Any, source: str = "released aggregates", *, numbers: pd.DataFrame | None = None
+) -> Any:
+    """Mark a chart as drawn from released aggregates only.
 
     Chart code that draws from numbers the release gate has released (a released
     rates table, a life table) calls this when it has finished drawing; :func:`release`
-    then lets the figure out.  The mark records how many artists the figure holds, so
-    a figure drawn on afterwards (say, one dot per person added) is withheld again.
+    then lets the figure out.  Pass the Axes it drew on (only that Axes is marked) or a
+    Figure it drew entirely (every Axes and the figure itself are marked).  The mark
+    records how many artists each holds, so a chart drawn on afterwards (one dot per
+    person added, another panel from the microdata) is withheld again.
 
     Parameters
     ----------
-    figure : matplotlib Figure or Axes
+    figure : matplotlib Axes or Figure
     source : str, default="released aggregates"
-        What the figure was drawn from, for the decision log.
+        What the chart was drawn from, for the decision log.
+    numbers : DataFrame, optional
+        The released table the chart was drawn from (as :attr:`ReleasePack.outputs`
+        holds it).  :func:`release` then lets the chart out only when the same release
+        publishes exactly that table: a chart drawn from another release's numbers may
+        show counts this release has to suppress.
 
     Returns
     -------
     The ``figure`` argument.
     """
-    fig = _as_figure(figure)
-    if fig is None:
+    digest = None if numbers is None else _digest(numbers)
+    if hasattr(figure, "savefig"):
+        for ax in figure.axes:
+            setattr(ax, _MARK, (str(source), _axes_fingerprint(ax), digest))
+        setattr(figure, _MARK, (str(source), _figure_fingerprint(figure), digest))
+    elif _as_figure(figure) is not None and hasattr(figure, "lines"):
+        setattr(figure, _MARK, (str(source), _axes_fingerprint(figure), digest))
+    else:
         raise AnalysisError(
             f"mark_released needs a matplotlib Figure or Axes, not {type(figure).__name__}."
         )
-    setattr(fig, _MARK, (str(source), _fingerprint(fig)))
     return figure
 
 
-def _figure_problem(fig: Any) -> str:
-    mark = getattr(fig, _MARK, None)
-    if mark is None:
-        return _FIGURE_RULE
-    if mark[1] != _fingerprint(fig):
+def _figure_problem(fig: Any, published: set[str]) -> str:
+    """Why a figure may not be released ("" when every part of it is marked, unchanged,
+    and drawn from tables that ``published`` (digests of this release's tables) holds)."""
+    sources = []
+    for ax in fig.axes:
+        mark = getattr(ax, _MARK, None)
+        if mark is None:
+            return _FIGURE_RULE
+        if mark[1] != _axes_fingerprint(ax):
+            return (
+                "the figure was drawn on after it was drawn from released aggregates, so it "
+                "may show other numbers (SDC-10)"
+            )
+        if mark[2] is not None and mark[2] not in published:
+            return (
+                "it was drawn from a table that this release does not publish as drawn "
+                "(another release's numbers): draw it from this release's pack (SDC-10)"
+            )
+        sources.append(mark[0])
+    fig_mark = getattr(fig, _MARK, None)
+    now = _figure_fingerprint(fig)
+    if (fig_mark is None and any(now)) or (fig_mark is not None and fig_mark[1] != now):
         return (
-            "the figure was drawn on after it was drawn from released aggregates, so it "
-            "may show other numbers (SDC-10)"
+            "the figure holds text or marks outside its charts that were not drawn from "
+            "released aggregates (SDC-10)"
         )
+    if not sources:
+        return _FIGURE_RULE
     return ""
+
+
+def _figure_source(fig: Any) -> str:
+    return "; ".join(dict.fromkeys(getattr(ax, _MARK)[0] for ax in fig.axes))
 
 
 # ======================================================================================
@@ -334,6 +381,7 @@ class _Build:
         self.tables: dict[str, SuppressedTable] = {}
         self.active = self.gate.active
         self._t1_bases: dict[str, Any] = {}
+        self.published: set[str] = set()  # digests of the tables released so far
 
     # -- bookkeeping ---------------------------------------------------------------------
     def decide(self, output: str, item: str, decision: str, rule: str, reason: str) -> None:
@@ -373,7 +421,8 @@ class _Build:
         )
         for r in range(1, len(cols) + 1):
             for combo in itertools.combinations(cols, r):
-                grouped = keys.groupby(list(combo), sort=True, dropna=False).groups
+                by_cols: Any = list(combo) if len(combo) > 1 else combo[0]
+                grouped = keys.groupby(by_cols, sort=True, dropna=False).groups
                 for key, idx in grouped.items():
                     if 1 <= len(idx) < thr:
                         label = "left out: " + ", ".join(
@@ -392,6 +441,18 @@ class _Build:
         return not (self.active and bool(self.pol._primary(np.array([n_missing]))[0]))
 
     # -- dispatch -----------------------------------------------------------------------
+    def build_all(self, names: Sequence[str], outputs: Mapping[str, Any]) -> list[_Output]:
+        """Build every output; figures last, once the tables they may show are known."""
+        done: dict[str, _Output] = {}
+        for n in names:
+            if not _is_figure(outputs[n]):
+                done[n] = self.build(n, outputs[n])
+                self.published |= {_digest(f) for f in done[n].frames.values()}
+        for n in names:
+            if n not in done:
+                done[n] = self.build(n, outputs[n])
+        return [done[n] for n in names]
+
     def build(self, name: str, obj: Any) -> _Output:
         rows = self.data
         if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[1], pd.DataFrame):
@@ -625,7 +686,7 @@ class _Build:
         # the cells (groups and Overall) with their rows
         glabels = base[gkeys].astype(str)
         cells: dict[Any, pd.Index] = {}
-        for key, idx in glabels.groupby(gkeys, sort=False).groups.items():
+        for key, idx in glabels.groupby(gkeys if strata else by, sort=False).groups.items():
             cells[key if has_stratum else (key[0] if isinstance(key, tuple) else key)] = idx
         if has_stratum:
             for s, idx in glabels.groupby(strata, sort=False).groups.items():
@@ -663,7 +724,9 @@ class _Build:
                     "its counts are not those of data=: pass the rows it was computed on as "
                     "(result, rows)",
                 )
-        self.left_out(name, base.index, [*gkeys, *variables])
+        self.left_out(
+            name, base.index, [*gkeys, *[v for v in variables if vars_[v].kind == "categorical"]]
+        )
 
         released: dict[tuple[str, str, Any], dict[str, Any]] = {}
         # group sizes: a one-column table, so that its total cannot give a small group back
@@ -900,7 +963,7 @@ class _Build:
                     "its group sizes are not those of data=: pass the rows it was computed "
                     "on as (result, rows)",
                 )
-        self.left_out(name, base.index, [by, var])
+        self.left_out(name, base.index, [by])
         all_values = numeric_values(self.data[var], var)[0]
         floor = _variable_floor(var, all_values)
         levels = _variable_levels(var, all_values)
@@ -1112,11 +1175,10 @@ class _Build:
         if not self.active:
             self.decide(name, "figure", "released", "", "internal release: not checked")
             return _Output(name, "figure", figure=fig)
-        why = _figure_problem(fig)
+        why = _figure_problem(fig, self.published)
         if why:
             return self.withhold(name, "figure", why, "SDC-10")
-        source = getattr(fig, _MARK)[0]
-        self.decide(name, "figure", "released", "SDC-10", f"drawn from {source}")
+        self.decide(name, "figure", "released", "SDC-10", f"drawn from {_figure_source(fig)}")
         return _Output(name, "figure", figure=fig)
 
     def _note(self, name: str, text: str) -> _Output:
@@ -1243,7 +1305,7 @@ class ReleasePack(Result):
             ax = _plot_rates(frame, name, ax)
         else:
             ax = _plot_life_table(frame, ax, kind)
-        mark_released(ax, f"the released table {name!r}")
+        mark_released(ax, f"the released table {name!r}", numbers=frame)
         return ax
 
 
@@ -1252,9 +1314,13 @@ def _numbers(series: pd.Series) -> pd.Series:
 
 
 def _plot_rates(frame: pd.DataFrame, name: str, ax: Any) -> Any:
+    import matplotlib.pyplot as plt
+
     from ..plot import plot_outcome_rates
 
     by = str(frame.columns[0])
+    if ax is None:  # a figure of its own: never the current figure, which may hold microdata
+        _, ax = plt.subplots(figsize=(8.0, 1.4 + 0.32 * max(1, len(frame))), layout="constrained")
     tidy = pd.DataFrame(
         {
             "outcome": name,
@@ -1273,7 +1339,8 @@ def _plot_life_table(frame: pd.DataFrame, ax: Any, kind: str) -> Any:
 
     if kind not in ("cumulative", "survival"):
         raise AnalysisError(f"kind must be 'cumulative' or 'survival', not {kind!r}.")
-    ax = ax if ax is not None else plt.figure(figsize=(7.0, 4.0)).add_subplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.0, 4.0), layout="constrained")
     by = str(frame.columns[0])
     groups = list(dict.fromkeys(frame[by]))
     colours = group_colors(groups, by)
@@ -1516,7 +1583,7 @@ def release(
     while True:
         rounds += 1
         build = _Build(frame, pol, plan)
-        built = [build.build(n, outputs[n]) for n in names]
+        built = build.build_all(names, outputs)
         audit = build.gate.audit()
         if audit.ok:
             break
