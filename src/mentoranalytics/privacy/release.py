@@ -1553,14 +1553,18 @@ def release(
     --------
     >>> import pandas as pd
     >>> import mentoranalytics as ma
-    >>> df = pd.DataFrame({"gender": ["woman"] * 12 + ["man"] * 14,
-    ...                    "promoted": [True] * 3 + [False] * 9 + [True] * 7 + [False] * 7})
-    >>> res = ma.compare_rates(df, "promoted")
+    >>> df = pd.DataFrame({"gender": ["woman"] * 20 + ["man"] * 22,
+    ...                    "promoted": [True] * 8 + [False] * 12 + [True] * 11 + [False] * 11})
+    >>> res = ma.compare_rates(df, "promoted", reference="man")
     >>> pack = release({"promoted": res, "note": "Promotion by gender."}, data=df)
     >>> pack.outputs["promoted"][["gender", "n", "events"]]
-      gender           n      events
-    0  woman  suppressed  suppressed
-    1    man          14           7
+      gender   n  events
+    0  woman  20       8
+    1    man  22      11
+    >>> pack.summary()[["output", "released", "suppressed", "withheld"]]
+         output  released  suppressed  withheld
+    0  promoted         2           0         1
+    1      note         1           0         0
     >>> pack.audit.ok
     True
     """
