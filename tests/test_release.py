@@ -144,7 +144,7 @@ def test_each_output_is_released_suppressed_or_withheld_by_its_rule(pack_dir):
     # summaries: never minimum or maximum; no n beside a suppressed count of missing values
     days = pd.read_csv(path / "days.csv", dtype=str)
     assert "min" not in days.columns and "max" not in days.columns
-    assert set(days["n_missing"]) == {"suppressed"} and set(days["n"]) == {"withheld"}
+    assert set(days["n_missing"]) == {"suppressed"} and set(days["n"]) == {"suppressed"}
     assert _of(dec, "days", "withheld").query("item == 'min, max'")["rule"].tolist() == ["SDC-7"]
     # a Kaplan-Meier curve leaves only as a life table over fixed time bands
     km = _of(dec, "km")

@@ -613,7 +613,8 @@ class ReleaseGate:
         then enters the joint audit as a linear relation between the counts of each
         value, and small counts among them are protected).  ``publish_n=False`` keeps
         ``n`` out of the release (when it and a published group size would give back a
-        small count of missing values); the other statistics are decided as usual.
+        small count of missing values, or when the caller publishes it as a protected count
+        of its own); the other statistics are decided as usual.
         """
         self._own(name, "summary")
         v = values.dropna()
@@ -636,12 +637,7 @@ class ReleaseGate:
             why = "the joint audit found it would let a hidden count be recovered (SDC-11)"
             out.update({k: why for k in ("n", "mean", "sd", "median", "q1", "q3")})
         else:
-            out["n"] = (
-                ""
-                if publish_n
-                else "with the group size it would give back a small count of missing values "
-                "(SDC-1)"
-            )
+            out["n"] = "" if publish_n else "not published with the summary (SDC-1)"
             if n < min_n:
                 out.update(
                     {k: f"n below {min_n} (SDC-5)" for k in ("mean", "sd", "median", "q1", "q3")}
@@ -663,7 +659,7 @@ class ReleaseGate:
                     out["sd"] = "with the mean it pins the counts of individual values (SDC-5)"
                     self._mean_relation(name, v, list(levels or ()))
         for k, why in out.items():
-            if k in ("min", "max"):
+            if k in ("min", "max") or (k == "n" and not publish_n):
                 continue
             self.decide(name, k, "released" if not why else "withheld", _rule_of(why), why)
         if n and not out["n"]:

@@ -435,10 +435,13 @@ class _Build:
                             f"{name}:{label}", pd.Series(True, index=pd.Index(idx)), label
                         )
 
-    def _n_publishable(self, n_missing: int) -> bool:
-        """Whether a summary's n may be published beside its group's size: not when the
-        difference is a small (suppressed) count of missing values."""
-        return not (self.active and bool(self.pol._primary(np.array([n_missing]))[0]))
+    def _answered(self, gname: str, keys: pd.DataFrame, values: pd.Series) -> SuppressedTable:
+        """Groups x (value, missing) counts of a numeric variable as a gate table: a
+        summary's n and its missing count are published, protected, from it."""
+        work = keys.astype(str)
+        work["answered"] = np.where(values.loc[keys.index].notna(), "value", "missing")
+        cols = list(keys.columns)
+        return self.table(gname, work, cols if len(cols) > 1 else cols[0], "answered", groups=None)
 
     # -- dispatch -----------------------------------------------------------------------
     def build_all(self, names: Sequence[str], outputs: Mapping[str, Any]) -> list[_Output]:
@@ -742,8 +745,6 @@ class _Build:
                 continue
             n = _cell(t_n, TOTAL if grp == OVERALL else k, "n")
             released[("n", "", k)] = {"n": _shown(n)}
-        # a summary's n is published only beside a published group size
-        size_shown = {k: not isinstance(released[("n", "", k)]["n"], str) for k in cells}
         tests_ok: dict[str, tuple[str, str]] = {}
         smd_ok: dict[str, tuple[str, str]] = {}
         recompute: list[str] = []
@@ -754,7 +755,7 @@ class _Build:
                 why = self._t1_categorical(name, var, v, base, gkeys, cells, released, has_stratum)
             else:
                 why = self._t1_numeric(
-                    name, var, v, base, cells, group_cells, released, long, size_shown
+                    name, var, v, base, cells, group_cells, released, long, gkeys
                 )
             tests_ok[var] = smd_ok[var] = why
             if not why[0] and v.kind == "categorical" and self.pol.rounding_base:
@@ -893,27 +894,20 @@ class _Build:
         group_cells: Sequence[Any],
         released: dict[tuple[str, str, Any], dict[str, Any]],
         long: pd.DataFrame,
-        size_shown: Mapping[Any, bool],
+        gkeys: list[str],
     ) -> tuple[str, str]:
         values = np.asarray(v.values, dtype=float)
         floor = _variable_floor(var, values)
         levels = _variable_levels(var, values)
         series = pd.Series(values, index=base.index)
-        miss = self.gate.counts(
-            f"{name}:{var}:missing",
-            {_label(k): series.loc[idx].isna() for k, idx in cells.items()},
-        )
-        sub = long[long["variable"] == var]
         has_stratum = "stratum" in long.columns
+        answered = self._answered(f"{name}:{var}:n", base[gkeys], series)
+        sub = long[long["variable"] == var]
         why_tests = ""
         for key, idx in cells.items():
             s = series.loc[idx].dropna()
             out = self.gate.summary(
-                f"{name}:{var}:{_label(key)}",
-                s,
-                floor=floor,
-                levels=levels,
-                publish_n=size_shown.get(key, False) and self._n_publishable(len(idx) - len(s)),
+                f"{name}:{var}:{_label(key)}", s, floor=floor, levels=levels, publish_n=False
             )
             if has_stratum:
                 hit = sub[
@@ -922,10 +916,13 @@ class _Build:
             else:
                 hit = sub[sub["group"].astype(str) == key]
             rec: dict[str, Any] = {}
-            n_shown = int(self.pol._round(np.array([len(s)]))[0]) if self.active else len(s)
-            rec["n"] = n_shown if not out["n"] else WITHHELD
-            m = miss[_label(key)]
-            rec["missing"] = SUPPRESSED if m is None else m
+            grp = key[1] if has_stratum else key
+            if grp == "Overall" and has_stratum:
+                rec["n"] = rec["missing"] = WITHHELD
+            else:
+                row = TOTAL if grp == "Overall" else key
+                rec["n"] = _shown(_cell(answered, row, "value"))
+                rec["missing"] = _shown(_cell(answered, row, "missing"))
             for stat in ("mean", "sd", "median", "q1", "q3"):
                 value = hit[stat].iloc[0] if len(hit) and stat in hit.columns else math.nan
                 if pd.isna(value):
@@ -967,29 +964,18 @@ class _Build:
         all_values = numeric_values(self.data[var], var)[0]
         floor = _variable_floor(var, all_values)
         levels = _variable_levels(var, all_values)
-        miss = self.gate.counts(
-            f"{name}:missing", {_label(g): series[gcol == g].isna() for g in groups}
-        )
+        answered = self._answered(f"{name}:n", base[[by]], series)
         ok: dict[Any, dict[str, str]] = {}
         frame = res.groups.copy().astype(object)
         for i, g in enumerate(groups):
             s = series[gcol == g].dropna()
             out = self.gate.summary(
-                f"{name}:{_label(g)}",
-                s,
-                floor=floor,
-                levels=levels,
-                publish_n=self._n_publishable(int((gcol == g).sum()) - len(s)),
+                f"{name}:{_label(g)}", s, floor=floor, levels=levels, publish_n=False
             )
             ok[g] = out
             frame.at[i, "group"] = _label(g)
-            frame.at[i, "n"] = (
-                (int(self.pol._round(np.array([len(s)]))[0]) if self.active else len(s))
-                if not out["n"]
-                else WITHHELD
-            )
-            m = miss[_label(g)]
-            frame.at[i, "n_missing"] = SUPPRESSED if m is None else m
+            frame.at[i, "n"] = _shown(_cell(answered, str(g), "value"))
+            frame.at[i, "n_missing"] = _shown(_cell(answered, str(g), "missing"))
             for stat in ("mean", "sd", "median", "q1", "q3"):
                 if stat in frame.columns and out[stat]:
                     frame.at[i, stat] = WITHHELD
