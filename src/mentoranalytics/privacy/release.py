@@ -585,8 +585,12 @@ class _Build:
         work = pd.DataFrame({by: rows[by].astype(object), outcome: y}, index=rows.index)
         if strata:
             work[strata] = rows[strata].astype(object)
-        work = work[keep]
-        sizes = work.dropna(subset=[outcome]).groupby(by, sort=False).size()
+        # rows with a missing outcome are left out of the table (and protected as left
+        # out): a column of small missing counts would force secondary suppression of
+        # the yes/no counts themselves
+        n_missing = int((keep & work[outcome].isna()).sum())
+        work = work[keep & work[outcome].notna()]
+        sizes = work.groupby(by, sort=False).size()
         if any(int(sizes.get(g, 0)) != int(res.rates.loc[g, "n"]) for g in groups):
             return self.withhold(
                 name,
@@ -599,7 +603,7 @@ class _Build:
         method = str(res.rates["method"].iloc[0]) if len(res.rates) else ""
         recs = []
         for g in groups:
-            ev, no, miss = _cell(t, g, "yes"), _cell(t, g, "no"), _cell(t, g, "missing")
+            ev, no = _cell(t, g, "yes"), _cell(t, g, "no")
             n = ev + no if ev is not None and no is not None else None
             rec: dict[str, Any] = {by: _label(g), "n": _shown(n), "events": _shown(ev)}
             if ev is not None and n:
@@ -609,12 +613,23 @@ class _Build:
                 rec.update(rate=SUPPRESSED, ci_low=SUPPRESSED, ci_high=SUPPRESSED)
             else:
                 rec.update(rate="", ci_low="", ci_high="")
-            rec.update(method=method, n_missing=_shown(miss))
+            rec["method"] = method
             recs.append(rec)
         rates = pd.DataFrame(recs, dtype=object)
+        if not self.active and "n_missing" in res.rates.columns:
+            rates["n_missing"] = [int(res.rates.loc[g, "n_missing"]) for g in groups]
         out = _Output(name, "rates", {"": rates})
+        if n_missing and self.active:
+            self.decide(
+                name,
+                "n_missing",
+                "withheld",
+                "SDC-1",
+                "rows with a missing outcome are left out of the table; small groups of them "
+                "are protected from differencing",
+            )
 
-        analysed = work.dropna(subset=[outcome])
+        analysed = work
         basis = self.gate.basis(f"{name}:effects", analysed, by, outcome, groups="rows")
         if basis.ok and len(groups) > 1:
             exp = basis.expand(by, outcome)
