@@ -121,7 +121,7 @@ RULES: Mapping[str, tuple[str, str]] = {
 _DECISION_COLUMNS = ["output", "item", "decision", "rule", "reason"]
 
 #: The order in which the repair tries to withdraw a relation (cheapest first).
-_PRIORITY = {"counts": 0, "summary": 1, "table": 2, "basis": 3}
+_PRIORITY = {"counts": 0, "summary": 1, "basis": 2, "survival group": 2, "table": 3}
 #: Candidates tried per failing cell before the widest is taken.
 _MAX_TRIALS = 40
 _DEBUG = False
@@ -967,18 +967,21 @@ class ReleaseGate:
             )
             # the publication that made the cell a secret goes first (a summary's mean)
             own = self._protected[failing].owner
-            order = [k for k in order if self._relations[k].owner == own] + [
-                k for k in order if self._relations[k].owner != own
-            ]
+            if self._owners.get(own) == "summary":  # a count hidden in a mean: the mean first
+                order = [k for k in order if self._relations[k].owner == own] + [
+                    k for k in order if self._relations[k].owner != own
+                ]
             best: tuple[float, Any] | None = None
             first: Any = None
             first_count: Any = None
+            cheapest: tuple[float, Any] | None = None  # (loss, apply) of a table cell that works
             for tried, k in enumerate(order):
                 trial = self._trial(self._relations[k])
                 if trial is None:
                     continue
-                keep, _loss, apply = trial
-                if self._owners.get(self._relations[k].owner) != "counts":
+                keep, loss, apply = trial
+                kind = self._owners.get(self._relations[k].owner)
+                if kind != "counts":
                     first = first or apply
                 else:
                     first_count = first_count or apply
@@ -986,15 +989,25 @@ class ReleaseGate:
                 ok = lp.wide_enough(obj, true, self.need)
                 width = self.need if ok else float(np.subtract(*lp.range(obj)[::-1]))
                 lp.restore()
-                if ok:
+                if ok and kind == "table":
+                    # the table cell whose re-protection hides the least, of all that work
+                    if cheapest is None or loss < cheapest[0]:
+                        cheapest = (loss, apply)
+                elif ok:
                     best = (width, apply)
                     break
                 if width > hi0 - lo0 + 1e-7 and (best is None or width > best[0]):
                     best = (width, apply)
                 if tried >= _MAX_TRIALS:
                     break
-            if best is None and (first or first_count) is not None:
-                best = (hi0 - lo0, first or first_count)  # a binding relation must go anyway
+            if best is None or best[0] < self.need:
+                # withdraw statistics and loose counts together before re-protecting a table;
+                # then the cheapest single table cell; then everything binding, in order
+                stats = [k for k in order if self._owners.get(self._relations[k].owner) != "table"]
+                best = self._accumulate(lp, obj, true, stats) or (
+                    (self.need, cheapest[1]) if cheapest is not None else None
+                )
+                best = best or self._accumulate(lp, obj, true, order, force=True)
             if best is None:
                 kinds = sorted({self._owners.get(self._relations[k].owner, "?") for k in binding})
                 raise AnalysisError(
@@ -1013,6 +1026,40 @@ class ReleaseGate:
             best[1](plan)
             changed = True
         raise AnalysisError("The release gate's repair did not converge.")  # pragma: no cover
+
+    def _accumulate(
+        self,
+        lp: _Programme,
+        obj: np.ndarray,
+        true: float,
+        order: Sequence[int],
+        force: bool = False,
+    ) -> tuple[float, Any] | None:
+        """Withdraw the relations ``order`` one after the other until the cell is wide
+        enough; (width, apply-all) when it is (or, with ``force``, whatever was gathered)."""
+        gone = np.zeros(len(self._relations), dtype=bool)
+        applies: list[Any] = []
+        ok = False
+        for k in list(order)[:_MAX_TRIALS]:
+            trial = self._trial(self._relations[k])
+            if trial is None:
+                continue
+            keep, _loss, apply = trial
+            gone |= ~keep
+            applies.append(apply)
+            lp.without(gone)
+            ok = lp.wide_enough(obj, true, self.need)
+            lp.restore()
+            if ok:
+                break
+        if not applies or not (ok or force):
+            return None
+
+        def apply_all(plan: GatePlan) -> None:
+            for f in applies:
+                f(plan)
+
+        return (float(self.need), apply_all)
 
     def _trial(self, rel: _Relation) -> tuple[np.ndarray, float, Any] | None:
         """Withdrawing ``rel``: (relations kept, information lost, plan update); None if it
