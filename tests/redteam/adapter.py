@@ -187,13 +187,16 @@ def _attach_notes(pub: Published, tables: dict[str, Table]) -> None:
             i = j
         else:
             i += 1
+    # the Markdown writes the tables in the JSON's order: match them in turn by their rows
     order = list(tables)
-    for name, (rows, notes) in zip(order, blocks, strict=False):
-        t = tables[name]
-        if [r.replace("\\|", "|") for r in rows] == [str(r) for r in t.rows] or len(rows) == len(
-            t.rows
-        ):
-            t.notes = notes
+    k = 0
+    for rows, notes in blocks:
+        labels = [r.replace("\\|", "|") for r in rows]
+        for j in range(k, len(order)):
+            if [str(r) for r in tables[order[j]].rows] == labels:
+                tables[order[j]].notes = notes
+                k = j + 1
+                break
 
 
 # ---------------------------------------------------------------------------------------
