@@ -257,12 +257,13 @@ def test_only_required_columns_gives_a_report_saying_what_is_missing(tmp_path: P
 
 def test_small_groups_are_pooled_or_left_out() -> None:
     frame = ma.load_sample().data
-    # 'non_binary' and 'not_stated' (5 each) are pooled once the minimum group is 10
-    report = build_report(frame, ReportOptions(n_sims=100, min_group_size=10))
+    # 'non_binary' and 'not_stated' (5 each) are pooled once the pool reaches twice the
+    # minimum group (5 here)
+    report = build_report(frame, ReportOptions(n_sims=100, min_group_size=5))
     overview = next(s for s in report.sections if s.id == "overview")
     table = next(b for b in overview.blocks if isinstance(b, TableBlock))
     assert list(table.frame.columns) == ["woman", "man", "other or not stated", "Total"]
-    # with the default minimum (20) the pool of 10 is left out of every breakdown
+    # with the default minimum (10, so a pool needs 20) the pool of 10 is left out
     report = build_report(frame, ReportOptions(n_sims=100))
     overview = next(s for s in report.sections if s.id == "overview")
     table = next(b for b in overview.blocks if isinstance(b, TableBlock))
