@@ -842,12 +842,7 @@ def summary_table(
         if isinstance(variables, str):
             variables = [variables]
         names = list(dict.fromkeys(variables))
-        missing = [v for v in names if v not in frame.columns]
-        if missing:
-            available = [str(c) for c in frame.columns][:30]
-            raise ColumnError(
-                f"variables {missing} not found, needed for Table 1. Available: {available}."
-            )
+        require_columns(frame, names, purpose="the variables of Table 1")
         clash = [v for v in names if v in exclude]
         if clash:
             raise AnalysisError(
