@@ -124,8 +124,8 @@ def test_group_order_schema_then_categorical_then_sorted():
     assert group_order(pd.Series([True, False])) == [False, True]
     assert group_order(pd.Series(["Yes", "no"])) == ["no", "Yes"]
     assert group_order(pd.Series(["b", 1, "a"], dtype=object)) == [1, "a", "b"]
-    # missing values and markers are not groups
-    assert group_order(pd.Series(["b", None, "NA", "a"])) == ["a", "b"]
+    # missing values are not groups; a text marker is a label there (e.g. a dose "None")
+    assert group_order(pd.Series(["b", None, "None", "a"])) == ["None", "a", "b"]
 
 
 def test_group_order_gives_plain_python_values():

@@ -11,7 +11,9 @@ same order, the same reference and the same sign everywhere.
 2. then the order of a pandas categorical's categories;
 3. then sorted (yes/no values: no before yes; mixed types by their text).
 
-Categories nobody has are not groups.
+Categories nobody has are not groups, and neither is a missing value (NA).  Group
+labels are labels: the text ``"None"`` or ``"NA"`` is a group of its own there (a
+dose level, say), while in a yes/no or numeric column it reads as missing.
 
 **Reference group** (:func:`default_reference`), the comparator of every comparison
 (``estimate`` = group minus, or over, reference).  It never depends on group sizes:
@@ -54,6 +56,7 @@ __all__ = [
     "is_missing",
     "order_levels",
     "plain",
+    "reference_reason",
     "resolve_pair",
     "resolve_reference",
     "yes_no",
@@ -280,7 +283,6 @@ def group_order(values: pd.Series, column: str | None = None) -> list[Any]:
         present: list[Any] = [categories[i] for i in seen]
     else:
         present = list(pd.unique(values.dropna()))
-    present = [v for v in present if not _is_marker(v)]
     return order_levels(present, column, categories)
 
 
@@ -313,6 +315,22 @@ def default_reference(levels: Sequence[Any], column: str | None = None) -> Any:
     if all(w is not None and not np.isnan(w) for w in words) and 0.0 in words:
         return levels[words.index(0.0)]
     return levels[0]
+
+
+def reference_reason(reference: Any, levels: Sequence[Any], column: str | None = None) -> str:
+    """Why ``reference`` is the default reference among ``levels``, in words.
+
+    >>> reference_reason("man", ["woman", "man"], "gender")
+    'the default for gender: gaps read as the other groups minus (or over) men'
+    """
+    levels = [plain(v) for v in levels]
+    ref = plain(reference)
+    if ref == GENDER_REFERENCE and _is_gender(levels, column):
+        return "the default for gender: gaps read as the other groups minus (or over) men"
+    words = [_word(v) for v in levels]
+    if all(w is not None and not np.isnan(w) for w in words) and _word(ref) == 0.0:
+        return "the default for a yes/no column: yes compared with no"
+    return "the default: the first group in order"
 
 
 def close_matches(word: Any, candidates: Iterable[Any]) -> list[str]:
@@ -364,7 +382,7 @@ def resolve_reference(
         hits = [lev for lev, w in zip(levels, words, strict=True) if w == wanted]
         if len(hits) == 1:
             return hits[0]
-    where = f"column {column!r}" if column else "the data"
+    where = repr(column) if column else "the data"
     raise AnalysisError(
         f"{name}={ref!r} is not a group of {where} with data. Groups: {levels}."
         + _did_you_mean(ref, levels)
@@ -429,7 +447,7 @@ def check_column_name(value: Any, name: str, *, optional: bool = False) -> None:
     >>> check_column_name(["a", "b"], "outcome")
     Traceback (most recent call last):
     ...
-    mentoranalytics.exceptions.AnalysisError: outcome must be a column name (str), not list.
+    mentoranalytics.exceptions.AnalysisError: outcome must be a column name (str), not list. Pass one column, e.g. outcome='a'.
     """
     if isinstance(value, str) or (optional and value is None):
         return
