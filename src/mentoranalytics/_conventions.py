@@ -54,6 +54,7 @@ __all__ = [
     "deprecated_argument",
     "group_order",
     "is_missing",
+    "missing_cells",
     "order_levels",
     "plain",
     "reference_reason",
@@ -112,6 +113,23 @@ def is_missing(series: pd.Series) -> np.ndarray:
         codes = series.cat.codes.to_numpy()
         missing = marker[np.where(codes >= 0, codes, len(cats))]
     return missing
+
+
+def missing_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """Which cells an analysis leaves out as missing: NA everywhere, and in a yes/no
+    column also its text missing markers (``"NA"`` in a yes/no column is missing;
+    in a column of group labels it is a label).
+
+    >>> missing_cells(pd.DataFrame({"y": ["yes", "NA"], "g": ["NA", None]})).values.tolist()
+    [[False, False], [True, True]]
+    """
+    out = frame.isna()
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
+            read = yes_no(frame[column])
+            if read is not None:
+                out[column] = read.isna()
+    return out
 
 
 def _word(value: Any) -> float | None:
