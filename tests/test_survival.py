@@ -176,7 +176,7 @@ def test_time_to_event_censoring_and_exclusions():
 
 def test_time_to_event_custom_columns_and_no_followup_needed():
     df = pd.DataFrame({"hired": [1, 1], "t": [3.0, 4.5]})
-    out = time_to_event(df, time="t", event="hired", followup="fu")
+    out = time_to_event(df, time="t", outcome="hired", followup="fu")
     assert out["duration"].tolist() == [3.0, 4.5]
 
 
@@ -282,7 +282,7 @@ def test_km_medians_match_r_aml(aml):
     ref = _load("survival_aml.json")["medians"]
     km = kaplan_meier(aml, by="x", conf_type="log")
     med = km.medians
-    assert med["group"].tolist() == ref["group"]
+    assert med.index.tolist() == ref["group"]
     assert med["n"].tolist() == ref["n"]
     assert med["events"].tolist() == ref["events"]
     for col, key in (("median", "median"), ("ci_low", "lcl"), ("ci_high", "ucl")):
@@ -605,16 +605,19 @@ def test_cox_matches_r_numeric_predictors(name, ties):
 def test_cox_reference_and_mixed_predictors(cohort):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallSampleWarning)
-        a = cox_model(cohort, ["gender", "boldness_index"])
-        b = cox_model(cohort, ["gender", "boldness_index"], reference={"gender": "man"})
-    # default reference: the larger group
+        a = cox_model(cohort, ["gender", "boldness_index"], reference={"gender": "woman"})
+        b = cox_model(cohort, ["gender", "boldness_index"])
+        c = cox_model(cohort, ["gender", "boldness_index"], reference="woman")
+    # default reference: men, though women are the larger group here
     assert (cohort["gender"] == "woman").sum() > (cohort["gender"] == "man").sum()
-    assert a.references == {"gender": "woman"}
+    assert b.references == {"gender": "man"}
+    assert a.references == c.references == {"gender": "woman"}
     assert a.table["term"].tolist() == ["gender[man]", "boldness_index"]
     assert b.table["term"].tolist() == ["gender[woman]", "boldness_index"]
     assert b.table["coef"].iloc[0] == pytest.approx(-a.table["coef"].iloc[0], rel=1e-6)
     assert b.table["coef"].iloc[1] == pytest.approx(a.table["coef"].iloc[1], rel=1e-6)
-    assert any("compare each group with 'man'" in n for n in b.notes)
+    assert any("compare each group with 'man' (reference; the default for gender" in n
+               for n in b.notes)  # fmt: skip
 
 
 def test_cox_bool_predictor_and_missing_rows(cohort):

@@ -120,8 +120,8 @@ def missing_cells(frame: pd.DataFrame) -> pd.DataFrame:
     column also its text missing markers (``"NA"`` in a yes/no column is missing;
     in a column of group labels it is a label).
 
-    >>> missing_cells(pd.DataFrame({"y": ["yes", "NA"], "g": ["NA", None]})).values.tolist()
-    [[False, False], [True, True]]
+    >>> missing_cells(pd.DataFrame({"y": ["yes", "NA"], "g": ["NA", "b"]})).values.tolist()
+    [[False, False], [True, False]]
     """
     out = frame.isna()
     for column in frame.columns:
@@ -161,7 +161,13 @@ def _row_list(index: pd.Index, mask: np.ndarray, limit: int = 10) -> str:
     return ", ".join(labels) + (f" and {more} more" if more > 0 else "")
 
 
-def yes_no(series: pd.Series, column: str | None = None, *, strict: bool = False) -> Any:
+def yes_no(
+    series: pd.Series,
+    column: str | None = None,
+    *,
+    strict: bool = False,
+    error: type[Exception] = AnalysisError,
+) -> Any:
     """Read a yes/no column as floats: 1.0 (yes), 0.0 (no), NaN (missing).
 
     The package's one yes/no reader.  Accepted: booleans (``bool`` or nullable
@@ -180,6 +186,8 @@ def yes_no(series: pd.Series, column: str | None = None, *, strict: bool = False
         When the column is not yes/no: ``False`` returns None, ``True`` raises an
         :class:`~mentoranalytics.exceptions.AnalysisError` naming the rows (never
         the values).
+    error : exception class, default=AnalysisError
+        The error raised with ``strict=True``.
 
     Returns
     -------
@@ -223,20 +231,22 @@ def yes_no(series: pd.Series, column: str | None = None, *, strict: bool = False
     if not strict:
         return None
     name = f"Column {column!r}" if column is not None else "The column"
-    raise AnalysisError(
+    raise error(
         f"{name} must hold yes/no values (True/False, 1/0, yes/no); {int(bad.sum())} row(s) "
         f"hold something else (rows {_row_list(series.index, bad)}). Correct those cells or "
         "set them to missing."
     )
 
 
-def yes_no_boolean(series: pd.Series, column: str | None = None) -> pd.Series:
-    """:func:`yes_no` as a nullable ``boolean`` Series (raises when not yes/no).
+def yes_no_boolean(
+    series: pd.Series, column: str | None = None, *, error: type[Exception] = AnalysisError
+) -> pd.Series:
+    """:func:`yes_no` as a nullable ``boolean`` Series (raises ``error`` when not yes/no).
 
     >>> yes_no_boolean(pd.Series(["y", "N", ""])).tolist()
     [True, False, <NA>]
     """
-    values = yes_no(series, column, strict=True)
+    values = yes_no(series, column, strict=True, error=error)
     out = pd.array(values.to_numpy() == 1.0, dtype="boolean")
     out[np.isnan(values.to_numpy())] = pd.NA
     return pd.Series(out, index=series.index)
@@ -361,8 +371,11 @@ def close_matches(word: Any, candidates: Iterable[Any]) -> list[str]:
     lowered: dict[str, str] = {}
     for option in options:
         lowered.setdefault(option.lower(), option)
-    hits = difflib.get_close_matches(str(word).lower(), list(lowered), n=3, cutoff=0.75)
-    return [lowered[h] for h in hits]
+    text = str(word).lower()
+    hits = difflib.get_close_matches(text, list(lowered), n=3, cutoff=0.6)
+    if len(text) >= 3:  # a name cut short: "bold" for "bold_choice"
+        hits += [o for o in lowered if o.startswith(text) and o not in hits]
+    return [lowered[h] for h in hits[:3]]
 
 
 def _did_you_mean(word: Any, candidates: Iterable[Any]) -> str:

@@ -259,7 +259,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from .datasets import simulate_cohort
     from .io import write_table
 
-    frame = simulate_cohort(args.n, seed=args.seed)
+    frame = simulate_cohort(args.n, rng=args.seed)
     path = write_table(frame, args.output)
     print(f"{len(frame)} simulated participants written to {path}", file=sys.stderr)
     return EXIT_OK

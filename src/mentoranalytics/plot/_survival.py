@@ -53,8 +53,9 @@ def plot_km(
     *,
     by: str | None = "gender",
     time: str = "months_to_promotion",
-    event: str = "promoted",
+    outcome: str = "promoted",
     followup: str = "followup_months",
+    event: Any = None,
     at_risk_times: Sequence[float] | None = None,
     kind: str = "cumulative",
     suppressed: Any = None,
@@ -74,11 +75,14 @@ def plot_km(
     ----------
     data_or_result : Cohort, DataFrame or KaplanMeierResult
         Records (passed to :func:`mentoranalytics.kaplan_meier` with ``by``,
-        ``time``, ``event``, ``followup``) or its result.
+        ``time``, ``outcome``, ``followup``, ``event``) or its result.
     by : str or None, default="gender"
         The grouping column (ignored for a result).
-    time, event, followup : str
+    time, outcome, followup : str
         Columns for months to promotion, promoted yes/no and months of follow-up.
+    event : optional
+        The value of ``outcome`` that counts as the event (default: yes), as in
+        :func:`mentoranalytics.kaplan_meier`.
     at_risk_times : sequence of float, optional
         Months at which to count people at risk; also the x ticks.  Default: 0 and
         round steps (6, 12, ... months) up to the longest follow-up.
@@ -126,7 +130,9 @@ def plot_km(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SmallSampleWarning)
-                result = kaplan_meier(frame, by=by, time=time, event=event, followup=followup)
+                result = kaplan_meier(
+                    frame, by=by, time=time, outcome=outcome, followup=followup, event=event
+                )
         except AnalysisError as exc:
             result, problem = None, str(exc)
     else:
@@ -193,7 +199,7 @@ def plot_km(
     ax.set_xticks(times, [f"{t:g}" for t in times])
     ax.set_xlabel("Months since the programme")
     ax.set_ylabel("Promoted so far (cumulative %)" if cumulative else "Not yet promoted (%)")
-    what = "promotion" if event == "promoted" else event.replace("_", " ")
+    what = "promotion" if outcome == "promoted" else outcome.replace("_", " ")
     title = f"Time to {what}"
     if by is not None:
         title += f", by {by_label(by)}"

@@ -654,7 +654,7 @@ def _continuous_blocks(
 
     res = compare_groups(d, variable, by=ctx.by, rng=ctx.options.seed)
     tables = res.tables()
-    groups = tables["groups"].set_index("group")
+    groups = tables["groups"].copy()  # indexed by group
     groups.index = [_label(g) for g in groups.index]
     groups = groups.drop(columns=[c for c in ("min", "max") if c in groups])
     small = groups["n"].fillna(0) < ctx.policy.min_n_for_means
@@ -1110,7 +1110,8 @@ def mediation_section(ctx: ReportContext) -> Section:
             outcome,
             by=ctx.by,
             via="bold_choice",
-            groups=(other, ref),
+            group=other,
+            reference=ref,
             rng=ctx.options.seed,
             n_boot=ctx.options.n_sims,
         )
