@@ -35,9 +35,7 @@ from mentoranalytics._conventions import (
 )
 from mentoranalytics.exceptions import AnalysisError, ColumnError, SchemaError
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::mentoranalytics.exceptions.MentorAnalyticsWarning"
-)
+pytestmark = pytest.mark.filterwarnings("ignore::mentoranalytics.exceptions.MentorAnalyticsWarning")
 
 
 # --------------------------------------------------------------------------------------
@@ -229,8 +227,9 @@ def test_models_edge_cases():
         {
             "y": ["yes", "no", "NA", "yes", "no", "yes", "no", "yes", "no", "no"] * 3,
             "x": ["Y", "N", "Y", "N", "Y", "N", "N", "Y", "Y", "N"] * 3,
-            "route": pd.Categorical(["b", "a", "c", "b", "a", "c", "b", "a", "c", "c"] * 3,
-                                    categories=["c", "b", "a"]),
+            "route": pd.Categorical(
+                ["b", "a", "c", "b", "a", "c", "b", "a", "c", "c"] * 3, categories=["c", "b", "a"]
+            ),
         }
     )
     res = ma.outcome_model(df, "y", ["x", "route"])
@@ -348,7 +347,11 @@ def _signs(df: pd.DataFrame) -> dict[str, tuple]:
     m = ma.meta_analysis(df, outcome="promoted", study="cohort")
     out["meta_analysis"] = (m.reference, m.group, np.sign(np.log(m.pooled.estimate.iloc[1])))
     med = ma.mediation(df, "gender", "bold_choice", "promoted", n_sims=200)
-    out["mediation"] = (med.reference, med.group, np.sign(med.table.loc["total_effect", "estimate"]))
+    out["mediation"] = (
+        med.reference,
+        med.group,
+        np.sign(med.table.loc["total_effect", "estimate"]),
+    )
     dec = ma.decompose_gap(df, "promoted", n_boot=50)
     out["decompose_gap"] = (dec.reference, dec.group, np.sign(dec.table.loc["gap", "estimate"]))
     om = ma.outcome_model(df, "promoted", ["gender"])

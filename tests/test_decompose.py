@@ -228,8 +228,9 @@ def test_errors() -> None:
         decompose_gap(df, "promoted", via="route", group="woman", reference="woman")
     with pytest.raises(AnalysisError, match="'non_binary' is not a group of 'gender' with data"):
         decompose_gap(df, "promoted", via="route", reference="non_binary")
-    with pytest.raises(AnalysisError, match="groups must be two different values"), pytest.warns(
-        DeprecationWarning
+    with (
+        pytest.raises(AnalysisError, match="groups must be two different values"),
+        pytest.warns(DeprecationWarning),
     ):
         decompose_gap(df, "promoted", via="route", groups=("woman",))
     with pytest.raises(AnalysisError, match="nothing to decompose"):

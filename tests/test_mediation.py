@@ -346,8 +346,9 @@ def test_exposure_errors(frame: pd.DataFrame) -> None:
     text = frame.assign(x=np.where(frame["x"], "bold", "safe"))
     with pytest.raises(AnalysisError, match="is not a value of the exposure 'x'"):
         mediation(text, "x", "m_cont", "y_cont", reference="brave")
-    with pytest.raises(AnalysisError, match="is not a value of 'x'"), pytest.warns(
-        DeprecationWarning
+    with (
+        pytest.raises(AnalysisError, match="is not a value of 'x'"),
+        pytest.warns(DeprecationWarning),
     ):
         mediation(text, "x", "m_cont", "y_cont", treated="brave")
     with pytest.raises(AnalysisError, match="same exposure group"):

@@ -398,7 +398,10 @@ def test_display_table_cells():
     # one SMD column with a stable name; men are the reference (gender's default)
     assert "SMD" in table.columns and "p_value" in table.columns
     assert t1.reference == "man" and set(t1.smd["reference"]) == {"man"}
-    assert table.loc[("v, mean (SD)", ""), "SMD"] == f"{t1.smd.set_index('variable').loc['v', 'estimate']:.3f}"
+    assert (
+        table.loc[("v, mean (SD)", ""), "SMD"]
+        == f"{t1.smd.set_index('variable').loc['v', 'estimate']:.3f}"
+    )
     assert table.loc[("v, mean (SD)", ""), "SMD"].startswith("-")  # women minus men
 
 
@@ -517,7 +520,9 @@ def test_error_no_rows():
 
 
 def test_error_unknown_variable():
-    with pytest.raises(ColumnError, match=r"Column 'age' not found, needed for the variables of Table 1"):
+    with pytest.raises(
+        ColumnError, match=r"Column 'age' not found, needed for the variables of Table 1"
+    ):
         summary_table(cohort(10), variables=["age"])
 
 

@@ -502,8 +502,7 @@ def check_column_names(value: Any, name: str) -> list[str]:
     if isinstance(value, (list, tuple, pd.Index)) and all(isinstance(v, str) for v in value):
         return list(value)
     raise AnalysisError(
-        f"{name} must be a column name (str) or a list of column names, "
-        f"not {type(value).__name__}."
+        f"{name} must be a column name (str) or a list of column names, not {type(value).__name__}."
     )
 
 

@@ -100,6 +100,4 @@ def require_columns(frame: Any, columns: Any, *, purpose: str = "this analysis")
         hint = " Did you mean " + hints[0].split(" -> ", 1)[1] + "?"
     elif hints:
         hint = " Did you mean: " + "; ".join(hints) + "?"
-    raise ColumnError(
-        f"{noun} {names} not found, needed for {purpose}. Available: {shown}.{hint}"
-    )
+    raise ColumnError(f"{noun} {names} not found, needed for {purpose}. Available: {shown}.{hint}")

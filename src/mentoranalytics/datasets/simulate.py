@@ -84,8 +84,8 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..boldness import DISTANCE_SCORES, INITIATION_SCORES
 from .._conventions import deprecated_argument
+from ..boldness import DISTANCE_SCORES, INITIATION_SCORES
 from ..exceptions import AnalysisError
 
 __all__ = ["SimulationEffects", "simulate_cohort"]

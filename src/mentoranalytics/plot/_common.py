@@ -43,8 +43,7 @@ def get_ax(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
 
         if not isinstance(ax, _Axes):
             raise AnalysisError(
-                f"ax must be a matplotlib Axes (e.g. from plt.subplots()), not "
-                f"{type(ax).__name__}."
+                f"ax must be a matplotlib Axes (e.g. from plt.subplots()), not {type(ax).__name__}."
             )
         return ax
     import matplotlib.pyplot as plt

@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import schema
 from .._conventions import (
     check_column_name,
     default_reference,

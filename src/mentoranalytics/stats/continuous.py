@@ -18,11 +18,10 @@ Kruskal-Wallis p-value is a seeded Monte Carlo permutation p-value up to
 >>> frame = pd.DataFrame({"gender": ["woman"] * 5 + ["man"] * 5,
 ...                       "score": [1, 2, 2, 3, 3, 2, 3, 4, 4, 5]})
 >>> res = compare_groups(frame, "score")
->>> res.groups[["n", "mean", "median"]]
-       n  mean  median
-group                 
-woman  5   2.2     2.0
-man    5   3.6     4.0
+>>> res.groups.reset_index()[["group", "n", "mean", "median"]]
+   group  n  mean  median
+0  woman  5   2.2     2.0
+1    man  5   3.6     4.0
 >>> row = res.comparisons.set_index("measure").loc["cliffs_delta"]
 >>> round(float(row["estimate"]), 2)  # women vs men (the reference)
 -0.68
@@ -45,7 +44,6 @@ from .._conventions import (
     check_column_name,
     default_reference,
     group_order,
-    plain,
     reference_reason,
     resolve_reference,
     yes_no,
@@ -752,9 +750,7 @@ def compare_groups(
     if reference is None:
         ref = default_reference(with_data, by)
         if len(with_data) > 1:
-            notes.append(
-                f"Reference group: '{ref}' ({reference_reason(ref, with_data, by)})."
-            )
+            notes.append(f"Reference group: '{ref}' ({reference_reason(ref, with_data, by)}).")
     else:
         ref = resolve_reference(reference, levels, by)
     comparisons: list[dict[str, Any]] = []

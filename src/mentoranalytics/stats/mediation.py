@@ -606,8 +606,10 @@ def mediation(
         treated = deprecated_argument("mediation", "treated", "reference", treated, None)
         if reference is not None:
             raise AnalysisError("mediation: pass reference= only (treated= is its old name).")
-        levels = [False, True] if yes_no(sub[exposure]) is not None else group_order(
-            sub[exposure], exposure
+        levels = (
+            [False, True]
+            if yes_no(sub[exposure]) is not None
+            else group_order(sub[exposure], exposure)
         )
         try:
             _, reference, _ = resolve_pair(levels, exposure, group=treated)

@@ -127,7 +127,7 @@ def _describe_predictor(
             raise AnalysisError(
                 f"reference level {plain(reference)!r} for '{name}' does not occur in the "
                 f"analysed rows. Levels present: {[str(v) for v in levels_list]}."
-                + str(exc).partition("]." )[2]
+                + str(exc).partition("].")[2]
             ) from None
     else:
         ref = default_reference(levels_list, name)

@@ -19,11 +19,10 @@ inside the functions only.
 ...     "followup_months": [36] * 10,
 ... })
 >>> km = kaplan_meier(df)
->>> km.medians[["n", "events", "median"]]
-       n  events  median
-group                   
-woman  5       3    30.0
-man    5       4    12.0
+>>> km.medians.reset_index()[["group", "n", "events", "median"]]
+   group  n  events  median
+0  woman  5       3    30.0
+1    man  5       4    12.0
 """
 
 from __future__ import annotations
@@ -200,8 +199,8 @@ def _prepare(
     for value, name in ((outcome, "outcome"), (time, "time"), (followup, "followup")):
         check_column_name(value, name)
     params = {"group": "by", "stratum": "strata"}
-    for name, value in (extra or {}).items():
-        check_column_name(value, params.get(name, "predictors"), optional=True)
+    for key, column in (extra or {}).items():
+        check_column_name(column, params.get(key, "predictors"), optional=True)
     columns: dict[str, str] = {k: v for k, v in (extra or {}).items() if v is not None}
     require_columns(frame, [outcome, time, *columns.values()], purpose="time to promotion")
     promoted = _event_flags(frame[outcome], outcome, event)
@@ -1268,7 +1267,9 @@ def cox_model(
     )
     notes = list(prepared.notes)
     for p, ref in references.items():
-        why = "" if p in reference else f"; {reference_reason(ref, [ref, *_levels_of(terms, p)], p)}"
+        why = (
+            "" if p in reference else f"; {reference_reason(ref, [ref, *_levels_of(terms, p)], p)}"
+        )
         notes.append(f"{p!r}: hazard ratios compare each group with {ref!r} (reference{why}).")
     notes.append(
         "A hazard ratio above 1 means promotion came sooner than in the reference group "

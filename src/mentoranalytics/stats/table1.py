@@ -716,8 +716,8 @@ def _display_block(
         extra: dict[str, str] = {"p_value": _fmt_p(t["p_value"]), "test": str(t["method"])}
         if t["note"] and not np.isfinite(t["p_value"]):
             extra["test"] = f"no test: {t['note']}"
-        est = smd_by.get(var.name)
-        extra["SMD"] = "" if est is None else _num(est, 3)
+        largest = smd_by.get(var.name)
+        extra["SMD"] = "" if largest is None else _num(largest, 3)
         if var.kind == "categorical":
             label = f"{var.name}, n (%)"
             for i, level in enumerate(var.levels):
