@@ -103,10 +103,9 @@ def is_missing(series: pd.Series) -> np.ndarray:
     """
     missing = series.isna().to_numpy(dtype=bool, copy=True)
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-        present = ~missing
-        if present.any():
-            values = series.to_numpy(dtype=object)
-            missing[present] = [_is_marker(v) for v in values[present]]
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        marker = np.array([_is_marker(u) for u in uniques] + [True], dtype=bool)
+        missing = marker[np.where(codes >= 0, codes, len(uniques))]
     elif isinstance(series.dtype, pd.CategoricalDtype):
         cats = series.cat.categories
         marker = np.array([_is_marker(c) for c in cats] + [True])
@@ -212,22 +211,14 @@ def yes_no(
         if not bad.any():
             return pd.Series(arr, index=s.index)
     else:
-        values = s.to_numpy(dtype=object)
-        present = ~pd.isna(values)
-        lookup: dict[Any, float | None] = {}
-        for value in pd.unique(values[present]):
-            lookup[value] = _word(value)
-        out = np.full(len(values), np.nan)
-        if present.any():
-            mapped = np.array([lookup[v] for v in values[present]], dtype=object)
-            bad_present = np.array([m is None for m in mapped], dtype=bool)
-            bad = np.zeros(len(values), dtype=bool)
-            bad[present] = bad_present
-            if not bad.any():
-                out[present] = mapped.astype(float)
-                return pd.Series(out, index=s.index)
-        else:
-            return pd.Series(out, index=s.index)
+        # read each distinct value once (one hash pass), then spread to the rows
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        words = [_word(u) for u in uniques]
+        at = np.where(codes >= 0, codes, len(words))
+        bad = np.array([w is None for w in words] + [False], dtype=bool)[at]
+        if not bad.any():
+            read = np.array([np.nan if w is None else w for w in words] + [np.nan], dtype=float)
+            return pd.Series(read[at], index=s.index)
     if not strict:
         return None
     name = f"Column {column!r}" if column is not None else "The column"
