@@ -322,7 +322,7 @@ def test_value_mapping_to_none_means_missing():
         ({"values": {"promoted": {"x": "maybe"}}}, r"'maybe' is not a yes/no value"),
         ({"values": {"participant_id": {"x": "y"}}}, r"not a canonical column whose values"),
         ({"values": {"gender": ["W"]}}, r"values\['gender'\] must map your values"),
-        ({"errors": "skip"}, r"errors must be 'raise' or 'exclude', not 'skip'"),
+        ({"errors": "skip"}, r"errors must be 'raise', 'exclude' or 'missing', not 'skip'"),
         ({"drop_columns": 3}, r"drop_columns must be a list of column headers"),
     ],
 )
@@ -428,8 +428,12 @@ def test_excel_sheet_ambiguity_lists_the_sheets(tmp_path):
         load_cohort(path)
     assert list(load_cohort(path, sheet="2020").data["participant_id"]) == ["B"]
     assert list(load_cohort(path, sheet=1).data["participant_id"]) == ["B"]
-    with pytest.raises(SchemaError, match=r"No sheet '2021' in the workbook.*Did you mean"):
+    with pytest.raises(SchemaError, match=r"No sheet '2021' in the workbook; its sheets are") as e:
         load_cohort(path, sheet="2021")
+    assert "Did you mean" not in str(e.value)  # another year is not a spelling of 2021
+    named = _workbook(tmp_path / "d.xlsx", {"Cohort data": rows, "notes": rows})
+    with pytest.raises(SchemaError, match=r"No sheet 'Cohort dta'.*Did you mean 'Cohort data'\?"):
+        load_cohort(named, sheet="Cohort dta")
     with pytest.raises(SchemaError, match=r"sheet=5 but the workbook has 2 sheet"):
         load_cohort(path, sheet=5)
 
@@ -807,3 +811,140 @@ def test_final_dtype_check_passes_the_loader_output_and_catches_a_wrong_dtype():
         _typed_check(data.assign(mentor_level=data["mentor_level"].astype("float64")))
     with pytest.raises(RuntimeError, match="internal error"):
         _typed_check(data.assign(participant_id=pd.array([None] * len(data), dtype="string")))
+
+
+# --------------------------------------------------------------------------------------
+# issue 11: blank cells mapped, invalid cells left missing, suggestions, odd files
+# --------------------------------------------------------------------------------------
+
+
+def test_the_blank_advice_works_as_given_in_python_and_in_yaml(tmp_path):
+    path = _write(tmp_path / "c.csv", "participant_id,gender\nP1,\nP2,M\nP3,N/A\n")
+    with pytest.raises(SchemaError, match=r"map blank cells with values=\{'gender'") as exc:
+        load_cohort(path)
+    advice = re.search(r"with (values=\{.*?\}\})", str(exc.value)).group(1)
+    assert advice == "values={'gender': {'<blank>': 'not_stated'}}"
+    cohort = load_cohort(path, **eval("dict(" + advice + ")"))  # the advice, as written
+    assert cohort.data["gender"].astype(str).tolist() == ["not_stated", "man", "not_stated"]
+
+    from mentoranalytics.validation import advice_style
+
+    with advice_style("cli"), pytest.raises(SchemaError) as exc:
+        load_cohort(path)
+    yaml_advice = re.search(r"with (values: \{.*?\}\}) in the --mapping file", str(exc.value))
+    assert yaml_advice.group(1) == "values: {gender: {<blank>: not_stated}}"
+    mapping = _write(tmp_path / "m.yaml", yaml_advice.group(1) + "\n")
+    again = load_cohort(path, mapping=mapping)
+    assert again.data["gender"].astype(str).tolist() == ["not_stated", "man", "not_stated"]
+
+
+def test_blank_key_in_an_excel_workbook_and_a_block_mapping(tmp_path):
+    path = _workbook(tmp_path / "c.xlsx", {"data": [["id", "Sex", "Promoted"], ["A", None, None]]})
+    mapping = _write(
+        tmp_path / "m.yaml",
+        "values:\n  gender:\n    <blank>: not_stated\n  promoted:\n    <blank>: no\n",
+    )
+    cohort = load_cohort(path, mapping=mapping)
+    assert cohort.data["gender"].astype(str).tolist() == ["not_stated"]
+    assert cohort.data["promoted"].tolist() == [False]
+
+
+def test_errors_missing_keeps_the_person_and_lists_the_cell(tmp_path):
+    path = _write(
+        tmp_path / "c.csv",
+        "participant_id,gender,approach,mentor_level\n"
+        "P1,F,Cold aproach,4\nP2,M,cold approach,9\nP3,x,cold approach,3\nP4,F,Cold aproach,5\n",
+    )
+    with pytest.warns(DataQualityWarning) as record:
+        cohort = load_cohort(path, errors="missing")
+    assert [str(w.message)[:40] for w in record] == [
+        "1 of 4 rows were excluded (see cohort.ex",
+        "3 invalid cell(s) were left empty and th",
+    ]
+    assert cohort.data["participant_id"].tolist() == ["P1", "P2", "P4"]
+    assert cohort.data["approach"].isna().tolist() == [True, False, True]
+    assert cohort.data["mentor_level"].isna().tolist() == [False, True, False]
+    assert cohort.excluded["row"].tolist() == [4]  # gender is required: still left out
+    cells = cohort.invalid_cells
+    assert cells[["row", "column", "rule"]].values.tolist() == [
+        [2, "approach", "unknown_category"],
+        [3, "mentor_level", "out_of_range"],
+        [5, "approach", "unknown_category"],
+    ]
+    assert set(cells.columns) == {"file", "row", "column", "rule", "message"}
+    assert len(cohort.problems) == 4
+    assert "invalid cells left missing: 3" in repr(cohort)
+    assert len(cohort) + len(cohort.excluded) == cohort.source["rows_read"].sum()
+
+
+def test_a_long_invalid_value_is_never_quoted_in_invalid_cells(tmp_path):
+    long = "my mentor was someone I met at a conference in 2019"
+    path = _write(tmp_path / "c.csv", f"participant_id,gender,approach\nP1,F,{long}\nP2,M,\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        cohort = load_cohort(path, errors="missing")
+    text = " ".join(cohort.invalid_cells["message"]) + " ".join(cohort.problems["message"])
+    assert "conference" not in text
+    assert "a text of 51 characters" in text
+    assert cohort.unmapped_values == {}
+
+
+def test_suggested_mapping_holds_only_near_certain_corrections(tmp_path):
+    path = _write(
+        tmp_path / "c.csv",
+        "ID,Gendr,Approach\nP1,F,Cold aproach\nP2,M,Didnt know them\nP3,femal,x\n",
+    )
+    with pytest.raises(SchemaError, match="Did you mean 'Gendr'") as exc:
+        load_cohort(path)
+    assert exc.value.suggested_mapping == {
+        "columns": {"Gendr": "gender"},
+        "values": {"approach": {"Cold aproach": "cold_approach"}},
+    }
+    assert exc.value.unmapped_values == {"approach": ["Didnt know them", "x"]}
+    cohort = _exclude(path, mapping=exc.value.suggested_mapping)
+    assert cohort.suggested_mapping == {"values": {"gender": {"femal": "woman"}}}
+    assert cohort.unmapped_values == {"approach": ["Didnt know them", "x"]}
+    suggested = cohort.suggested_mapping
+    suggested["values"]["gender"]["femal"] = "man"  # a copy: the cohort is unchanged
+    assert cohort.suggested_mapping == {"values": {"gender": {"femal": "woman"}}}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("c.csv", b"PK\x03\x04garbage", r"'c.csv' looks like a zip archive, not a CSV file"),
+        (
+            "c.csv",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "Workbook".encode("utf-16-le"),
+            r"looks like an old Excel 97-2003 workbook \(.xls\), not a CSV file: open it in "
+            r"Excel and save it as .xlsx or CSV",
+        ),
+        ("c.json", b"%PDF-1.4 \x00\x01", r"'c.json' looks like a PDF document, not a JSON file"),
+        ("c.xlsx", b"id,gender\nP1,F\n", r"looks like a text \(CSV\) file, not an Excel workbook"),
+        ("c.parquet", b"id,gender\n", r"looks like a text \(CSV\) file, not a Parquet file"),
+        ("c.csv", "id,gender\nP1,F\n".encode("utf-16-le"), r"UTF-16 text without a byte-order"),
+    ],
+)
+def test_files_are_read_by_what_they_hold(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(SchemaError, match=rf"\[unreadable_file\]: .*{message}"):
+        load_cohort(path)
+
+
+@pytest.mark.parametrize("kind", ["frame", "xlsx", "json"])
+def test_no_cohort_columns_is_said_plainly(tmp_path, kind):
+    frame = pd.DataFrame({"colour": ["red"], "size": ["L"]})
+    source: object = frame
+    if kind == "xlsx":
+        source = tmp_path / "c.xlsx"
+        frame.to_excel(source, index=False)
+    elif kind == "json":
+        source = tmp_path / "c.json"
+        frame.to_json(source, orient="records")
+    with pytest.raises(
+        SchemaError,
+        match=r"\[no_cohort_columns\]: No cohort columns found here \(expected at least "
+        r"participant_id and gender; found headers: \['colour', 'size'\]\)",
+    ):
+        load_cohort(source)

@@ -504,3 +504,56 @@ def test_hartung_knapp_equal_estimates_explained():
     res = meta_analysis(df, estimate="y", std_error="se", method_ci="hartung_knapp")
     assert np.isnan(res.pooled["p_value"].iloc[1])
     assert any("Hartung–Knapp standard error is 0" in n for n in res.notes)
+
+
+# --------------------------------------------------------------------------------------
+# Prediction interval (metafor predict.rma)
+# --------------------------------------------------------------------------------------
+
+PREDICTION = _load("meta_prediction_interval.json")
+_METHOD_CI = {"z": "z", "knha": "hartung_knapp", "adhoc": "hartung_knapp_adhoc"}
+
+
+@pytest.mark.parametrize("case", PREDICTION["cases"], ids=lambda c: c["label"])
+def test_bcg_prediction_interval_matches_metafor_predict(bcg, case):
+    df = _bcg_estimates(bcg, "OR")
+    assert PREDICTION["data"]["tpos"] == bcg["data"]["tpos"]
+    method = "REML" if case["method"] == "FE" else case["method"]
+    res = meta_analysis(
+        df,
+        estimate="yi",
+        std_error="sei",
+        study="trial",
+        method=method,
+        method_ci=_METHOD_CI[case["test"]],
+        alpha=1 - case["level"] / 100,
+    )
+    pooled = res.pooled.set_index("model")
+    assert pooled.columns[:5].tolist() == ["estimate", "ci_low", "ci_high", "pi_low", "pi_high"]
+    if case["method"] == "FE":
+        fixed = pooled.loc["fixed"]
+        assert fixed["log_estimate"] == pytest.approx(case["estimate"], rel=1e-10)
+        assert np.log(fixed["ci_low"]) == pytest.approx(case["ci_lb"], rel=1e-10)
+        # metafor's predict() gives no prediction interval for a fixed-effect model
+        assert case["pi_lb"] is None
+        assert np.isnan(fixed["pi_low"]) and np.isnan(fixed["pi_high"])
+        return
+    rnd = pooled.loc["random"]
+    # with its default control metafor stops the tau² iterations at a change below 1e-5;
+    # the other cases were run with threshold = tol = 1e-12
+    rel = 1e-5 if case["control"] == "metafor defaults" else 1e-9
+    assert res.heterogeneity["tau2"].iloc[0] == pytest.approx(case["tau2"], rel=rel)
+    assert np.log(rnd["ci_low"]) == pytest.approx(case["ci_lb"], rel=rel)
+    assert np.log(rnd["pi_low"]) == pytest.approx(case["pi_lb"], rel=rel)
+    assert np.log(rnd["pi_high"]) == pytest.approx(case["pi_ub"], rel=rel)
+    assert rnd["pi_low"] < rnd["ci_low"] < rnd["ci_high"] < rnd["pi_high"]
+    if case["label"].startswith("reml_z") and case["level"] == 95:  # quoted in issue 12
+        assert round(rnd["pi_low"], 4) == 0.1435 and round(rnd["pi_high"], 4) == 1.5696
+    assert any("prediction interval" in n for n in res.notes)
+
+
+def test_prediction_interval_equals_confidence_interval_when_tau2_is_zero():
+    df = pd.DataFrame({"s": ["a", "b", "c"], "y": [0.2, 0.21, 0.19], "se": [0.3, 0.3, 0.3]})
+    rnd = meta_analysis(df, estimate="y", std_error="se", study="s").pooled.iloc[1]
+    assert rnd["pi_low"] == pytest.approx(rnd["ci_low"], rel=1e-12)
+    assert rnd["pi_high"] == pytest.approx(rnd["ci_high"], rel=1e-12)

@@ -429,6 +429,117 @@ def test_simpsons_paradox_is_flagged():
     assert "Simpson's paradox" in row.note
 
 
+MH_EDGES = _load("rates_mh_edges.json")
+
+
+def _edge_frame(strata: dict) -> pd.DataFrame:
+    counts = {s: {"g": (a, a + b), "r": (c, c + d)} for s, ((a, b), (c, d)) in strata.items()}
+    return frame_from_counts(counts, by="arm", outcome="event", strata="stratum")
+
+
+@pytest.mark.parametrize("case", MH_EDGES["mantel_haenszel"], ids=lambda c: c["label"])
+def test_mantel_haenszel_continuity_correction_only_from_half_as_r(case):
+    # R's mantelhaen.test subtracts 0.5 only when |sum(a) - sum(E)| >= 0.5
+    res = compare_rates(
+        _edge_frame(case["strata"]), "event", by="arm", reference="r", strata="stratum"
+    )
+    row = res.pooled.iloc[0]
+    assert row.statistic == pytest.approx(case["statistic"], rel=1e-12, abs=1e-15)
+    assert row.p_value == pytest.approx(case["p_value"], rel=1e-12)
+    assert row.estimate == pytest.approx(case["estimate"], rel=1e-12)
+    assert row.ci_low == pytest.approx(case["ci_low"], rel=1e-10)
+    assert row.ci_high == pytest.approx(case["ci_high"], rel=1e-10)
+    corrected = abs(case["delta"]) >= 0.5
+    assert ("with continuity correction" in case["method"]) is corrected
+    assert ("MH chi-square test with continuity correction" in row.method) is corrected
+    assert ("without continuity correction" in row.method) is (not corrected)
+
+
+def test_crude_estimate_is_the_odds_ratio_over_all_rows_as_in_effects_infert():
+    # infert: any spontaneous abortion vs none, event = case, strata = the 83 matched sets.
+    # Collapsing only the sets with both groups gave 10.01; the crude odds ratio is 4.27.
+    ref = MH_EDGES["infert"]
+    data = pd.DataFrame(
+        {"stratum": ref["stratum"], "spont": ref["spontaneous_any"], "case": ref["case"]}
+    )
+    res = compare_rates(data, "case", by="spont", reference=False, strata="stratum")
+    row = res.pooled.iloc[0]
+    assert row.crude_estimate == pytest.approx(ref["crude_estimate"], rel=1e-12)
+    assert ref["collapsed_strata_with_both_groups"] == pytest.approx(10.0086, abs=1e-4)
+    odds = effect(res, "odds_ratio")
+    assert row.crude_estimate == pytest.approx(odds.estimate, rel=1e-12)
+    assert odds.ci_low == pytest.approx(ref["crude_woolf_ci"][0], rel=1e-10)
+    # the stratified analysis itself matches mantelhaen.test over all 83 sets
+    assert row.estimate == pytest.approx(ref["mh_estimate"], rel=1e-12)
+    assert row.ci_low == pytest.approx(ref["mh_ci_low"], rel=1e-10)
+    assert row.ci_high == pytest.approx(ref["mh_ci_high"], rel=1e-10)
+    assert row.statistic == pytest.approx(ref["mh_statistic"], rel=1e-10)
+    assert row.p_value == pytest.approx(ref["mh_p_value"], rel=1e-8)
+    # both point the same way: no Simpson's paradox note
+    assert "Simpson" not in row.note
+
+
+def test_crude_estimate_uses_rows_of_the_pooled_analysis_only():
+    counts = {
+        "2018": {"a": (3, 8), "b": (4, 9)},
+        "2019": {"a": (2, 7)},
+        "2020": {"a": (5, 10), "b": (1, 6)},
+    }
+    data = frame_from_counts(counts, by="arm", outcome="event", strata="cohort")
+    full = compare_rates(data, "event", by="arm", reference="b", strata="cohort")
+    assert full.pooled.iloc[0].crude_estimate == pytest.approx(
+        effect(full, "odds_ratio").estimate, rel=1e-12
+    )
+    # a row without a stratum is in .effects but not in the pooled analysis
+    data.loc[0, "cohort"] = None
+    part = compare_rates(data, "event", by="arm", reference="b", strata="cohort")
+    a_rows = data[data["arm"] == "a"].iloc[1:]
+    b_rows = data[data["arm"] == "b"]
+    expected = compare_rates(pd.concat([a_rows, b_rows]), "event", by="arm", reference="b")
+    assert part.pooled.iloc[0].crude_estimate == pytest.approx(
+        effect(expected, "odds_ratio").estimate, rel=1e-12
+    )
+    assert part.pooled.iloc[0].crude_estimate != pytest.approx(
+        effect(part, "odds_ratio").estimate, rel=1e-6
+    )
+
+
+@pytest.mark.parametrize("case", MH_EDGES["breslow_day"], ids=lambda c: c["label"])
+def test_breslow_day_on_informative_strata_matches_metafor(case):
+    arr = np.array(list(case["strata"].values()), dtype=float)
+    stat, p = rates._breslow_day(arr, tarone=False)
+    assert stat == pytest.approx(case["BD"], rel=1e-10)
+    assert p == pytest.approx(case["BD_p_value"], rel=1e-9)
+    stat, p = rates._breslow_day(arr, tarone=True)
+    assert stat == pytest.approx(case["TA"], rel=1e-10)
+    assert p == pytest.approx(case["TA_p_value"], rel=1e-9)
+    res = compare_rates(
+        _edge_frame(case["strata"]), "event", by="arm", reference="r", strata="stratum"
+    )
+    row = res.pooled.iloc[0]
+    assert row.homogeneity_p_value == pytest.approx(case["TA_p_value"], rel=1e-9)
+    assert row.estimate == pytest.approx(case["mh_estimate"], rel=1e-12)
+    left_out = [s for s in case["strata"] if s not in case["informative"]]
+    assert len(case["informative"]) == case["k_pos"]
+    if left_out:
+        assert (
+            f"Breslow-Day test on the {case['k_pos']} strata with both events and non-events"
+            in row.note
+        )
+        assert f"left out of that test only: {', '.join(left_out)}" in row.note
+    else:
+        assert "left out of that test" not in row.note
+
+
+def test_breslow_day_needs_two_informative_strata():
+    strata = {"x": [[3, 2], [1, 4]], "y": [[0, 5], [0, 6]], "z": [[4, 0], [3, 0]]}
+    res = compare_rates(_edge_frame(strata), "event", by="arm", reference="r", strata="stratum")
+    row = res.pooled.iloc[0]
+    assert math.isnan(row.homogeneity_p_value)
+    assert "fewer than two strata with both events and non-events" in row.note
+    assert math.isnan(rates._breslow_day(np.array(list(strata.values()), float))[0])
+
+
 def test_strata_missing_a_group_are_dropped_and_named():
     counts = {
         "2018": {"a": (3, 8), "b": (4, 9)},

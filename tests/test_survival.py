@@ -360,6 +360,56 @@ def test_km_median_midpoint_rule():
     assert km.medians["median"].iloc[0] == 4.0
 
 
+KM_QUANTILES = _load("survival_km_quantiles.json")
+
+
+def _r_value(value) -> float:
+    return float("nan") if value is None else float(value)
+
+
+@pytest.mark.parametrize("conf_type", ["log", "log-log", "plain"])
+@pytest.mark.parametrize("case", KM_QUANTILES["cases"], ids=lambda c: c["label"])
+def test_km_quantiles_and_limits_match_r_quantile_survfit(case, conf_type):
+    ref = case["conf_types"][conf_type]
+    df = _records(case["time"], case["status"], ["all"] * len(case["time"]))
+    km = kaplan_meier(df, conf_type=conf_type)
+    q = km.quantiles(ref["probs"])
+    assert q.columns.tolist() == ["group", "probability", "estimate", "ci_low", "ci_high"]
+    assert q["probability"].tolist() == ref["probs"]
+    for column, key in (("estimate", "quantile"), ("ci_low", "lower"), ("ci_high", "upper")):
+        expected = [_r_value(v) for v in ref[key]]
+        np.testing.assert_allclose(q[column].to_numpy(float), expected, atol=1e-9, err_msg=column)
+    # the median row is the 0.5 quantile
+    med = km.medians.iloc[0]
+    half = ref["probs"].index(0.5)
+    for column, key in (("median", "quantile"), ("ci_low", "lower"), ("ci_high", "upper")):
+        np.testing.assert_allclose(med[column], _r_value(ref[key][half]), atol=1e-9)
+
+
+def test_km_median_flat_at_half_to_the_end_is_the_midpoint_to_the_last_time():
+    # issue 12: promoted at 2 and 4, follow-up ends at 7 and 9; the curve stays at 0.5
+    # from 4 to the end: R's quantile.survfit gives (4 + 9) / 2 = 6.5 (print.survfit: 4)
+    case = next(c for c in KM_QUANTILES["cases"] if c["label"] == "issue12_flat_to_end")
+    assert case["conf_types"]["log"]["quantile"][1] == 6.5
+    assert case["conf_types"]["log"]["print_median"] == 4
+    km = kaplan_meier(_records([2, 4, 7, 9], [1, 1, 0, 0], ["woman"] * 4))
+    assert km.medians["median"].iloc[0] == 6.5
+    # one more month of follow-up for the last person moves it to the new last time
+    km = kaplan_meier(_records([2, 4, 7, 11], [1, 1, 0, 0], ["woman"] * 4))
+    assert km.medians["median"].iloc[0] == 7.5
+
+
+def test_km_quantiles_by_group_and_bad_probs(aml):
+    km = kaplan_meier(aml, by="x")
+    q = km.quantiles(0.5)
+    assert q["group"].tolist() == list(km.groups)
+    np.testing.assert_allclose(q["estimate"], km.medians["median"])
+    assert km.quantiles([0.0])["estimate"].tolist() == [0.0, 0.0]
+    for bad in (1.5, -0.1, "half", [], [True], None):
+        with pytest.raises(AnalysisError, match="probs must be one or more shares"):
+            km.quantiles(bad)
+
+
 def test_km_cumulative_incidence(aml):
     km = kaplan_meier(aml, by="x")
     ci = km.cumulative_incidence
@@ -674,3 +724,210 @@ def test_cox_argument_errors(aml):
         cox_model(aml, "nope")
     with pytest.raises(AnalysisError, match="alpha must be a number"):
         cox_model(aml, "x", alpha=0)
+
+
+# --------------------------------------------------------------------------------------
+# Cox model: strata, robust standard errors, proportional-hazards test (R survival)
+# --------------------------------------------------------------------------------------
+
+COX_EXT = _load("survival_cox_extensions.json")
+
+
+def _lung() -> pd.DataFrame:
+    df = pd.DataFrame(COX_EXT["lung"])
+    df["sex"] = COX_EXT["lung_sex"]
+    return df
+
+
+def _veteran() -> pd.DataFrame:
+    df = pd.DataFrame(COX_EXT["veteran"])
+    # R's factor level order, so that the terms come in R's order
+    df["celltype"] = pd.Categorical(
+        df["celltype"], categories=["squamous", "smallcell", "adeno", "large"]
+    )
+    return df
+
+
+def _fit_r_case(name: str):
+    ties = "breslow" if name.endswith("breslow") else "efron"
+    common = dict(time="time", followup="time", outcome="status", ties=ties)
+    if name.startswith("lung"):
+        kw = dict(reference={"sex": "male"})
+        if "strata" in name:
+            kw["strata"] = "ecog"
+        if "robust" in name:
+            kw["robust"] = True
+        if "cluster" in name:
+            kw["cluster"] = "inst"
+        return cox_model(_lung(), ["age", "sex"], **common, **kw)
+    kw = dict(reference={"celltype": "squamous"})
+    if "strata" in name:
+        kw["strata"] = "trt"
+    if "robust" in name:
+        kw["robust"] = True
+    return cox_model(_veteran(), ["celltype", "karno"], **common, **kw)
+
+
+# R stops its Newton-Raphson at a relative change in the log-likelihood below 1e-9,
+# statsmodels at its own criterion: the coefficients agree to about 1e-8
+COX_TOL = dict(rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", list(COX_EXT["models"]))
+def test_cox_strata_and_robust_standard_errors_match_r(name):
+    ref = COX_EXT["models"][name]
+    res = _fit_r_case(name)
+    t = res.table
+    assert t["term"].str.replace(r"[\[\]]", "", regex=True).tolist() == ref["term"]
+    np.testing.assert_allclose(t["coef"], ref["coef"], **COX_TOL)
+    robust = "robust_se" in ref
+    assert res.robust is robust
+    if robust:
+        np.testing.assert_allclose(t["naive_std_error"], ref["se"], **COX_TOL)
+        np.testing.assert_allclose(t["std_error"], ref["robust_se"], **COX_TOL)
+    else:
+        assert "naive_std_error" not in t.columns
+        np.testing.assert_allclose(t["std_error"], ref["se"], **COX_TOL)
+    # R's summary uses the robust SE for z, p and the interval
+    np.testing.assert_allclose(t["statistic"], ref["z"], **COX_TOL)
+    np.testing.assert_allclose(t["p_value"], ref["p"], rtol=1e-5, atol=1e-10)
+    np.testing.assert_allclose(t["ci_low"], ref["ci_low"], **COX_TOL)
+    np.testing.assert_allclose(t["ci_high"], ref["ci_high"], **COX_TOL)
+    assert res.test["statistic"].iloc[0] == pytest.approx(ref["lr"], rel=1e-8)
+    assert res.test["df"].iloc[0] == ref["lr_df"]
+    assert (res.n, res.events) == (ref["n"], ref["nevent"])
+    assert ("stratified by" in res.method) is ("strata" in name)
+    assert ("robust (sandwich)" in res.method) is robust
+
+
+@pytest.mark.parametrize("name", [n for n, m in COX_EXT["models"].items() if "zph" in m], ids=str)
+def test_proportional_hazards_test_matches_r_cox_zph(name):
+    res = _fit_r_case(name)
+    for ref in COX_EXT["models"][name]["zph"]:
+        ph = res.proportional_hazards(transform=ref["transform"])
+        assert ph.table.columns.tolist() == ["term", "statistic", "df", "p_value"]
+        assert ph.table["term"].tolist() == ref["term"]
+        np.testing.assert_allclose(ph.table["statistic"], ref["chisq"], rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(ph.table["df"], ref["df"])
+        np.testing.assert_allclose(ph.table["p_value"], ref["p"], rtol=1e-6, atol=1e-12)
+        if ref["transform"] == "km":
+            pd.testing.assert_frame_equal(res.ph_test, ph.table)
+    assert "ph_test" in res.tables()
+
+
+@pytest.mark.parametrize(
+    "name", [n for n, m in COX_EXT["models"].items() if "zph_residuals" in m], ids=str
+)
+def test_scaled_schoenfeld_residuals_match_r(name):
+    ref = COX_EXT["models"][name]["zph_residuals"]
+    res = _fit_r_case(name)
+    resid = res.proportional_hazards().residuals
+    np.testing.assert_allclose(resid["time"], ref["time"])
+    np.testing.assert_allclose(resid["transformed_time"], ref["x"], atol=1e-12)
+    for j, term in enumerate(res.table["term"]):
+        np.testing.assert_allclose(resid[term], ref["y"][j], rtol=1e-6, atol=1e-8)
+    assert ("stratum" in resid.columns) is ("strata" in name)
+
+
+def test_ph_test_flags_a_changing_hazard_ratio_in_the_notes():
+    # veteran: Karnofsky score is the textbook violation (cox.zph p < 0.001)
+    res = _fit_r_case("veteran_strata_efron")
+    row = res.ph_test.set_index("term").loc["karno"]
+    assert row["p_value"] < 0.001
+    note = next(n for n in res.notes if n.startswith("Proportional-hazards test"))
+    assert "'karno'" in note and "appears to change over time" in note
+    # lung: no evidence against proportional hazards
+    lung = _fit_r_case("lung_efron")
+    note = next(n for n in lung.notes if n.startswith("Proportional-hazards test"))
+    assert "appears to change" not in note and note.endswith(".")
+
+
+def test_cox_cluster_of_one_row_each_equals_robust_and_input_unchanged():
+    df = _lung()
+    df["id"] = np.arange(len(df))
+    before = df.copy()
+    kw = dict(time="time", followup="time", outcome="status", reference={"sex": "male"})
+    a = cox_model(df, ["age", "sex"], robust=True, **kw)
+    b = cox_model(df, ["age", "sex"], cluster="id", **kw)
+    pd.testing.assert_frame_equal(df, before)
+    np.testing.assert_allclose(a.table["std_error"], b.table["std_error"], rtol=1e-12)
+    assert b.robust and b.cluster == "id" and a.cluster is None
+    assert any("226 groups of 'id'" in n for n in b.notes)
+    # few clusters get a caution
+    c = cox_model(df, ["age", "sex"], cluster="ecog", **kw)
+    assert any("only 3 clusters" in n for n in c.notes)
+
+
+def test_cox_stratum_without_promotions_is_harmless():
+    df = _lung()
+    df["s"] = np.where(np.arange(len(df)) < 5, "x", "y")
+    df.loc[df["s"] == "x", "status"] = 0
+    kw = dict(time="time", followup="time", outcome="status", reference={"sex": "male"})
+    with_empty = cox_model(df, ["age", "sex"], strata="s", **kw)
+    without = cox_model(df[df["s"] == "y"], ["age", "sex"], **kw)
+    np.testing.assert_allclose(with_empty.table["coef"], without.table["coef"], rtol=1e-8)
+    # (on the "km" and "rank" scales the rows of the empty stratum move g(t), as in R)
+    pd.testing.assert_frame_equal(
+        with_empty.proportional_hazards(transform="identity").table,
+        without.proportional_hazards(transform="identity").table,
+        rtol=1e-6,
+    )
+    assert set(with_empty.proportional_hazards().residuals["stratum"]) == {"y"}
+
+
+def test_cox_strata_and_cluster_rows_missing_are_counted():
+    df = _lung()
+    df.loc[df.index[:3], "ecog"] = np.nan
+    df.loc[df.index[5:7], "inst"] = None
+    kw = dict(time="time", followup="time", outcome="status")
+    res = cox_model(df, ["age"], strata="ecog", cluster="inst", **kw)
+    assert res.excluded == {"'ecog' missing": 3, "'inst' missing": 2}
+    assert res.n == len(df) - 5
+    assert res.strata == "ecog"
+    assert any("Stratified by 'ecog' (3 strata)" in n for n in res.notes)
+
+
+def test_cox_strata_cluster_and_transform_errors():
+    df = _lung()
+    kw = dict(time="time", followup="time", outcome="status")
+    with pytest.raises(AnalysisError, match="strata='age' is also among predictors"):
+        cox_model(df, ["age"], strata="age", **kw)
+    with pytest.raises(AnalysisError, match="cluster='sex' is also among predictors"):
+        cox_model(df, ["age", "sex"], cluster="sex", **kw)
+    with pytest.raises(AnalysisError, match="strata must be a column name or None"):
+        cox_model(df, ["age"], strata=["ecog"], **kw)
+    with pytest.raises(AnalysisError, match="robust must be True or False"):
+        cox_model(df, ["age"], robust="yes", **kw)
+    with pytest.raises(ColumnError, match="Column 'nope' not found"):
+        cox_model(df, ["age"], strata="nope", **kw)
+    with pytest.raises(AnalysisError, match="redundant once the model is stratified by 'ecog'"):
+        cox_model(df.assign(z=df["ecog"] * 2.0), ["age", "z"], strata="ecog", **kw)
+    res = cox_model(df, ["age"], **kw)
+    with pytest.raises(AnalysisError, match="transform must be one of"):
+        res.proportional_hazards(transform="months")
+
+
+def test_ph_test_by_hand_on_a_tiny_example():
+    # one binary predictor, no ties, identity time scale: the score test of
+    # x * (t - mean event time) at the fitted beta and gamma = 0, written out
+    time = np.array([1.0, 2, 3, 4, 5, 6, 7, 8])
+    status = np.array([1, 1, 0, 1, 1, 1, 0, 1])
+    x = np.array([1.0, 0, 1, 0, 1, 1, 0, 0])
+    df = _records(time, status).assign(x=x)
+    res = cox_model(df, "x")
+    beta = res.table["coef"].iloc[0]
+    g = time - time[status == 1].mean()
+    u = i11 = i12 = i22 = 0.0
+    for k in np.flatnonzero(status == 1):
+        at_risk = time >= time[k]
+        w = np.exp(beta * x[at_risk])
+        mean = np.sum(w * x[at_risk]) / w.sum()
+        var = np.sum(w * x[at_risk] ** 2) / w.sum() - mean**2
+        u += g[k] * (x[k] - mean)
+        i11 += var
+        i12 += g[k] * var
+        i22 += g[k] ** 2 * var
+    expected = u**2 / (i22 - i12**2 / i11)
+    table = res.proportional_hazards(transform="identity").table
+    assert table["statistic"].iloc[0] == pytest.approx(expected, rel=1e-7)
+    assert table["statistic"].iloc[1] == pytest.approx(expected, rel=1e-7)  # GLOBAL, one term

@@ -21,7 +21,10 @@ from mentoranalytics.validation import (
     Cohort,
     Table,
     _normalise_many,
+    advice_style,
+    close_match,
     format_problems,
+    group_problems,
     pandera_schema,
     parse_column,
     validate,
@@ -98,6 +101,104 @@ def test_user_values_come_before_aliases_and_can_mean_missing():
     assert list(p.status) == [0, 0, 1, 1]
     q = _parse(["", "F"], "gender", user_values={"": "not_stated"})
     assert list(q.values) == ["not_stated", "woman"]
+
+
+def test_did_you_mean_only_for_a_genuine_misspelling():
+    p = _parse(["Didnt know them", "colleage", "boss man"], "mentor_relation")
+    msgs = dict(zip(p.problems[0][0].tolist(), p.problems[0][2], strict=True))
+    assert "Did you mean" not in msgs[0] and "line_manager'}" not in msgs[0]
+    assert msgs[0] == (
+        "'Didnt know them' is not a known mentor_relation value, and no allowed value is "
+        "close to it; allowed: line_manager, same_organisation, existing_contact, introduced, "
+        "no_prior_tie. Correct the cell, or map it with values={'mentor_relation': "
+        "{'Didnt know them': '?'}}, replacing ? by the allowed value it stands for."
+    )
+    assert "Did you mean 'same_organisation'?" in msgs[1]  # 'colleague' is an alias
+    assert "Did you mean" not in msgs[2]
+
+
+def test_codes_are_never_read_as_a_category():
+    p = _parse(["1", "2", "1"], "gender")
+    (pos, rule, msgs) = p.problems[0]
+    assert rule == "unknown_category" and pos.tolist() == [0, 1, 2]
+    for msg in msgs:
+        assert "Did you mean" not in msg and "'woman'" not in msg and "'man'" not in msg
+        assert "no allowed value is close to it" in msg
+    assert "values={'gender': {'1': '?'}}" in msgs[0]
+    assert "values={'gender': {'2': '?'}}" in msgs[1]
+    assert p.suggestions == [("1", None), ("2", None)]
+
+
+def test_a_spelling_close_to_two_values_is_not_guessed():
+    p = _parse(["fmale"], "gender")
+    msg = p.problems[0][2][0]
+    assert "Did you mean" not in msg
+    assert "it is about as close to 'woman' as to 'man', so neither is guessed" in msg
+    assert p.suggestions == [("fmale", None)]
+
+
+def test_close_match_is_strict_and_on_normalised_text():
+    options = {"cold approach": "cold_approach", "warm introduction": "warm_introduction"}
+    assert close_match("cold aproach", options) == "cold_approach"
+    assert close_match("cold", options) is None
+    assert close_match("xy", {"xyz": "a"}) is None  # too short to be a misspelling
+    assert close_match("didnt know them", options) is None
+
+
+def test_advice_in_python_and_in_command_line_form():
+    msg = _parse(["femal"], "gender").problems[0][2][0]
+    assert "values={'gender': {'femal': 'woman'}}" in msg
+    with advice_style("cli"):
+        cli = _parse(["femal", "1"], "gender").problems[0][2]
+    assert "values: {gender: {femal: woman}} in the --mapping file" in cli[0]
+    assert "values: {gender: {'1': '?'}} in the --mapping file" in cli[1]
+    assert "values=" not in " ".join(cli)
+    with pytest.raises(ValueError, match="style must be 'python' or 'cli', not 'yaml'"):
+        with advice_style("yaml"):  # type: ignore[arg-type]
+            pass
+
+
+@pytest.mark.parametrize("key", ["<blank>", "", None, " <Blank> "])
+def test_blank_cells_can_be_mapped(key):
+    p = _parse(["", None, "N/A", "F", "  "], "gender", user_values={key: "not_stated"})
+    assert _vals(p) == ["not_stated", "not_stated", "not_stated", "woman", "not_stated"]
+    assert list(p.status) == [0, 0, 0, 0, 0]
+
+
+def test_blank_cells_of_every_kind_can_be_mapped():
+    n = _parse(["", "3", None], "mentors_approached", user_values={"<blank>": 0})
+    assert _vals(n) == [0, 3, 0]
+    b = _parse([None, "yes"], "promoted", user_values={"<blank>": False})
+    assert _vals(b) == [False, True]
+    none = _parse([None, "yes"], "promoted", user_values={"<blank>": None})
+    assert _vals(none) == [None, True] and list(none.status) == [1, 0]
+    typed = parse_column(pd.Series([np.nan, 2.0]), "mentor_level", user_values={"<blank>": 1})
+    assert _vals(typed) == [1, 2]
+
+
+def test_invalid_missing_keeps_the_row_and_lists_the_cell():
+    frame = pd.DataFrame(
+        {
+            "participant_id": ["P1", "P2", "P3"],
+            "gender": ["F", "M", "x"],
+            "mentor_level": ["4", "9", "3"],
+            "promoted": ["yes", "maybe", "no"],
+        }
+    )
+    result = validate([Table(file="f", frame=frame)], invalid="missing")
+    assert result.keep.tolist() == [True, True, False]  # gender is required
+    assert result.excluded["reason"].tolist() == ["unknown category in gender"]
+    cells = result.invalid_cells
+    assert cells[["row", "column", "rule"]].values.tolist() == [
+        [1, "mentor_level", "out_of_range"],
+        [1, "promoted", "invalid_boolean"],
+    ]
+    assert pd.isna(result.data["mentor_level"].iat[1]) and pd.isna(result.data["promoted"].iat[1])
+    assert len(result.problems) == 3
+    excluding = validate([Table(file="f", frame=frame)])
+    assert excluding.keep.tolist() == [True, False, False] and not len(excluding.invalid_cells)
+    with pytest.raises(ValueError, match="invalid must be 'exclude' or 'missing', not 'drop'"):
+        validate([Table(file="f", frame=frame)], invalid="drop")  # type: ignore[arg-type]
 
 
 def test_mentor_relation_is_ordered_in_schema_order():
@@ -366,14 +467,39 @@ def test_format_problems_lists_first_20_and_the_count():
             "row": range(2, 27),
             "column": ["gender"] * 25,
             "rule": ["unknown_category"] * 25,
-            "message": ["bad"] * 25,
+            "message": [f"bad {k}" for k in range(25)],
         }
     )
     text = format_problems(p)
-    assert text.startswith("25 problems in the cohort data (the first 20 are listed):")
-    assert "a.csv row 21, column gender [unknown_category]: bad" in text
+    assert text.startswith("25 problems in the cohort data (the first 20 messages are listed):")
+    assert "a.csv row 21, column gender [unknown_category]: bad 19" in text
     assert "a.csv row 22," not in text
     assert "... and 5 more" in text
+
+
+def test_format_problems_groups_identical_findings_with_their_rows():
+    p = pd.DataFrame(
+        {
+            "file": ["a.csv"] * 4,
+            "row": [4, 9, 17, 5],
+            "column": ["approach", "approach", "approach", "gender"],
+            "rule": ["unknown_category"] * 4,
+            "message": ["'Cold aproach' is not a known approach value"] * 3 + ["'femal' ..."],
+        }
+    )
+    text = format_problems(p)
+    assert text.startswith("4 problems in the cohort data:\n")
+    lines = text.splitlines()
+    assert lines[1] == (
+        "  a.csv rows 4, 9, 17, column approach [unknown_category]: "
+        "'Cold aproach' is not a known approach value"
+    )
+    assert lines[2] == "  a.csv row 5, column gender [unknown_category]: 'femal' ..."
+    grouped = group_problems(p)
+    assert grouped["rows"].tolist() == [(4, 9, 17), (5,)]
+    assert grouped["count"].tolist() == [3, 1]
+    many = p.iloc[[0] * 30].assign(row=range(2, 32))
+    assert "rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, ... (30 rows)" in format_problems(many)
 
 
 def test_pandera_schema_accepts_loader_output_and_rejects_bad_values():

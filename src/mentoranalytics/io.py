@@ -10,7 +10,6 @@ template.
 from __future__ import annotations
 
 import csv
-import difflib
 import hashlib
 import io as _io
 import json
@@ -34,6 +33,11 @@ from .validation import (
     Table,
     _is_text_dtype,
     _text_of,
+    advice_for_cli,
+    advise_allow,
+    advise_columns,
+    advise_drop,
+    close_match,
     column_letter,
     format_problems,
     validate,
@@ -73,6 +77,7 @@ class _Spec:
     allow: list[str] = field(default_factory=list)
     used_columns: set[str] = field(default_factory=set)
     used_drop: set[str] = field(default_factory=set)
+    suggest_columns: dict[str, str] = field(default_factory=dict)
 
     def target(self, header: str) -> str | None:
         """The user's canonical name for a raw header, if they mapped it."""
@@ -142,6 +147,11 @@ def _as_names(value: Any, param: str) -> list[str]:
     )
 
 
+def _close_column(name: str) -> str | None:
+    """The canonical column a name is a near-certain misspelling of (or None)."""
+    return close_match(schema.normalise_header(name), schema.HEADER_ALIASES)
+
+
 def _check_columns_arg(columns: Any, where: str) -> dict[str, str]:
     if columns is None:
         return {}
@@ -163,11 +173,11 @@ def _check_columns_arg(columns: Any, where: str) -> dict[str, str]:
             if canonical is not None:
                 target = canonical
             else:
-                close = difflib.get_close_matches(target, schema.CANONICAL_COLUMNS, n=1)
+                close = _close_column(target)
                 if close:
                     raise SchemaError(
                         f"{where}: {str(key)!r} is mapped to {target!r}, which is not a "
-                        f"canonical column. Did you mean {close[0]!r}? Canonical names: "
+                        f"canonical column. Did you mean {close!r}? Canonical names: "
                         f"{', '.join(schema.CANONICAL_COLUMNS)}."
                     )
         out[str(key)] = target
@@ -186,8 +196,9 @@ def _check_value_target(column: str, key: Any, target: Any, where: str) -> Any:
         alias = schema.VALUE_ALIASES[column].get(schema.normalise_value(text))
         if alias is not None:
             return alias
-        close = difflib.get_close_matches(text, list(col.categories or ()), n=1)
-        did = f" Did you mean {close[0]!r}?" if close else ""
+        options = {schema.normalise_value(c): c for c in col.categories or ()}
+        close = close_match(schema.normalise_value(text), options)
+        did = f" Did you mean {close!r}?" if close else ""
         raise SchemaError(
             f"{shown} = {target!r} is not a {column} category; allowed: {col.allowed} "
             f"(or None for missing).{did}"
@@ -234,8 +245,8 @@ def _check_values_arg(values: Any, where: str) -> dict[str, dict[Any, Any]]:
     for column, table in values.items():
         name = str(column)
         if name not in SCHEMA or SCHEMA[name].kind == "id":
-            close = difflib.get_close_matches(name, schema.CANONICAL_COLUMNS, n=1)
-            did = f" Did you mean {close[0]!r}?" if close else ""
+            close = _close_column(name) if name not in SCHEMA else None
+            did = f" Did you mean {close!r}?" if close and SCHEMA[close].kind != "id" else ""
             raise SchemaError(
                 f"{where} has the key {name!r}, which is not a canonical column whose values "
                 f"can be mapped.{did} Keys are canonical column names such as 'gender'."
@@ -383,6 +394,212 @@ def cohort_label_from_name(name: str) -> str:
         return years[0]
     label = re.sub(r"(?i)^cohort[\s_\-.]*|[\s_\-.]*cohort$", "", stem).strip(" _-.")
     return label or stem
+
+
+# --------------------------------------------------------------------------------------
+# What a file holds: content sniffing, headers shown in messages
+# --------------------------------------------------------------------------------------
+
+#: (what the bytes are, what to do) by content kind; "text" is a text file.
+_CONTENT: dict[str, tuple[str, str]] = {
+    "excel": (
+        "an Excel workbook",
+        "save it as CSV (File > Save As > CSV UTF-8) or rename it .xlsx",
+    ),
+    "ods": ("an OpenDocument spreadsheet", "save it as .xlsx or CSV"),
+    "xls": (
+        "an old Excel 97-2003 workbook (.xls)",
+        "open it in Excel and save it as .xlsx or CSV",
+    ),
+    "word": ("a Word document", "copy the table into a spreadsheet and save that as CSV or .xlsx"),
+    "doc": (
+        "an old Word document (.doc)",
+        "copy the table into a spreadsheet and save that as CSV or .xlsx",
+    ),
+    "ole": ("an old Microsoft Office file", "open it and save the table as CSV or .xlsx"),
+    "powerpoint": (
+        "a PowerPoint presentation",
+        "copy the table into a spreadsheet and save that as CSV or .xlsx",
+    ),
+    "odt": (
+        "an OpenDocument text",
+        "copy the table into a spreadsheet and save that as CSV or .xlsx",
+    ),
+    "zip": ("a zip archive", "unpack it and give the cohort file inside"),
+    "gzip": ("a compressed (gzip) file", "unpack it and give the cohort file inside"),
+    "pdf": (
+        "a PDF document",
+        "export the table from the program that made the PDF as CSV or .xlsx",
+    ),
+    "rtf": (
+        "an RTF (rich text) document",
+        "copy the table into a spreadsheet and save that as CSV or .xlsx",
+    ),
+    "image": ("an image", "a picture of a table cannot be read; export the table as CSV or .xlsx"),
+    "sqlite": ("a database file", "export the table as CSV or .xlsx"),
+    "parquet": ("a Parquet file", "rename it .parquet"),
+    "utf16": (
+        "UTF-16 text without a byte-order mark",
+        "save it again as CSV UTF-8",
+    ),
+    "binary": ("a binary file (not text)", "export the table as CSV or .xlsx"),
+    "text": ("a text (CSV) file", "rename it .csv"),
+}
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "pdf"),
+    (b"PAR1", "parquet"),
+    (b"\x1f\x8b", "gzip"),
+    (b"{\\rtf", "rtf"),
+    (b"\x89PNG", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"GIF8", "image"),
+    (b"SQLite format 3", "sqlite"),
+)
+
+
+#: Control bytes that do not occur in text (tab, line ends and form feed do).
+_CONTROL_BYTES = bytes([*range(1, 9), 11, *range(14, 32), 127])
+
+
+def _content_kind(data: bytes) -> str:
+    """What a file's bytes are: "text", "excel", "word", "xls", "pdf", "binary", ...
+
+    Only the start of the file is looked at (and a zip's list of names).
+
+    >>> _content_kind(b"participant_id,gender\\nP1,F\\n"), _content_kind(b"%PDF-1.7 ...")
+    ('text', 'pdf')
+    >>> _content_kind(bytes(range(256)))
+    'binary'
+    """
+    head = data[:_SAMPLE_BYTES]
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _zip_kind(data)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if "Workbook".encode("utf-16-le") in data:
+            return "xls"
+        if "WordDocument".encode("utf-16-le") in data:
+            return "doc"
+        return "ole"
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # a byte-order mark: UTF-8 or UTF-16 text
+    if b"\x00" in head:
+        odd, even = head[1::2], head[0::2]
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf16"
+        return "binary"
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls > 0.05 * max(len(head), 1):
+        return "binary"
+    return "text"
+
+
+def _zip_kind(data: bytes) -> str:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(_io.BytesIO(data)) as zf:
+            names = zf.namelist()
+            mimetype = zf.read("mimetype") if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return "zip"
+    if any(n.startswith("xl/") for n in names):
+        return "excel"
+    if any(n.startswith("word/") for n in names):
+        return "word"
+    if any(n.startswith("ppt/") for n in names):
+        return "powerpoint"
+    if b"opendocument.spreadsheet" in mimetype:
+        return "ods"
+    if b"opendocument.text" in mimetype:
+        return "odt"
+    return "zip"
+
+
+#: Content kinds each reader accepts.
+_READS: dict[str, tuple[str, ...]] = {
+    "csv": ("text",),
+    "tsv": ("text",),
+    "json": ("text",),
+    "excel": ("excel",),
+    "parquet": ("parquet",),
+}
+
+
+def _wrong_content(src: _Source, data: bytes, sha: str) -> _Raw | None:
+    """An unusable raw table when the bytes are not what the file name says."""
+    if not data:
+        return None
+    kind = _content_kind(data)
+    if kind in _READS.get(src.kind, (kind,)):
+        return None
+    what, fix = _CONTENT[kind]
+    expected = {
+        "csv": "a CSV file",
+        "tsv": "a TSV file",
+        "json": "a JSON file",
+        "excel": "an Excel workbook (.xlsx)",
+        "parquet": "a Parquet file",
+    }[src.kind]
+    return _empty_raw(
+        src,
+        src.kind,
+        "unreadable_file",
+        f"{src.label!r} looks like {what}, not {expected}: {fix}.",
+        sha256=sha,
+    )
+
+
+_HEADERS_LISTED = 12
+
+
+def _header_shown(header: str, position: int) -> str:
+    """A header as a message shows it: quoted, or described by its position when it looks
+    like personal data, is long or is not printable (it is never echoed then)."""
+    from .privacy.identifier_guard import FIRST_NAMES, _header_is_personal
+
+    text = header.strip()
+    first = re.match(
+        r"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?\s+)?([A-Za-z][A-Za-z'\-]*)\s+[A-Z]", text
+    )
+    if _header_is_personal(text) or (first is not None and first.group(1).lower() in FIRST_NAMES):
+        return f"column {position + 1} (its header looks like personal data; not shown)"
+    if len(text) > 40 or not text.isprintable():
+        return f"column {position + 1} (a header of {len(text)} characters; not shown)"
+    return repr(text)
+
+
+def _headers_shown(headers: Sequence[str]) -> str:
+    """The first headers of a file for a message, personal-looking ones described."""
+    filled = [(i, h) for i, h in enumerate(headers) if h.strip()]
+    shown = [_header_shown(h, i) for i, h in filled[:_HEADERS_LISTED]]
+    more = f", ... ({len(filled)} headers)" if len(filled) > _HEADERS_LISTED else ""
+    return ("[" + ", ".join(shown) + more + "]") if shown else "none"
+
+
+def _cli_word(text: str) -> str:
+    return text if re.fullmatch(r"[A-Za-z0-9_.\-]+", text) else repr(text)
+
+
+def _no_cohort_columns(label: str, headers: Sequence[str], spec: _Spec) -> dict | None:
+    """The file-level problem for a table none of whose headers is a cohort column."""
+    named = [h for h in headers if h.strip()]
+    if any(_canonical(h, spec) is not None for h in named):
+        return None
+    keys = {schema.normalise_header(h): h.strip() for h in named[:1000]}
+    if any(_close_header(req, keys) is not None for req in schema.REQUIRED_COLUMNS):
+        return None  # a misspelt required header: the missing-column message says which
+    return _problem(
+        label,
+        "no_cohort_columns",
+        "No cohort columns found here (expected at least participant_id and gender; "
+        f"found headers: {_headers_shown(headers)}). Check that this is the cohort file "
+        "and that its first row holds the column names; map your own headers with "
+        f"{advise_columns('Your header', 'gender')}.",
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -537,6 +754,9 @@ def _read_text(src: _Source, spec: _Spec) -> _Raw:
     sha = hashlib.sha256(data).hexdigest()
     fmt = src.kind
     meta: dict[str, Any] = {"sha256": sha}
+    wrong = _wrong_content(src, data, sha)
+    if wrong is not None:
+        return wrong
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         return _empty_raw(
             src,
@@ -569,6 +789,11 @@ def _read_text(src: _Source, spec: _Spec) -> _Raw:
         return _empty_raw(src, fmt, "empty_file", "The file holds only blank rows.", **meta)
     headers, leading, lines = found
     header_row = leading + 1
+    nothing = _no_cohort_columns(src.label, headers, spec)
+    if nothing is not None:  # before the body is parsed or scanned for personal data
+        raw = _empty_raw(src, fmt, "no_cohort_columns", "", **meta)
+        raw.problems = [nothing]
+        return raw
     offset = _line_offset(data, lines)
     width = len(headers)
     decimal_comma = delimiter == ";"
@@ -736,6 +961,9 @@ def _read_excel(src: _Source, spec: _Spec, sheet: Any) -> _Raw:
     sha = hashlib.sha256(data).hexdigest()
     if not data:
         return _empty_raw(src, "excel", "empty_file", "The file is empty.", sha256=sha)
+    wrong = _wrong_content(src, data, sha)
+    if wrong is not None:
+        return wrong
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -806,8 +1034,12 @@ def _choose_sheet(
             )
         if str(sheet) in names:
             return str(sheet), None, None
-        close = difflib.get_close_matches(str(sheet), names, n=1)
-        did = f" Did you mean {close[0]!r}?" if close else ""
+        if str(sheet).strip().isdigit() and int(sheet) < len(names):
+            return names[int(sheet)], None, None  # a number given as text (command line)
+        close = close_match(
+            schema.normalise_value(sheet), {schema.normalise_value(n): n for n in names}
+        )
+        did = f" Did you mean {close!r}?" if close else ""
         return (
             None,
             (
@@ -835,7 +1067,8 @@ def _choose_sheet(
             None,
             (
                 f"read sheet {fitting[0]!r}, the only one with the required columns "
-                f"(other sheets: {others}); choose another with sheet=."
+                f"(other sheets: {others}); choose another with "
+                f"{'--sheet' if advice_for_cli() else 'sheet='}."
             ),
         )
     why = (
@@ -843,12 +1076,16 @@ def _choose_sheet(
         if fitting
         else "none of them has the required columns participant_id and gender"
     )
+    example = (
+        f"--sheet {_cli_word(visible[0])} (or --sheet 0)"
+        if advice_for_cli()
+        else f"sheet={visible[0]!r} (or sheet=0)"
+    )
     return (
         None,
         (
             "ambiguous_sheet",
-            f"The workbook has {len(visible)} sheets ({listed}) and "
-            f"{why}; say which to read, e.g. sheet={visible[0]!r} (or sheet=0).",
+            f"The workbook has {len(visible)} sheets ({listed}) and {why}; say which to read, e.g. {example}.",
         ),
         None,
     )
@@ -901,6 +1138,9 @@ def _read_parquet(src: _Source) -> _Raw:
     assert src.path is not None
     data = src.path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
+    wrong = _wrong_content(src, data, sha)
+    if wrong is not None:
+        return wrong
     try:
         frame = pd.read_parquet(_io.BytesIO(data))
     except ImportError as exc:
@@ -930,6 +1170,9 @@ def _read_json(src: _Source) -> _Raw:
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
         return _empty_raw(src, "json", "empty_file", "The file is empty.", sha256=sha)
+    wrong = _wrong_content(src, data, sha)
+    if wrong is not None:
+        return wrong
     dup_keys: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -1254,10 +1497,23 @@ def _personal_data(raws: Sequence[_Raw], kept: Mapping[int, list[int]], spec: _S
     if len(table) > 20:
         lines.append(f"  ... and {len(table) - 20} more (see the .problems table of this error).")
     lines.append(
-        f"Remove identifying columns with drop_columns={columns!r}, or, if a column holds no "
-        f"personal data, allow it with allow_columns={columns[:1]!r}."
+        f"Remove identifying columns with {advise_drop(columns)}, or, if a column holds no "
+        f"personal data, allow it with {advise_allow(columns[:1])}."
     )
     raise PersonalDataError("\n".join(lines), problems=table)
+
+
+def _close_header(canonical: str, headers: Mapping[str, str]) -> str | None:
+    """The one header (of ``{normalised: header}``) that misspells ``canonical``."""
+    options = [schema.normalise_header(canonical)] + [
+        k for k, v in schema.HEADER_ALIASES.items() if v == canonical
+    ]
+    found = {
+        hit
+        for opt in options
+        if (hit := close_match(opt, {k: h for k, h in headers.items()})) is not None
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _map_headers(raw: _Raw, positions: Sequence[int], spec: _Spec) -> tuple[dict[int, str], list]:
@@ -1290,18 +1546,15 @@ def _map_headers(raw: _Raw, positions: Sequence[int], spec: _Spec) -> tuple[dict
                     )
                 )
             else:
-                close = difflib.get_close_matches(
-                    schema.normalise_header(stripped),
-                    list(schema.HEADER_ALIASES),
-                    n=1,
-                    cutoff=0.8,
-                )
+                canon = _close_column(stripped)
                 hint = ""
-                if close:
-                    canon = schema.HEADER_ALIASES[close[0]]
+                if canon is not None and not any(
+                    _canonical(raw.headers[j], spec) == canon for j in positions
+                ):
                     hint = (
-                        f" Did you mean {canon!r}? Map it with columns={{{stripped!r}: {canon!r}}}."
+                        f" Did you mean {canon!r}? Map it with {advise_columns(stripped, canon)}."
                     )
+                    spec.suggest_columns.setdefault(stripped, canon)
                 notes.append(
                     _problem(
                         raw.label,
@@ -1320,7 +1573,7 @@ def _map_headers(raw: _Raw, positions: Sequence[int], spec: _Spec) -> tuple[dict
                     "duplicate_column",
                     f"The headers {raw.headers[j].strip()!r} ({_column_name(raw, j)}) and "
                     f"{stripped!r} ({_column_name(raw, i)}) both map to {target}. Keep one, or "
-                    f"drop the other with drop_columns=[{stripped!r}].",
+                    f"drop the other with {advise_drop([stripped])}.",
                     column=target,
                     row=raw.header_row,
                 )
@@ -1334,7 +1587,7 @@ def _map_headers(raw: _Raw, positions: Sequence[int], spec: _Spec) -> tuple[dict
         if any(p["rule"] == "duplicate_column" and p["column"] == target for p in raw.problems):
             names.pop(i, None)
     mapped = set(owner)
-    headers_shown = [h.strip() for h in raw.headers if h.strip()]
+    headers_shown = _headers_shown(raw.headers)
     for req in schema.REQUIRED_COLUMNS:
         if req in mapped:
             continue
@@ -1342,24 +1595,17 @@ def _map_headers(raw: _Raw, positions: Sequence[int], spec: _Spec) -> tuple[dict
             raw.headers[i].strip() for i in positions if names.get(i) == raw.headers[i].strip()
         ]
         keys = {schema.normalise_header(h): h for h in unmapped}
-        options = [schema.normalise_header(req)] + [
-            k for k, v in schema.HEADER_ALIASES.items() if v == req
-        ]
-        hint = ""
-        for opt in options:
-            close = difflib.get_close_matches(opt, list(keys), n=1, cutoff=0.75)
-            if close:
-                their = keys[close[0]]
-                hint = f" Did you mean {their!r}? Map it with columns={{{their!r}: {req!r}}}."
-                break
-        if not hint:
-            hint = f" Map your header with columns={{'Your header': {req!r}}}."
+        their = _close_header(req, keys)
+        if their is not None:
+            hint = f" Did you mean {their!r}? Map it with {advise_columns(their, req)}."
+            spec.suggest_columns.setdefault(their, req)
+        else:
+            hint = f" Map your header with {advise_columns('Your header', req)}."
         raw.problems.append(
             _problem(
                 raw.label,
                 "missing_column",
-                f"The required column {req!r} was not found.{hint} Headers found: "
-                f"{headers_shown[:30]}.",
+                f"The required column {req!r} was not found.{hint} Headers found: {headers_shown}.",
                 column=req,
             )
         )
@@ -1378,7 +1624,7 @@ def load_cohort(
     values: Mapping[str, Mapping[Any, Any]] | None = None,
     mapping: str | os.PathLike[str] | Mapping[str, Any] | None = None,
     sheet: str | int | None = None,
-    errors: Literal["raise", "exclude"] = "raise",
+    errors: Literal["raise", "exclude", "missing"] = "raise",
     drop_columns: Iterable[str] | None = None,
     allow_columns: Iterable[str] | None = None,
 ) -> Cohort:
@@ -1403,7 +1649,10 @@ def load_cohort(
         ``{"gender": {"W": "woman"}}``; ``None`` as a target means missing.  Your
         values are compared after :func:`~mentoranalytics.schema.normalise_value`
         (case, spaces and punctuation do not matter) and before the built-in aliases.
-        A value that is neither is reported, never guessed.
+        The key ``"<blank>"`` maps blank cells (and missing markers such as NA, N/A):
+        ``{"gender": {"<blank>": "not_stated"}}``.  A value that is neither is
+        reported, never guessed ("Did you mean" only for a near-certain misspelling;
+        see ``cohort.suggested_mapping``).
     mapping : path to a YAML file, or a mapping with the same keys, optional
         Keeps ``columns`` and ``values`` (and optionally ``drop_columns`` and
         ``allow_columns``) in a file::
@@ -1414,6 +1663,7 @@ def load_cohort(
               gender:
                 W: woman
                 Other: self_described
+                <blank>: not_stated            # empty cells
               promoted:
                 Ja: yes
             drop_columns: [Name, Email]
@@ -1424,12 +1674,20 @@ def load_cohort(
         Excel sheet (name, or 0-based number).  Default: the only visible sheet, or the
         only sheet whose header row has the required columns; otherwise the error
         lists the sheets.
-    errors : {"raise", "exclude"}, default="raise"
+    errors : {"raise", "exclude", "missing"}, default="raise"
         ``"raise"``: any problem raises :class:`~mentoranalytics.SchemaError` listing
-        the first 20 problems and their count (``.problems`` holds all of them).
+        the first 20 messages (identical ones once, with their rows) and the count
+        (``.problems`` holds all of them; ``.suggested_mapping`` and
+        ``.unmapped_values`` as on a cohort).
         ``"exclude"``: rows with row-level problems are left out and listed in
         ``cohort.excluded`` with their reasons (a :class:`DataQualityWarning` says how
         many); file-level problems (see :mod:`mentoranalytics.validation`) still raise.
+        ``"missing"``: like ``"exclude"``, except that an invalid cell (an unknown
+        category, a typo in a number or yes/no column, a value out of range) outside
+        ``participant_id`` and ``gender`` is left empty and its row kept; the cell is
+        listed in ``cohort.invalid_cells`` (and ``cohort.problems``).  Rows with other
+        problems (a blank or ragged row, a missing required value, contradicting
+        cells, duplicates) are still left out.
     drop_columns : list of str, optional
         Headers of columns to remove before anything else, e.g. names or e-mail
         addresses (matched like ``columns``).
@@ -1441,10 +1699,12 @@ def load_cohort(
     Cohort
         ``.data`` holds the canonical columns present, extra columns (text) and the
         derived columns of :func:`mentoranalytics.derive_fields`; ``.excluded`` has
-        columns ``file, row, participant_id, reason``; ``.problems`` and ``.notes``
-        have ``file, row, column, rule, message``; ``.source`` has ``file, format,
-        sheet, encoding, delimiter, sha256, rows_read``.  Rows read = ``len(cohort)``
-        + ``len(cohort.excluded)``.
+        columns ``file, row, participant_id, reason``; ``.problems``, ``.notes`` and
+        ``.invalid_cells`` have ``file, row, column, rule, message``; ``.source`` has
+        ``file, format, sheet, encoding, delimiter, sha256, rows_read``.  Rows read =
+        ``len(cohort)`` + ``len(cohort.excluded)``.  ``.suggested_mapping`` holds the
+        near-certain corrections of headers and values as a mapping, and
+        ``.unmapped_values`` the unknown values nothing is close to.
 
     Raises
     ------
@@ -1466,7 +1726,10 @@ def load_cohort(
     from 1; DataFrame rows are index labels (or 0-based positions).
 
     Which problems exclude a row and which stop the load is listed in
-    :mod:`mentoranalytics.validation`.  Not problems, but recorded in
+    :mod:`mentoranalytics.validation`.  A file is recognised by its content: an Excel
+    workbook, Word document, PDF or other binary file renamed ``.csv`` is named as
+    such, and a table none of whose headers is a cohort column stops with
+    ``no_cohort_columns`` before its rows are parsed or scanned for personal data.  Not problems, but recorded in
     ``cohort.notes``: extra columns (kept as text; DataFrame and Parquet sources keep
     their dtype), headers with stray spaces (read without them), empty columns
     without a header (ignored), derived columns in the input (recomputed), the sheet
@@ -1493,19 +1756,23 @@ def load_cohort(
     >>> cohort.excluded["row"].tolist(), cohort.excluded["reason"].tolist()
     ([2], ['unknown category in gender; out of range in mentor_level'])
     """
-    if errors not in ("raise", "exclude"):
-        raise SchemaError(f"errors must be 'raise' or 'exclude', not {errors!r}.")
+    if errors not in ("raise", "exclude", "missing"):
+        raise SchemaError(f"errors must be 'raise', 'exclude' or 'missing', not {errors!r}.")
     spec = _build_spec(columns, values, mapping, drop_columns, allow_columns)
     sources = _resolve_sources(source)
     if sheet is not None and not any(s.kind == "excel" for s in sources):
-        raise SchemaError(
-            f"sheet={sheet!r} applies to Excel workbooks only; none of the sources is one."
-        )
+        option = f"--sheet {sheet}" if advice_for_cli() else f"sheet={sheet!r}"
+        raise SchemaError(f"{option} applies to Excel workbooks only; none of the sources is one.")
     raws = [_read_source(src, spec, sheet) for src in sources]
 
     kept: dict[int, list[int]] = {}
     scanned: dict[int, list[int]] = {}
     for k, raw in enumerate(raws):
+        if raw.usable and raw.fmt not in ("csv", "tsv"):  # text files were checked early
+            nothing = _no_cohort_columns(raw.label, raw.headers, spec)
+            if nothing is not None:
+                raw.problems.append(nothing)
+                raw.usable = False
         if not raw.usable:
             kept[k] = scanned[k] = []
             continue
@@ -1589,10 +1856,21 @@ def load_cohort(
                             column=c,
                         )
                     )
-    result = validate(tables, values=spec.values, file_problems=file_problems, notes=notes)
+    result = validate(
+        tables,
+        values=spec.values,
+        file_problems=file_problems,
+        notes=notes,
+        invalid="missing" if errors == "missing" else "exclude",
+    )
     problems = result.problems
+    advice = _mapping_advice(spec, result.suggestions)
     if len(problems) and (errors == "raise" or len(result.file_level)):
-        raise SchemaError(format_problems(problems), problems=problems)
+        error = SchemaError(format_problems(problems), problems=problems)
+        # the same advice as a loaded cohort's (see Cohort.suggested_mapping)
+        setattr(error, "suggested_mapping", advice["mapping"])  # noqa: B010
+        setattr(error, "unmapped_values", advice["unmapped"])  # noqa: B010
+        raise error
 
     kept_rows = np.flatnonzero(result.keep)
     data = result.data.iloc[kept_rows].reset_index(drop=True)
@@ -1611,31 +1889,61 @@ def load_cohort(
             DataQualityWarning,
             stacklevel=2,
         )
-    return Cohort(
+    n_cells = len(result.invalid_cells)
+    if n_cells:
+        warnings.warn(
+            f"{n_cells} invalid cell(s) were left empty and their rows kept (see "
+            "cohort.invalid_cells).",
+            DataQualityWarning,
+            stacklevel=2,
+        )
+    cohort = Cohort(
         derived,
         excluded=result.excluded,
         problems=problems,
         notes=result.notes,
         source=source_table,
         origin=origin,
+        invalid_cells=result.invalid_cells,
+        suggested_mapping=advice["mapping"],
+        unmapped_values=advice["unmapped"],
     )
+    return cohort
+
+
+def _mapping_advice(
+    spec: _Spec, suggestions: Mapping[str, Mapping[str, str | None]]
+) -> dict[str, Any]:
+    """The near-certain corrections as a mapping, and the unknown values nothing is close to."""
+    mapping: dict[str, Any] = {}
+    if spec.suggest_columns:
+        mapping["columns"] = dict(spec.suggest_columns)
+    values = {
+        c: {v: t for v, t in table.items() if t is not None} for c, table in suggestions.items()
+    }
+    values = {c: table for c, table in values.items() if table}
+    if values:
+        mapping["values"] = values
+    unmapped = {c: [v for v, t in table.items() if t is None] for c, table in suggestions.items()}
+    return {"mapping": mapping, "unmapped": {c: v for c, v in unmapped.items() if v}}
 
 
 def _check_unused(spec: _Spec, raws: Sequence[_Raw]) -> None:
-    headers = sorted({h.strip() for r in raws for h in r.headers if h.strip()})
     if not any(r.usable for r in raws):
         return
+    cli = advice_for_cli()
+    shown = _headers_shown([h for r in raws for h in r.headers])
     unused = [k for k in spec.columns if k not in spec.used_columns]
     if unused:
+        what = "The mapping's columns: section maps" if cli else "columns= maps"
         raise SchemaError(
-            f"columns= maps {unused!r}, but no file has such a header. Headers found: "
-            f"{headers[:30]}."
+            f"{what} {unused!r}, but no file has such a header. Headers found: {shown}."
         )
     unused = [k for k in spec.drop if k not in spec.used_drop]
     if unused:
+        what = "--drop-columns names" if cli else "drop_columns= names"
         raise SchemaError(
-            f"drop_columns= names {unused!r}, but no file has such a header. Headers found: "
-            f"{headers[:30]}."
+            f"{what} {unused!r}, but no file has such a header. Headers found: {shown}."
         )
 
 

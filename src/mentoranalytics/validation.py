@@ -17,6 +17,15 @@ Every finding is a record ``file, row, column, rule, message``:
 * ``rule`` is a short machine-readable id (below); ``message`` says what is wrong and
   how to fix it.  Messages never echo participant codes or free text; a short value in
   a category, yes/no or number column (e.g. ``'femal'`` or ``'20I9'``) is shown.
+* "Did you mean" is offered only for a near-certain misspelling (:func:`close_match`:
+  similar spelling on normalised text, clearly closer to one allowed value than to any
+  other); a value that is close to nothing, such as ``'Didnt know them'`` or a code
+  ``1``, is never guessed: the message says so and shows how to map it.
+* Advice is written in the user's form: ``values={...}`` for Python, a ``--mapping``
+  YAML line at the command line (:func:`advice_style`).  Blank cells are mapped with
+  the key ``"<blank>"`` (:data:`BLANK_KEY`), in Python and in YAML alike.
+* Identical findings in several rows share one message; :func:`group_problems` lists
+  them once with their rows (as :func:`format_problems` does).
 
 File-level problems cannot be fixed by leaving rows out: the loader raises
 :class:`~mentoranalytics.SchemaError` for them whatever ``errors=`` says.
@@ -28,6 +37,8 @@ file-level rule            meaning
 ``header_only``            a header row but no data rows
 ``unreadable_file``        not a readable table (corrupt workbook, invalid JSON, lone quote)
 ``missing_column``         a required column (``participant_id``, ``gender``) is absent
+``no_cohort_columns``      no header is a cohort column at all (not a cohort file, or no
+                           header row); found before the file is scanned further
 ``blank_header``           a column without a header holds values
 ``duplicate_header``       two columns carry the same header
 ``duplicate_column``       two different headers map to the same canonical column
@@ -61,6 +72,10 @@ row-level rule                         meaning
                                        every copy is excluded
 =====================================  ============================================================
 
+With ``errors="missing"`` (``validate(..., invalid="missing")``) a finding of
+:data:`CELL_RULES` outside ``participant_id`` and ``gender`` leaves the cell empty
+instead of excluding the row; the cell is listed in ``invalid_cells``.
+
 Blank and ragged rows are reported once, as such; their cells are not checked further
 (a ragged row's cells are shifted and cannot be trusted).  Notes (``Cohort.notes``,
 same columns) record what the loader decided without excluding anything: extra
@@ -81,7 +96,9 @@ import datetime as _dt
 import difflib
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -101,7 +118,11 @@ __all__ = [
     "Table",
     "Validation",
     "canonical_dtypes",
+    "BLANK_KEY",
+    "CELL_RULES",
+    "advice_style",
     "format_problems",
+    "group_problems",
     "pandera_schema",
     "parse_column",
     "validate",
@@ -143,6 +164,7 @@ RULES: dict[str, Rule] = {
         Rule("duplicate_column", "file", "two headers for one column"),
         Rule("ambiguous_sheet", "file", "which sheet?"),
         Rule("sheet_not_found", "file", "no such sheet"),
+        Rule("no_cohort_columns", "file", "no cohort columns"),
         Rule("blank_row", "row", "blank row"),
         Rule("ragged_row", "row", "wrong number of fields"),
         Rule("missing_value", "row", "required value missing"),
@@ -191,6 +213,19 @@ _DATE_LIKE = re.compile(
 )
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 _OK, _MISSING, _BAD = np.int8(0), np.int8(1), np.int8(2)
+
+#: Rules about one cell's value: with ``errors="missing"`` the cell is left missing and
+#: the row kept (outside the required columns).
+CELL_RULES: frozenset[str] = frozenset(
+    {
+        "unknown_category",
+        "invalid_boolean",
+        "not_a_number",
+        "not_whole_number",
+        "out_of_range",
+        "excel_date",
+    }
+)
 
 #: Columns that, when filled, show that a mentor was found (mentor attempts and
 #: refusals can be filled without one).
@@ -336,26 +371,194 @@ def _strip(texts: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------
 
 
+#: The key that maps blank cells (empty, or only a missing marker such as NA or N/A) in
+#: ``values=`` and in a mapping file: ``values={"gender": {"<blank>": "not_stated"}}``.
+#: ``""`` and ``None`` as keys mean the same in Python.
+BLANK_KEY = "<blank>"
+
+#: How close a value must be to an allowed spelling before "Did you mean" offers it
+#: (:class:`difflib.SequenceMatcher` ratio on normalised text).
+CLOSE_CUTOFF = 0.8
+
+_BLANK_NORM = schema.normalise_value(BLANK_KEY)
+
+_ADVICE_STYLE: ContextVar[str] = ContextVar("mentoranalytics_advice_style", default="python")
+
+
+@contextmanager
+def advice_style(style: Literal["python", "cli"]) -> Iterator[None]:
+    """Write the advice in messages for Python users (the default) or the command line.
+
+    Inside ``with advice_style("cli"):`` a message advises a ``--mapping`` YAML file and
+    command-line options (``--drop-columns``) instead of ``values=``/``drop_columns=``.
+
+    >>> with advice_style("cli"):
+    ...     advise_values("gender", "femal", "woman")
+    'values: {gender: {femal: woman}} in the --mapping file'
+    >>> advise_values("gender", "femal", "woman")
+    "values={'gender': {'femal': 'woman'}}"
+    """
+    if style not in ("python", "cli"):
+        raise ValueError(f"style must be 'python' or 'cli', not {style!r}.")
+    token = _ADVICE_STYLE.set(style)
+    try:
+        yield
+    finally:
+        _ADVICE_STYLE.reset(token)
+
+
+def advice_for_cli() -> bool:
+    """Whether messages are being written for the command line (see :func:`advice_style`)."""
+    return _ADVICE_STYLE.get() == "cli"
+
+
+def _yaml_flow(value: Any) -> str:
+    """One value in YAML flow style (quoted when YAML would read it otherwise)."""
+    import yaml
+
+    text = yaml.safe_dump([value], default_flow_style=True, width=10**6).strip()
+    return text[1:-1]  # [x] -> x
+
+
+def advise_values(column: str, key: Any, target: Any) -> str:
+    """How to map one value, in the user's form (Python argument or mapping-file YAML)."""
+    if advice_for_cli():
+        return (
+            f"values: {{{column}: {{{_yaml_flow(key)}: {_yaml_flow(target)}}}}} in the "
+            "--mapping file"
+        )
+    return f"values={{{column!r}: {{{key!r}: {target!r}}}}}"
+
+
+def advise_columns(header: str, canonical: str) -> str:
+    """How to map one header, in the user's form."""
+    if advice_for_cli():
+        return f"columns: {{{_yaml_flow(header)}: {canonical}}} in the --mapping file"
+    return f"columns={{{header!r}: {canonical!r}}}"
+
+
+def advise_drop(headers: Sequence[str]) -> str:
+    """How to leave columns out, in the user's form."""
+    if advice_for_cli():
+        return "--drop-columns " + _cli_list(headers)
+    return f"drop_columns={list(headers)!r}"
+
+
+def advise_allow(headers: Sequence[str]) -> str:
+    """How to accept columns the personal-data check flagged, in the user's form."""
+    if advice_for_cli():
+        return "--allow-columns " + _cli_list(headers)
+    return f"allow_columns={list(headers)!r}"
+
+
+def _cli_list(headers: Sequence[str]) -> str:
+    text = ",".join(str(h) for h in headers)
+    if re.fullmatch(r"[A-Za-z0-9_.,\-]+", text):
+        return text
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _left_out(what: str) -> str:
+    """How rows with problems are left out, in the user's form."""
+    if advice_for_cli():
+        return f"the analysis leaves {what} out"
+    return f"errors='exclude' leaves {what} out"
+
+
+def close_match(
+    word: str, options: Mapping[str, str], *, cutoff: float = CLOSE_CUTOFF
+) -> str | None:
+    """The target of the one option ``word`` is a near-certain misspelling of, or None.
+
+    ``options`` maps spellings (already normalised like ``word``) to their targets.
+    A target is offered only when its best spelling is at least ``cutoff`` similar
+    (:class:`difflib.SequenceMatcher` ratio) and clearly closer than any spelling of
+    another target; words of fewer than three characters are never matched.  The
+    meaning of a word is never guessed: ``'Didnt know them'`` matches nothing.
+
+    >>> close_match("femal", {"female": "woman", "male": "man"})
+    'woman'
+    >>> close_match("fmale", {"female": "woman", "male": "man"}) is None  # both are close
+    True
+    >>> close_match("1", {"female": "woman", "male": "man"}) is None
+    True
+    """
+    ranked = _close_targets(word, options, cutoff=cutoff)
+    if not ranked or (len(ranked) > 1 and ranked[1][1] > ranked[0][1] - 0.1):
+        return None  # nothing close, or two different values about as close: no guess
+    return ranked[0][0]
+
+
+def _close_targets(
+    word: str, options: Mapping[str, str], *, cutoff: float = CLOSE_CUTOFF
+) -> list[tuple[str, float]]:
+    """Targets with a spelling at least ``cutoff`` similar to ``word``, best first."""
+    if len(word) < 3:
+        return []
+    best: dict[str, float] = {}
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(word)
+    for spelling, target in options.items():
+        if not spelling:
+            continue
+        matcher.set_seq1(spelling)
+        if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+            continue
+        score = matcher.ratio()
+        if score >= cutoff and score > best.get(target, 0.0):
+            best[target] = score
+    return sorted(best.items(), key=lambda kv: -kv[1])
+
+
+def _category_spellings(col: Column) -> dict[str, str]:
+    options = dict(schema.VALUE_ALIASES.get(col.name, {}))
+    for category in col.categories or ():
+        options.setdefault(schema.normalise_value(category), category)
+    return options
+
+
 def _suggest(norm: str, col: Column) -> str | None:
-    """Canonical category closest to an unknown value, by its spelling and aliases."""
-    aliases = schema.VALUE_ALIASES.get(col.name, {})
-    close = difflib.get_close_matches(norm, list(aliases), n=1, cutoff=0.75)
-    if close:
-        return aliases[close[0]]
-    return None
+    """The category an unknown value is a near-certain misspelling of (or None)."""
+    return close_match(norm, _category_spellings(col))
+
+
+def _quotable(text: str) -> bool:
+    """Whether a value may be quoted in a message (and so in a suggested mapping)."""
+    return _show(text) == repr(text)
 
 
 def _cell_message(rule: str, col: Column, text: str, norm: str = "") -> str:
     name = col.name
     shown = _show(text)
     if rule == "unknown_category":
-        hint = _suggest(norm, col)
-        key = text if len(text) <= _ECHO_LIMIT else "..."
-        target = hint or (col.categories or ("?",))[0]
-        did = f" Did you mean {hint!r}?" if hint else ""
+        hint = _suggest(norm or schema.normalise_value(text), col)
+        if not _quotable(text):
+            did = f" Did you mean {hint!r}?" if hint else ""
+            return (
+                f"{shown} is not a known {name} value; allowed: {col.allowed}.{did} "
+                "Correct the cell."
+            )
+        if hint:
+            return (
+                f"{shown} is not a known {name} value; allowed: {col.allowed}. Did you mean "
+                f"{hint!r}? Correct the cell, or map the spelling with "
+                f"{advise_values(name, text, hint)}."
+            )
+        near = [
+            t
+            for t, _ in _close_targets(
+                norm or schema.normalise_value(text), _category_spellings(col)
+            )
+        ]
+        why = (
+            f"it is about as close to {near[0]!r} as to {near[1]!r}, so neither is guessed"
+            if len(near) > 1
+            else "no allowed value is close to it"
+        )
         return (
-            f"{shown} is not a known {name} value; allowed: {col.allowed}.{did} Correct the "
-            f"cell, or map the spelling with values={{{name!r}: {{{key!r}: {target!r}}}}}."
+            f"{shown} is not a known {name} value, and {why}; "
+            f"allowed: {col.allowed}. Correct the cell, or map it with "
+            f"{advise_values(name, text, '?')}, replacing ? by the allowed value it stands for."
         )
     if rule == "invalid_boolean":
         return (
@@ -389,8 +592,9 @@ def _missing_message(col: Column) -> str:
         )
     if col.name == "gender":
         return (
-            "gender is empty. Fill it in ('not_stated' is a valid answer); to read blanks as "
-            "not stated, map them with values={'gender': {'': 'not_stated'}}."
+            "gender is empty. Fill it in ('not_stated' is a valid answer), or, if a blank "
+            "means not stated, map blank cells with "
+            f"{advise_values('gender', BLANK_KEY, 'not_stated')}."
         )
     return (
         f"{col.name} is empty. Fill in the intake label, or remove the {col.name} column to "
@@ -418,6 +622,7 @@ class ParsedColumn:
     codes: np.ndarray | None = None
     texts: np.ndarray | None = None
     raw: np.ndarray | None = None
+    suggestions: list[tuple[str, str | None]] = field(default_factory=list)
 
     def keys(self, positions: np.ndarray) -> list[Any]:
         """Comparable cell keys (parsed value, or the raw text of a bad cell)."""
@@ -446,7 +651,11 @@ def _user_table(col: Column, mapping: Mapping[Any, Any] | None) -> dict[str, Any
     table: dict[str, Any] = {}
     for key, target in mapping.items():
         text = "" if key is None else _text_of(key)[0]
-        table[schema.normalise_value(text)] = target
+        norm = schema.normalise_value(text)
+        if norm in ("", _BLANK_NORM):
+            table[_BLANK_NORM] = target
+            continue
+        table[norm] = target
         stripped = text.strip()
         if col.kind in _NUMERIC_KINDS or re.fullmatch(r"[+-]?\d+", stripped):
             try:
@@ -540,6 +749,8 @@ def parse_column(
     user_values : mapping, optional
         The user's ``values=`` for this column (their value -> canonical value or None
         for missing); compared after :func:`~mentoranalytics.schema.normalise_value`.
+        The key ``"<blank>"`` (or ``""``, ``None``) maps blank cells and missing
+        markers (NA, N/A).
     decimal_comma : bool, default=False
         Read ``3,5`` as 3.5 in number columns (files separated by ``;``).
     keep_dtype : bool, default=False
@@ -611,6 +822,12 @@ def parse_column(
     missing = todo & _missing_markers(stripped)
     ustatus[missing] = _MISSING
     todo &= ~missing
+    # blank cells (and missing markers) mapped with the <blank> key
+    blank_status, blank_value = _MISSING, None
+    if user.get(_BLANK_NORM) is not None:
+        blank_status, blank_value = _OK, _mapped_target(col, user[_BLANK_NORM])
+        ustatus[missing] = _OK
+        uvalue[missing] = blank_value
 
     if kind in _TEXT_KINDS:
         uvalue[todo] = stripped[todo]
@@ -648,10 +865,11 @@ def parse_column(
         ustatus[bad_u] = _BAD
         uvalue = x
 
-    # per-row arrays
-    ext_status = np.append(ustatus, _MISSING)
+    # per-row arrays (code -1, an empty cell, takes the last slot)
+    ext_status = np.append(ustatus, blank_status)
     status = ext_status[codes]
     problems: list[tuple[np.ndarray, str, np.ndarray]] = []
+    suggestions: list[tuple[str, str | None]] = []
     bad_u = np.flatnonzero(ustatus == _BAD)
     if bad_u.size:
         if norm is None:
@@ -661,6 +879,8 @@ def parse_column(
         umsg = np.full(m + 1, None, dtype=object)
         for i in bad_u:
             umsg[i] = _cell_message(str(urule[i]), col, str(stripped[i]), str(norm[i]))
+            if urule[i] == "unknown_category" and _quotable(str(stripped[i])):
+                suggestions.append((str(stripped[i]), _suggest(str(norm[i]), col)))
         rows_bad = np.flatnonzero(status == _BAD)
         row_rules = urule[codes[rows_bad]]
         for rule in pd.unique(row_rules):
@@ -672,15 +892,19 @@ def parse_column(
     elif kind == "category":
         index = {c: k for k, c in enumerate(col.categories or ())}
         ucode = np.array([index.get(v, -1) if v is not None else -1 for v in uvalue])
-        values = _typed_array(col, np.append(ucode, -1)[codes], ok)
+        blank_code = -1 if blank_value is None else index.get(str(blank_value), -1)
+        values = _typed_array(col, np.append(ucode, blank_code)[codes], ok)
     elif kind == "bool":
         ub = np.array([bool(v) if v is not None else False for v in uvalue], dtype=bool)
-        values = _typed_array(col, np.append(ub, False)[codes], ok)
+        values = _typed_array(col, np.append(ub, bool(blank_value))[codes], ok)
     elif kind in _NUMERIC_KINDS:
-        values = _typed_array(col, np.append(np.asarray(uvalue, float), np.nan)[codes], ok)
+        blank_x = np.nan if blank_value is None else float(blank_value)
+        values = _typed_array(col, np.append(np.asarray(uvalue, float), blank_x)[codes], ok)
     else:
-        values = _typed_array(col, _extend(uvalue, None)[codes], ok)
-    return ParsedColumn(name, values, status, problems, codes=codes, texts=stripped)
+        values = _typed_array(col, _extend(uvalue, blank_value)[codes], ok)
+    return ParsedColumn(
+        name, values, status, problems, codes=codes, texts=stripped, suggestions=suggestions
+    )
 
 
 def _extend(values: np.ndarray, fill: Any) -> np.ndarray:
@@ -887,6 +1111,10 @@ class Validation:
     order; ``keep`` says which rows have no row-level problem.  ``problems`` and
     ``notes`` have the columns of :data:`PROBLEM_COLUMNS`; ``excluded`` those of
     :data:`EXCLUDED_COLUMNS` (the rows a ``errors="exclude"`` load leaves out).
+    ``invalid_cells`` (columns of :data:`PROBLEM_COLUMNS`) lists the invalid cells of
+    kept rows that were left missing (``invalid="missing"``).  ``suggestions`` maps
+    a column to its unknown values and the category each is a near-certain
+    misspelling of (None when no allowed value is close).
     """
 
     data: pd.DataFrame
@@ -895,6 +1123,8 @@ class Validation:
     problems: pd.DataFrame
     notes: pd.DataFrame
     excluded: pd.DataFrame
+    invalid_cells: pd.DataFrame = field(default_factory=lambda: _empty_problems())
+    suggestions: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
     @property
     def file_level(self) -> pd.DataFrame:
@@ -956,6 +1186,7 @@ def validate(
     values: Mapping[str, Mapping[Any, Any]] | None = None,
     file_problems: Iterable[Mapping[str, Any]] = (),
     notes: Iterable[Mapping[str, Any]] = (),
+    invalid: Literal["exclude", "missing"] = "exclude",
 ) -> Validation:
     """Parse and check every cell of every table; report all problems at once.
 
@@ -964,15 +1195,23 @@ def validate(
     tables : sequence of Table
         The mapped tables (one per file, sheet or DataFrame), stacked in order.
     values : mapping, optional
-        The user's value mapping ``{column: {their value: canonical value}}``.
+        The user's value mapping ``{column: {their value: canonical value}}``; the key
+        ``"<blank>"`` maps blank cells (:data:`BLANK_KEY`).
     file_problems, notes : iterable of mappings
         File-level problems and notes already found by the loader (headers, files).
+    invalid : {"exclude", "missing"}, default="exclude"
+        What an invalid cell (:data:`CELL_RULES`) outside the required columns does to
+        its row: ``"exclude"`` leaves the row out; ``"missing"`` keeps the row with the
+        cell missing and lists the cell in ``invalid_cells``.
 
     Returns
     -------
     Validation
-        Typed data of every row, ``keep`` mask, ``problems``, ``notes``, ``excluded``.
+        Typed data of every row, ``keep`` mask, ``problems``, ``notes``, ``excluded``,
+        ``invalid_cells``, ``suggestions``.
     """
+    if invalid not in ("exclude", "missing"):
+        raise ValueError(f"invalid must be 'exclude' or 'missing', not {invalid!r}.")
     values = values or {}
     log = _Log()
     log.records.extend(dict(r) for r in file_problems)
@@ -1010,7 +1249,7 @@ def validate(
             offsets[k] + np.flatnonzero(t.blank),
             "",
             "blank_row",
-            "The row is blank. Delete it from the file (errors='exclude' leaves it out).",
+            f"The row is blank. Delete it from the file ({_left_out('it')}).",
         )
         ragged = np.flatnonzero(t.ragged & ~t.blank)
         if ragged.size:
@@ -1019,6 +1258,7 @@ def validate(
 
     # parse per table, stack per column
     status: dict[str, np.ndarray] = {}
+    suggestions: dict[str, dict[str, str | None]] = {}
     parts: dict[str, list[Any]] = {c: [] for c in ordered}
     parsed_parts: dict[str, list[tuple[int, ParsedColumn | None]]] = {c: [] for c in ordered}
     for k, t in enumerate(tables):
@@ -1059,6 +1299,8 @@ def validate(
             for pos, rule, msgs in p.problems:
                 keep_p = ~row_skip[pos]
                 log.rows(offsets[k] + pos[keep_p], c, rule, msgs[keep_p])
+            for text, target in p.suggestions:
+                suggestions.setdefault(c, {}).setdefault(text, target)
 
     data = pd.DataFrame(
         {c: _concat_arrays(parts[c], SCHEMA.get(c)) for c in ordered},
@@ -1110,15 +1352,33 @@ def validate(
     problems = pd.concat([file_df, _problem_dtypes(rows_df)], ignore_index=True)
     problems = _problem_dtypes(problems) if len(problems) else _empty_problems()
 
-    # which rows are excluded, and why
+    # which rows are excluded, and why; with invalid="missing" an invalid cell outside
+    # the required columns is left missing (parse_column already typed it as NA)
     excluded_mask = np.zeros(total, dtype=bool)
-    not_dup = row_rules != "duplicate_identical"
-    excluded_mask[row_positions[not_dup]] = True
+    excluding = row_rules != "duplicate_identical"
+    set_missing = np.zeros(len(row_rules), dtype=bool)
+    if invalid == "missing" and len(row_rules):
+        row_columns = rows_df["column"].to_numpy(dtype=object)
+        set_missing = np.isin(row_rules, list(CELL_RULES)) & ~np.isin(
+            row_columns, list(schema.REQUIRED_COLUMNS)
+        )
+        excluding &= ~set_missing
+    excluded_mask[row_positions[excluding]] = True
     excluded_mask[dup_exclude] = True
     keep = ~excluded_mask
+    because = excluding | (row_rules == "duplicate_identical")
     excluded = _excluded_frame(
-        data, excluded_mask, row_positions, row_rules, rows_df, files, file_of, row_of
+        data,
+        excluded_mask,
+        row_positions[because],
+        row_rules[because],
+        rows_df[because],
+        files,
+        file_of,
+        row_of,
     )
+    cells = set_missing & keep[row_positions] if len(row_positions) else set_missing
+    invalid_cells = _problem_dtypes(rows_df[cells]) if cells.any() else _empty_problems()
     origin = pd.DataFrame(
         {
             "file": pd.array(files[file_of].astype(object), dtype=pd.StringDtype())
@@ -1134,6 +1394,8 @@ def validate(
         problems=problems,
         notes=_records_frame(log.notes),
         excluded=excluded,
+        invalid_cells=invalid_cells,
+        suggestions=suggestions,
     )
 
 
@@ -1336,8 +1598,8 @@ def _check_duplicates(
                     "participant_id",
                     "duplicate_identical",
                     f"This row repeats {where(first)} exactly (same participant_id, same "
-                    "values). Delete the copy (errors='exclude' keeps the first and leaves "
-                    "this one out).",
+                    f"values). Delete the copy ({_left_out('this copy')} and keeps the "
+                    "first).",
                 )
                 exclude.append(i)
             continue
@@ -1349,9 +1611,9 @@ def _check_duplicates(
                 "participant_id",
                 "duplicate_conflicting",
                 f"The participant_id of this row also appears in {others} with different "
-                f"values ({shown}), so neither can be trusted (errors='exclude' leaves out "
-                "every copy). Keep one correct row per participant (if codes restart in "
-                "each file, make them unique, e.g. prefix the cohort).",
+                f"values ({shown}), so neither can be trusted ({_left_out('every copy')}). "
+                "Keep one correct row per participant (if codes restart in each file, make "
+                "them unique, e.g. prefix the cohort).",
             )
             exclude.append(i)
     return np.array(exclude, dtype=np.int64)
@@ -1440,44 +1702,140 @@ def _excluded_frame(
 # --------------------------------------------------------------------------------------
 
 
+def group_problems(problems: pd.DataFrame) -> pd.DataFrame:
+    """Identical findings grouped: one row per file, column, rule and message.
+
+    A value that is wrong in several rows (the same typo, the same unknown category)
+    gives one message, so it is listed once with all its rows.
+
+    Parameters
+    ----------
+    problems : pandas.DataFrame
+        Findings with columns ``file, row, column, rule, message`` (e.g.
+        ``cohort.problems``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``file, column, rule, rows`` (tuple of row numbers, in order; empty for
+        a finding about the whole file), ``count`` (findings grouped) and ``message``,
+        in the order of each group's first finding.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"file": ["a.csv"] * 3, "row": [4, 9, 17],
+    ...                   "column": ["approach"] * 3, "rule": ["unknown_category"] * 3,
+    ...                   "message": ["'Cold aproach' is not a known approach value"] * 3})
+    >>> g = group_problems(p)
+    >>> g["rows"].iloc[0], int(g["count"].iloc[0])
+    ((4, 9, 17), 3)
+    """
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for k, rec in enumerate(problems.itertuples(index=False)):
+        row = None if _is_na(rec.row) else int(str(rec.row))
+        file = None if _is_na(rec.file) else str(rec.file)
+        column = None if _is_na(rec.column) or rec.column == "" else str(rec.column)
+        key: tuple[Any, ...] = (file, column, str(rec.rule), str(rec.message))
+        if row is None:
+            key += (k,)  # a file-level finding stands alone
+        group = groups.setdefault(
+            key,
+            {
+                "file": file,
+                "column": column,
+                "rule": str(rec.rule),
+                "rows": [],
+                "count": 0,
+                "message": str(rec.message),
+            },
+        )
+        group["count"] += 1
+        if row is not None:
+            group["rows"].append(row)
+    out = pd.DataFrame(
+        [{**g, "rows": tuple(g["rows"])} for g in groups.values()],
+        columns=["file", "column", "rule", "rows", "count", "message"],
+    )
+    out["count"] = out["count"].astype("int64")
+    return out
+
+
+def rows_text(rows: Sequence[int], *, limit: int = 12) -> str:
+    """``row 4`` or ``rows 4, 9, 17``; long lists end in ``... (n rows)``.
+
+    >>> rows_text([4]), rows_text([4, 9, 17]), rows_text(range(2, 40), limit=3)
+    ('row 4', 'rows 4, 9, 17', 'rows 2, 3, 4, ... (38 rows)')
+    """
+    rows = list(rows)
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    shown = ", ".join(str(r) for r in rows[:limit])
+    if len(rows) > limit:
+        shown += f", ... ({len(rows)} rows)"
+    return f"rows {shown}"
+
+
+def describe_group(group: Mapping[str, Any], *, with_file: bool = True) -> str:
+    """One line for a row of :func:`group_problems`: where, the rule, the message."""
+    parts = []
+    if with_file and group.get("file"):
+        parts.append(str(group["file"]))
+    if group.get("rows"):
+        parts.append(rows_text(group["rows"]))
+    loc = " ".join(parts)
+    if group.get("column"):
+        loc += (", " if loc else "") + f"column {group['column']}"
+    return f"{loc} [{group['rule']}]: {group['message']}".lstrip()
+
+
 def format_problems(problems: pd.DataFrame, *, limit: int = 20) -> str:
     """The text of a :class:`~mentoranalytics.SchemaError`: first ``limit`` problems and the count.
 
+    Identical findings in several rows are listed once, with their rows
+    (:func:`group_problems`).
+
     >>> import pandas as pd
-    >>> p = pd.DataFrame({"file": ["a.csv"], "row": [3], "column": ["gender"],
-    ...                   "rule": ["unknown_category"], "message": ["'femal' is not ..."]})
+    >>> p = pd.DataFrame({"file": ["a.csv"] * 2, "row": [3, 5], "column": ["gender"] * 2,
+    ...                   "rule": ["unknown_category"] * 2, "message": ["'femal' is not ..."] * 2})
     >>> print(format_problems(p))
-    1 problem in the cohort data:
-      a.csv row 3, column gender [unknown_category]: 'femal' is not ...
-    Fix the cells or map headers and values with columns=/values=; to keep the valid rows and list the others in cohort.excluded, load with errors="exclude".
+    2 problems in the cohort data:
+      a.csv rows 3, 5, column gender [unknown_category]: 'femal' is not ...
+    Fix the cells or map headers and values with columns=/values=; to keep the valid rows and list the others in cohort.excluded, load with errors="exclude" (or errors="missing" to keep the rows and leave the invalid cells empty).
     """
     n = len(problems)
     noun = "problem" if n == 1 else "problems"
+    grouped = group_problems(problems)
     head = f"{n} {noun} in the cohort data"
-    head += ":" if n <= limit else f" (the first {limit} are listed):"
+    if len(grouped) > limit:
+        head += f" (the first {limit} messages are listed):"
+    else:
+        head += ":"
     lines = [head]
-    for rec in problems.head(limit).itertuples(index=False):
-        parts = []
-        if rec.file is not None and not pd.isna(rec.file):
-            parts.append(str(rec.file))
-        if rec.row is not None and not pd.isna(rec.row):
-            parts.append(f"row {int(rec.row)}")
-        loc = " ".join(parts)
-        if rec.column is not None and not pd.isna(rec.column) and rec.column != "":
-            loc += (", " if loc else "") + f"column {rec.column}"
-        lines.append(f"  {loc} [{rec.rule}]: {rec.message}")
-    if n > limit:
-        lines.append(f"  ... and {n - limit} more (all are in the .problems table of this error).")
+    for group in grouped.head(limit).to_dict("records"):
+        lines.append("  " + describe_group(group))
+    if len(grouped) > limit:
+        lines.append(
+            f"  ... and {len(grouped) - limit} more (all are in the .problems table of this error)."
+        )
     levels = {RULES[r].level for r in problems["rule"] if r in RULES}
+    cli = advice_for_cli()
     if "file" in levels:
         lines.append(
             "File-level problems (a missing or duplicated column, an empty file, ...) must be "
-            'fixed in the file; errors="exclude" cannot leave them out.'
+            "fixed in the file" + ("." if cli else '; errors="exclude" cannot leave them out.')
+        )
+    elif cli:
+        lines.append(
+            "Fix the cells or map headers and values in a --mapping file; the rows with "
+            "problems are left out of the analysis (with --invalid missing only the invalid "
+            "cells are)."
         )
     else:
         lines.append(
             "Fix the cells or map headers and values with columns=/values=; to keep the valid "
-            'rows and list the others in cohort.excluded, load with errors="exclude".'
+            'rows and list the others in cohort.excluded, load with errors="exclude" (or '
+            'errors="missing" to keep the rows and leave the invalid cells empty).'
         )
     return "\n".join(lines)
 
@@ -1543,6 +1901,15 @@ def pandera_schema(columns: Iterable[str] | None = None, *, checks: bool = True)
 # --------------------------------------------------------------------------------------
 
 
+def _plain_copy(value: Any) -> Any:
+    """A copy of nested dicts and lists (a suggested mapping)."""
+    if isinstance(value, Mapping):
+        return {k: _plain_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain_copy(v) for v in value]
+    return value
+
+
 def _copy(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy the caller cannot use to change ``frame``.
 
@@ -1590,6 +1957,20 @@ class Cohort:
         len(cohort.excluded)`` equals their sum).
     origin : pandas.DataFrame
         ``file`` and ``row`` of each kept row (aligned with ``data``).
+    invalid_cells : pandas.DataFrame
+        Invalid cells of kept rows that were left missing (``load_cohort(...,
+        errors="missing")``): ``file, row, column, rule, message``; also in
+        ``problems``.  Empty otherwise.
+    suggested_mapping : dict
+        The corrections the loader is confident of, in the form of a mapping
+        (``{"columns": {...}, "values": {...}}``, only the keys that have entries):
+        headers and values that are near-certain misspellings of canonical ones.
+        Pass it back as ``load_cohort(..., mapping=cohort.suggested_mapping)`` after
+        checking it.  Values that match nothing are never guessed: they are in
+        ``unmapped_values``.
+    unmapped_values : dict
+        Unknown category values that no allowed value is close to, by column
+        (``{"approach": ["Didnt know them"]}``): map each to the value it means.
 
     Examples
     --------
@@ -1609,6 +1990,9 @@ class Cohort:
         notes: pd.DataFrame | None = None,
         source: pd.DataFrame | None = None,
         origin: pd.DataFrame | None = None,
+        invalid_cells: pd.DataFrame | None = None,
+        suggested_mapping: Mapping[str, Any] | None = None,
+        unmapped_values: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         if not isinstance(data, pd.DataFrame):
             from .exceptions import AnalysisError
@@ -1631,6 +2015,11 @@ class Cohort:
             else pd.DataFrame({c: pd.Series([], dtype=object) for c in SOURCE_COLUMNS})
         )
         self._origin = origin.reset_index(drop=True).copy() if origin is not None else None
+        self._invalid_cells = (
+            invalid_cells.copy() if invalid_cells is not None else _empty_problems()
+        )
+        self._suggested = _plain_copy(suggested_mapping or {})
+        self._unmapped = {str(c): list(v) for c, v in (unmapped_values or {}).items()}
 
     # tables (copies: the cohort's state cannot be changed through them)
     @property
@@ -1671,6 +2060,22 @@ class Cohort:
         return _copy(self._origin)
 
     @property
+    def invalid_cells(self) -> pd.DataFrame:
+        """Invalid cells left missing (``errors="missing"``): ``file, row, column, rule,
+        message``."""
+        return _copy(self._invalid_cells)
+
+    @property
+    def suggested_mapping(self) -> dict[str, Any]:
+        """Near-certain corrections as a mapping: ``{"columns": ..., "values": ...}``."""
+        return _plain_copy(self._suggested)
+
+    @property
+    def unmapped_values(self) -> dict[str, list[str]]:
+        """Unknown values no allowed value is close to, by column (never guessed)."""
+        return _plain_copy(self._unmapped)
+
+    @property
     def columns(self) -> list[str]:
         """Names of the columns in :attr:`data`."""
         return [str(c) for c in self._data.columns]
@@ -1705,6 +2110,7 @@ class Cohort:
             "derived": derived,
             "extra": extra,
             "excluded": len(self._excluded),
+            "invalid_cells": len(self._invalid_cells),
             "problems": len(self._problems),
             "files": len(self._source),
         }
@@ -1720,8 +2126,12 @@ class Cohort:
             lines.append("extra columns: " + ", ".join(map(str, s["extra"])))
         if s["derived"]:
             lines.append(f"derived: {', '.join(s['derived'])}")
+        invalid = (
+            f"; invalid cells left missing: {s['invalid_cells']}" if s["invalid_cells"] else ""
+        )
         lines.append(
-            f"excluded: {s['excluded']} rows; problems: {s['problems']}; files: {s['files']}"
+            f"excluded: {s['excluded']} rows{invalid}; problems: {s['problems']}; "
+            f"files: {s['files']}"
         )
         return "\n".join(lines)
 
@@ -1739,6 +2149,8 @@ class Cohort:
         if s["derived"]:
             rows.append(("derived", esc(", ".join(s["derived"]))))
         rows.append(("excluded rows", str(s["excluded"])))
+        if s["invalid_cells"]:
+            rows.append(("invalid cells left missing", str(s["invalid_cells"])))
         rows.append(("problems", str(s["problems"])))
         rows.append(("files", str(s["files"])))
         body = "".join(

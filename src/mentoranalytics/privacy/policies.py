@@ -31,6 +31,10 @@ class DisclosurePolicy:
         Round every published count to the nearest multiple (halves up); None: exact.
     min_n_for_means : int, optional
         Means and medians need at least this many values; default ``threshold``.
+    class_disclosure : bool, default=True
+        Whether a group in which all or none share an attribute ("20 of 20 women
+        promoted") is suppressed cell by cell (class or group disclosure).  Applies only
+        to policies that suppress.
     label : str
         One line describing the policy for footnotes.
 
@@ -50,6 +54,7 @@ class DisclosurePolicy:
     rounding_base: int | None = None
     min_n_for_means: int | None = None
     label: str = ""
+    class_disclosure: bool = True
 
     def __post_init__(self) -> None:
         if (

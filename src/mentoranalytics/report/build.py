@@ -15,6 +15,9 @@ from .model import Report, Section
 
 ProgressCallback = Callable[[str], None]
 
+#: Builds of a report before its joint disclosure audit must have settled.
+_MAX_BUILDS = 6
+
 
 @dataclass(frozen=True)
 class ReportOptions:
@@ -63,16 +66,36 @@ def build_report(
     """Analyse ``cohort`` and return the :class:`~mentoranalytics.report.model.Report`."""
     import warnings
 
-    from ..exceptions import MentorAnalyticsWarning
+    from ..exceptions import DisclosureError, MentorAnalyticsWarning
     from . import sections as S
 
     options = options or ReportOptions()
+    plan = None
+    memo: dict[Any, Any] = {}
     with warnings.catch_warnings():
         # every warning is kept on its result and printed in the report itself
         warnings.simplefilter("ignore", MentorAnalyticsWarning)
-        ctx = S.ReportContext.create(cohort, options, progress=progress)
-        built: list[Section] = [builder(ctx) for builder in S.SECTION_BUILDERS]
-        headline = S.headline_section(ctx)
+        for attempt in range(_MAX_BUILDS):
+            ctx = S.ReportContext.create(
+                cohort, options, progress=progress if attempt == 0 else None, plan=plan, memo=memo
+            )
+            built: list[Section] = [builder(ctx) for builder in S.SECTION_BUILDERS]
+            headline = S.headline_section(ctx)
+            subtitle = ctx.make_subtitle()
+            # the joint audit of everything published; a repair means one more build
+            plan = ctx.gate.repair()
+            if plan is None:
+                break
+            if progress is not None:
+                progress("re-checking: the joint disclosure audit asked for more suppression")
+        else:  # pragma: no cover - each repair suppresses more, so builds converge
+            raise DisclosureError(
+                "The report's joint disclosure audit did not settle; use a stricter policy."
+            )
+        audit = ctx.gate.audit()
+        if not audit.ok:  # pragma: no cover - repair() returned None, so it passed
+            audit.raise_if_failed()
+        sections = S.render_pending((headline, *built), ctx.pending)
     meta = {
         "version": __version__,
         "seed": options.seed,
@@ -81,10 +104,12 @@ def build_report(
     }
     return Report(
         title=options.title,
-        subtitle=ctx.subtitle,
-        sections=(headline, *built),
+        subtitle=subtitle,
+        sections=sections,
         banner=ctx.policy_banner,
         meta=meta,
+        decisions=ctx.gate.log(),
+        audit=audit.cells,
     )
 
 

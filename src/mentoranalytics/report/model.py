@@ -143,6 +143,10 @@ class Report:
     sections: tuple[Section, ...]
     banner: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: the release gate's decision log (output, item, decision, rule, reason)
+    decisions: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    #: the joint audit: every protected cell with its feasible range
+    audit: pd.DataFrame | None = field(default=None, compare=False, repr=False)
 
     def tables(self) -> list[TableBlock]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, TableBlock)]

@@ -22,7 +22,7 @@ from .._frame import as_frame
 from ..exceptions import AnalysisError, ColumnError, MentorAnalyticsError
 from .build import ProgressCallback, ReportOptions
 from .figures import render_figure
-from .model import Block, Paragraph, Section, TableBlock
+from .model import Block, FigureBlock, Paragraph, Section, TableBlock
 
 GROUP_LABELS = {g: g.replace("_", " ") for g in schema.GENDERS}
 
@@ -93,13 +93,41 @@ class ReportContext:
     #: groups whose count with a mentor was suppressed in the overview: left out of the
     #: sections about participants with a mentor, so their size cannot be read there
     hidden_secured: tuple[str, ...] = ()
+    #: the release gate every published number passes through
+    gate: Any = None
+    #: figures drawn after the last build (name -> draw function), see build_report
+    pending: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    #: results of the statistics, shared by the builds of one report (see cached)
+    memo: dict[Any, Any] = field(default_factory=dict)
+
+    def cached(self, fn: Callable[..., Any], data: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
+        """``fn(data, *args, **kwargs)``, computed once per report: a rebuild after the
+        joint audit repeats only the statistics whose released inputs changed."""
+        key = (
+            fn.__name__,
+            data.shape,
+            tuple(map(str, data.columns)),
+            int(pd.util.hash_pandas_object(data, index=False).sum()),
+            repr(args),
+            repr(sorted(kwargs.items())),
+        )
+        if key not in self.memo:
+            self.memo[key] = fn(data, *args, **kwargs)
+        return self.memo[key]
 
     # -- construction -------------------------------------------------------------------
     @classmethod
     def create(
-        cls, cohort: Any, options: ReportOptions, *, progress: ProgressCallback | None = None
+        cls,
+        cohort: Any,
+        options: ReportOptions,
+        *,
+        progress: ProgressCallback | None = None,
+        plan: Any = None,
+        memo: dict[Any, Any] | None = None,
     ) -> ReportContext:
         from ..privacy import POLICIES
+        from ..privacy.gate import ReleaseGate
 
         if options.privacy not in POLICIES:
             raise AnalysisError(
@@ -107,6 +135,8 @@ class ReportContext:
             )
         pol = POLICIES[options.privacy]
         data = as_frame(cohort)
+        if not data.index.is_unique:
+            data = data.reset_index(drop=True)
         if options.by not in data.columns:
             raise ColumnError(
                 f"Column {options.by!r} (the --by grouping) not found. "
@@ -139,6 +169,9 @@ class ReportContext:
             reporting = reporting.assign(
                 outside_network=~reporting["mentor_in_network"].astype("boolean")
             )
+        gate = ReleaseGate(data, pol, plan=plan)
+        left_out = data[options.by].notna() & grouped[options.by].isna()
+        gate.protect("left_out", left_out, "participants left out of every breakdown")
         return cls(
             cohort=cohort,
             data=reporting,
@@ -151,16 +184,22 @@ class ReportContext:
             n_all=len(data),
             not_shown=len(data) - len(reporting),
             merged=merged,
+            gate=gate,
+            memo={} if memo is None else memo,
         )
 
     # -- report-wide text ---------------------------------------------------------------
-    @property
-    def subtitle(self) -> str:
-        n = self.n_all
+    def make_subtitle(self) -> str:
+        """The report's subtitle: the participants the report covers (a released count)."""
+        everyone = pd.Series(True, index=self.data.index)
+        n = self.gate.counts("subtitle", {"participants": everyone})["participants"]
         cohorts = self.all_data["cohort"].nunique() if "cohort" in self.all_data else 1
         src = self.options.source_label or "your data"
+        who = f"{n} participants" if n is not None else "Participants"
+        if self.not_shown and not self.internal:
+            who += " (not counting those in groups too small to show)"
         return (
-            f"{n} participants in {cohorts} cohort{'s' if cohorts != 1 else ''}, from {src}. "
+            f"{who} in {cohorts} cohort{'s' if cohorts != 1 else ''}, from {src}. "
             f"Disclosure policy '{self.policy.name}': {self.policy.describe()}."
         )
 
@@ -188,23 +227,35 @@ class ReportContext:
     # -- disclosure control -------------------------------------------------------------
     def protect(
         self,
-        specs: Sequence[tuple[str, Any, Any, dict[str, Any] | None]],
+        specs: Sequence[tuple[str, Any, Any, str | None]],
         data: pd.DataFrame | None = None,
     ) -> dict[str, Any]:
-        """Jointly protect a family of count tables built from the same participants.
+        """Release count tables through the gate (jointly audited with the whole report).
 
-        ``specs`` are ``(name, rows, columns, where)``; returns ``{name: SuppressedTable}``.
+        ``specs`` are ``(name, rows, columns, groups)``: ``groups`` says whether the rows or
+        the columns are groups of people whose shared outcome is checked for class
+        disclosure (None for descriptive tables).  Returns ``{name: SuppressedTable}``.
         """
-        from ..privacy import DisclosureLedger
+        frame = self.data if data is None else data
+        return {
+            name: self.gate.table(name, frame, rows, cols, groups=groups)
+            for name, rows, cols, groups in specs
+        }
 
-        ledger = DisclosureLedger(self.data if data is None else data, policy=self.policy)
-        for name, rows, cols, where in specs:
-            ledger.add(name, rows=rows, columns=cols, where=where)
-        tables = ledger.suppress()
-        audit = ledger.audit()
-        if not audit.ok:  # pragma: no cover - the ledger iterates until the audit passes
-            audit.raise_if_failed()
-        return tables
+    def notes(self, notes: Sequence[str], output: str = "") -> list[str]:
+        """Notes of a result computed on microdata: outside internal, a note with a number
+        in it is withheld (it may be a count the gate has not seen) and logged."""
+        if self.internal:
+            return list(notes)
+        kept = []
+        for n in notes:
+            if any(ch.isdigit() for ch in n.replace("95%", "")):
+                self.gate.decide(
+                    output or "notes", n[:60], "withheld", "SDC-8", "a note with a number in it"
+                )
+            else:
+                kept.append(n)
+        return kept
 
     def count_block(
         self,
@@ -245,11 +296,15 @@ class ReportContext:
         )
 
     def group_ok(self, table: Any) -> pd.Series:
-        """Per group (rows of a group x yes/no table): can its rate be published?"""
+        """Per group (rows of a group x yes/no table): can its rate be published?
+
+        The group's yes and no cells must both be released (its total or missing count
+        may be suppressed) and hold someone."""
         mask = table.suppressed
-        rows = [i for i in mask.index if str(i) != "Total"]
-        ok = ~mask.loc[rows].any(axis=1)
-        ok &= table.counts.loc[rows].sum(axis=1) > 0
+        rows = [k for k, i in enumerate(mask.index) if str(i) != "Total"]
+        cols = [k for k, c in enumerate(mask.columns) if isinstance(c, bool | np.bool_)]
+        ok = ~mask.iloc[rows, cols].any(axis=1)
+        ok &= table.counts.iloc[rows, cols].sum(axis=1) > 0
         ok.index = [str(i) for i in ok.index]
         return ok.astype(bool)
 
@@ -310,20 +365,42 @@ def _unavailable(sid: str, title: str, columns: Sequence[str], why: str = "") ->
 def _append_figure(
     ctx: ReportContext, blocks: list[Block], name: str, caption: str, draw: Callable[[], Any]
 ) -> None:
-    """Draw a chart that makes its own Figure (or Axes) and render it."""
+    """Add a chart that makes its own Figure (or Axes).
+
+    It is drawn once, after the release gate has settled what the report publishes
+    (:func:`render_pending`); until then the block is a placeholder."""
+    ctx.pending[name] = draw
+    blocks.append(FigureBlock(name=name, caption=caption, svg=""))
+
+
+def render_pending(
+    sections: Sequence[Section], pending: dict[str, Callable[[], Any]]
+) -> tuple[Section, ...]:
+    """Draw the charts of the final build, replacing their placeholders."""
+    import dataclasses
+
     import matplotlib.pyplot as plt
 
     from .. import plot
 
-    with plot.theme():
-        try:
-            out = draw()
-        except MentorAnalyticsError as exc:
-            plt.close("all")
-            blocks.append(Paragraph(f"Chart not drawn: {exc}", kind="note"))
-            return
-        fig = out if hasattr(out, "savefig") else out.figure
-        blocks.append(render_figure(fig, name, caption))
+    out = []
+    for section in sections:
+        blocks: list[Block] = []
+        for block in section.blocks:
+            if isinstance(block, FigureBlock) and not block.svg and block.name in pending:
+                with plot.theme():
+                    try:
+                        drawn = pending[block.name]()
+                    except MentorAnalyticsError as exc:
+                        plt.close("all")
+                        blocks.append(Paragraph(f"Chart not drawn: {exc}", kind="note"))
+                        continue
+                fig = drawn if hasattr(drawn, "savefig") else drawn.figure
+                blocks.append(render_figure(fig, block.name, block.caption))
+            else:
+                blocks.append(block)
+        out.append(dataclasses.replace(section, blocks=tuple(blocks)))
+    return tuple(out)
 
 
 def _withheld_sentence(ctx: ReportContext, what: str) -> str:
@@ -379,6 +456,48 @@ def _binary(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].astype("boolean")
 
 
+def released_frame(table: Any, groups: Sequence[str], by: str, outcome: str) -> pd.DataFrame:
+    """One row per participant counted in the released yes/no cells of ``groups``: the
+    microdata every published rate, gap, test and chart is computed from (under rounding
+    policies the counts are the rounded ones, so nothing exact leaks)."""
+    pub = table.published
+    rows: list[pd.DataFrame] = []
+    for g in groups:
+        gi = _key(pub.index, g)
+        for value in (True, False):
+            try:
+                k = pub.loc[gi, _key(pub.columns, value)]
+            except KeyError:
+                continue
+            k = 0 if pd.isna(k) else int(k)
+            if k:
+                rows.append(pd.DataFrame({by: [g] * k, outcome: [value] * k}))
+    if not rows:
+        return pd.DataFrame({by: pd.Series(dtype=object), outcome: pd.Series(dtype=bool)})
+    out = pd.concat(rows, ignore_index=True)
+    order = [g for g in groups if g in set(out[by])]
+    return out.assign(**{by: pd.Categorical(out[by], categories=order)})
+
+
+def expand_table(table: Any, rows: str, columns: str, keep: Sequence[str]) -> pd.DataFrame:
+    """One row per participant counted in the released interior cells of the columns
+    ``keep`` of a rows x columns count table (rounded counts under rounding policies)."""
+    pub = table.published
+    parts = []
+    for c in pub.columns:
+        if str(c) == "Total" or str(c) not in set(keep):
+            continue
+        for r in pub.index:
+            if str(r) == "Total":
+                continue
+            k = pub.loc[r, c]
+            if pd.notna(k) and int(k):
+                parts.append(pd.DataFrame({rows: [r] * int(k), columns: [str(c)] * int(k)}))
+    if not parts:
+        return pd.DataFrame({rows: pd.Series(dtype=object), columns: pd.Series(dtype=object)})
+    return pd.concat(parts, ignore_index=True)
+
+
 def _rate_comparison(
     ctx: ReportContext,
     outcome: str,
@@ -390,47 +509,61 @@ def _rate_comparison(
     finding: bool = True,
     table: Any = None,
 ) -> tuple[list[Block], Any, pd.Series]:
-    """compare_rates -> protected counts, rates and gaps tables, and finding sentences.
+    """Released counts -> rates, gaps and tests, and finding sentences.
 
-    ``table`` is the protected group x outcome count table when the caller protected
-    it together with related tables; otherwise it is protected here.
-    Returns the blocks, the compare_rates result and the per-group "publishable" flags.
+    ``table`` is the released group x outcome count table when the caller released it
+    together with related tables; otherwise it is released here.  Every number is
+    computed from the released counts of the groups whose yes and no cells are both
+    released (:func:`released_frame`); the pooled estimate over ``strata`` is released
+    only when every stratum's cells are (a gate basis).
+    Returns the blocks, the compare_rates result (None when fewer than two groups are
+    released) and the per-group "publishable" flags.
     """
-    from ..stats import compare_rates
+    from ..stats import compare_rates, proportion_ci
 
     frame = ctx.data if data is None else data
     frame = frame.assign(**{outcome: _binary(frame, outcome)})
     if table is None:
-        table = ctx.protect([(name, ctx.by, outcome, None)], data=frame)[name]
+        table = ctx.protect([(name, ctx.by, outcome, "rows")], data=frame)[name]
     ok = ctx.group_ok(table)
-    res = compare_rates(frame, outcome, by=ctx.by, strata=strata, rng=ctx.options.seed)
+    shown = [str(g) for g in table.published.index if str(g) != "Total"]
+    released = [g for g in shown if ok.get(g, False)]
+    rel = released_frame(table, released, ctx.by, outcome)
     blocks: list[Block] = []
-    rates = res.rates[["n", "events", "rate", "ci_low", "ci_high"]].copy()
-    rates.index = [str(i) for i in rates.index]
+    rows = []
+    for g in shown:
+        sub = rel[rel[ctx.by] == g] if g in released else rel.iloc[:0]
+        n, ev = len(sub), int(sub[outcome].sum()) if len(sub) else 0
+        lo, hi = proportion_ci(ev, n) if n else (np.nan, np.nan)
+        rows.append(
+            {"n": n, "events": ev, "rate": ev / n if n else np.nan, "ci_low": lo, "ci_high": hi}
+        )
+    rates = pd.DataFrame(rows, index=shown, dtype=float)
     mask = pd.DataFrame(False, index=rates.index, columns=rates.columns)
     for g in rates.index:
         if not ok.get(g, False):
             mask.loc[g, :] = True
-    if ctx.policy.rounding_base:
-        pub = table.published
-        for g in rates.index:
-            if ok.get(g, False):
-                rates.loc[g, "n"] = pub.loc[_key(pub.index, g), "Total"]
-                rates.loc[g, "events"] = pub.loc[_key(pub.index, g), _key(pub.columns, True)]
-        rates[["rate", "ci_low", "ci_high"]] = rates[["rate", "ci_low", "ci_high"]].round(2)
+            rates.loc[g, :] = np.nan
+    res = None
+    if len(released) >= 2:
+        res = ctx.cached(compare_rates, rel, outcome, by=ctx.by, rng=ctx.options.seed)
     n_hidden = int((~ok.reindex(rates.index, fill_value=False)).sum())
     ctx.withheld += n_hidden
-    notes = [n for n in res.notes if not n.startswith("detectable_difference")]
+    notes = (
+        [n for n in ctx.notes(res.notes, name) if not n.startswith("detectable_difference")]
+        if res is not None
+        else []
+    )
     if n_hidden:
         notes.append(
-            f"{n_hidden} group(s) suppressed under the '{ctx.policy.name}' policy: "
-            f"fewer than {ctx.policy.threshold} with or without the outcome, or needed "
-            "to protect such a group."
+            f"{n_hidden} group(s) withheld under the '{ctx.policy.name}' policy: "
+            f"fewer than {ctx.policy.threshold} with or without the outcome, all or none of "
+            "the group with it, or needed to protect such a group."
         )
     if ctx.policy.rounding_base:
         notes.append(
-            f"n and events rounded to the nearest {ctx.policy.rounding_base}; rates "
-            "and intervals (from the exact counts) shown to whole percentage points."
+            f"n and events rounded to the nearest {ctx.policy.rounding_base}; rates, "
+            "intervals and tests are computed from the rounded counts."
         )
     rates.index = [_label(g) for g in rates.index]
     mask.index = rates.index
@@ -444,6 +577,11 @@ def _rate_comparison(
             percent_columns=("rate", "ci_low", "ci_high"),
         )
     )
+    if res is None:
+        if finding and len(shown) >= 2:
+            text = _withheld_sentence(ctx, what)
+            blocks.append(ctx.add_finding(Finding(what, text, "withheld")))
+        return blocks, None, ok
     eff = res.effects
     if len(eff):
         cols = ["estimate", "ci_low", "ci_high", "p_value", "method"]
@@ -454,12 +592,6 @@ def _rate_comparison(
             f"{_label(g)} vs {_label(r)}: {m.replace('_', ' ')}"
             for g, r, m in zip(eff["group"], eff["reference"], eff["measure"], strict=True)
         ]
-        safe = [
-            ctx.internal or bool(ok.get(str(g), False) and ok.get(str(r), False))
-            for g, r in zip(eff["group"], eff["reference"], strict=True)
-        ]
-        mask_e = pd.DataFrame(False, index=table_e.index, columns=table_e.columns)
-        mask_e.loc[[not s for s in safe], :] = True
         blocks.append(
             TableBlock(
                 f"{name}_gaps",
@@ -467,38 +599,55 @@ def _rate_comparison(
                 "proportion points; risk and odds ratios), with the smallest detectable risk "
                 "difference",
                 table_e,
-                suppressed=mask_e,
                 digits=3,
             )
         )
         if finding:
             rd = eff[eff["measure"] == "risk_difference"]
             for _, row in rd.iterrows():
-                g, r = row["group"], row["reference"]
-                if ctx.internal or (ok.get(str(g), False) and ok.get(str(r), False)):
-                    text, strength = _compare_sentence(what, res.rates, row, g, r)
-                    blocks.append(ctx.add_finding(Finding(what, text, strength, row["p_value"])))
-                else:
-                    text = _withheld_sentence(ctx, f"{what} ({_label(g)} vs {_label(r)})")
-                    blocks.append(ctx.add_finding(Finding(what, text, "withheld")))
+                text, strength = _compare_sentence(
+                    what, res.rates, row, row["group"], row["reference"]
+                )
+                blocks.append(ctx.add_finding(Finding(what, text, strength, row["p_value"])))
+            hidden = [g for g in shown if g not in released]
+            for g in hidden:
+                text = _withheld_sentence(ctx, f"{what} ({_label(g)})")
+                blocks.append(ctx.add_finding(Finding(what, text, "withheld")))
     test = res.test
-    if test is not None and len(test) and len(rates) > 2:
+    if test is not None and len(test) and len(released) > 2:
         t = test.iloc[0]
-        if (ctx.internal or bool(ok.all())) and pd.notna(t.get("p_value", np.nan)):
+        if pd.notna(t.get("p_value", np.nan)):
             reason = t.get("reason", "")
             blocks.append(
                 Paragraph(
-                    f"Overall test across groups: {t['method']}, p={t['p_value']:.3f}"
+                    f"Overall test across the groups shown: {t['method']}, p={t['p_value']:.3f}"
                     + (f" ({reason})" if isinstance(reason, str) and reason else "")
                     + ".",
                     kind="note",
                 )
             )
-        elif not ok.all():
-            blocks.append(
-                Paragraph("Overall test withheld: a group is too small to publish.", kind="note")
+    if strata is not None:
+        basis = ctx.gate.basis(
+            f"{name}_strata",
+            frame.dropna(subset=[outcome, strata]),
+            [strata, ctx.by],
+            outcome,
+            what=f"{what}: pooled over {strata}",
+        )
+        if basis.ok:
+            pooled_frame = basis.expand([strata, ctx.by], outcome)
+            pooled_frame = pooled_frame.assign(**{outcome: pooled_frame[outcome].astype(bool)})
+            pres = ctx.cached(
+                compare_rates, pooled_frame, outcome, by=ctx.by, strata=strata, rng=ctx.options.seed
             )
-    blocks += [Paragraph(w, kind="warning") for w in res.warnings]
+            res = pres
+        else:
+            res = None
+            blocks.append(
+                Paragraph(f"Estimate pooled over {strata}s withheld: {basis.reason}.", kind="note")
+            )
+    if res is not None:
+        blocks += [Paragraph(w, kind="warning") for w in ctx.notes(res.warnings, name)]
     return blocks, res, ok
 
 
@@ -561,9 +710,7 @@ def overview_section(ctx: ReportContext) -> Section:
         if v in d.columns and d[v].notna().any()
     ]
     d = d.assign(**{v: _yes_no(d[v]).fillna("missing") for v in variables})
-    specs: list[tuple[str, Any, Any, dict[str, Any] | None]] = [
-        ("participants", "cohort", by, None)
-    ]
+    specs: list[tuple[str, Any, Any, str | None]] = [("participants", "cohort", by, None)]
     specs += [(f"overview_{v}", v, by, None) for v in variables]
     tables = ctx.protect(specs, data=d)
     if by == ctx.by and "overview_mentor_secured" in tables:
@@ -611,6 +758,11 @@ def securing_section(ctx: ReportContext) -> Section:
     if "days_to_secure" in d and d["days_to_secure"].notna().any():
         blocks += _continuous_blocks(ctx, d, "days_to_secure", "Days to secure a mentor")
     if not _missing(ctx, ["mentors_approached", "refusals"]):
+        blocks += _magnitude_blocks(ctx, d)
+    return Section("securing", title, tuple(blocks))
+    if "days_to_secure" in d and d["days_to_secure"].notna().any():
+        blocks += _continuous_blocks(ctx, d, "days_to_secure", "Days to secure a mentor")
+    if not _missing(ctx, ["mentors_approached", "refusals"]):
         sub = d.dropna(subset=["mentors_approached", "refusals"])
         grp = sub.groupby(sub[ctx.by].astype(str), observed=True)
         tab = pd.DataFrame(
@@ -646,21 +798,120 @@ def securing_section(ctx: ReportContext) -> Section:
     return Section("securing", title, tuple(blocks))
 
 
+#: The lowest value each summarised variable can take (dominance is measured from it).
+FLOORS: dict[str, float] = {
+    "seniority_gap": -5.0,
+    "career_satisfaction": 1.0,
+    "participant_level": 1.0,
+    "mentor_level": 1.0,
+}
+#: Variables with few possible values: their means enter the joint audit as relations
+#: between the counts of each value.
+LEVELS: dict[str, list[float]] = {
+    "reach": [0.0, 1 / 3, 2 / 3, 1.0],
+    "distance": [0.0, 0.25, 0.5, 0.75, 1.0],
+    "initiation": [0.0, 1 / 3, 2 / 3, 1.0],
+    "seniority_gap": [float(k) for k in range(-5, 6)],
+}
+_SUMMARY_STAT = {
+    "n": "n",
+    "mean": "mean",
+    "sd": "sd",
+    "ci_low": "mean",
+    "ci_high": "mean",
+    "median": "median",
+    "q1": "q1",
+    "q3": "q3",
+}
+
+
+def _released_summaries(
+    ctx: ReportContext, d: pd.DataFrame, variable: str, groups: Sequence[str]
+) -> dict[str, dict[str, str]]:
+    """Per group, the gate's decision on each summary of ``variable`` ("" = released)."""
+    out = {}
+    for g in groups:
+        values = d.loc[d[ctx.by].astype(str) == g, variable].astype(float)
+        out[g] = ctx.gate.summary(
+            f"{variable}:{g}",
+            values,
+            floor=FLOORS.get(variable, 0.0),
+            levels=LEVELS.get(variable),
+        )
+    return out
+
+
+def _magnitude_blocks(ctx: ReportContext, d: pd.DataFrame) -> list[Block]:
+    """Approaches and refusals per group: sums are magnitudes, released by the gate's
+    dominance rules (a sum of 1 is one person's refusal)."""
+    sub = d.dropna(subset=["mentors_approached", "refusals"])
+    rows, masks = {}, {}
+    for g, part in sub.groupby(sub[ctx.by].astype(str), observed=True):
+        if not len(part):
+            continue
+        n = ctx.gate.counts(f"approaches_n:{g}", {"n": pd.Series(True, index=part.index)})["n"]
+        row: dict[str, float] = {"participants": np.nan if n is None else float(n)}
+        for v in ("mentors_approached", "refusals"):
+            why = ctx.gate.summary(f"{v}_sum:{g}", part[v].astype(float), quantiles=False)
+            row[v] = np.nan if why["mean"] else float(part[v].sum())
+        ok = not (np.isnan(row["refusals"]) or np.isnan(row["mentors_approached"]))
+        row["refusals_per_approach"] = (
+            row["refusals"] / row["mentors_approached"]
+            if ok and row["mentors_approached"] > 0
+            else np.nan
+        )
+        rows[_label(g)] = row
+        masks[_label(g)] = {k: bool(np.isnan(x)) for k, x in row.items()}
+    if not rows:
+        return []
+    tab = pd.DataFrame.from_dict(rows, orient="index")
+    mask = pd.DataFrame.from_dict(masks, orient="index").reindex_like(tab).fillna(False)
+    return [
+        TableBlock(
+            "approaches_refusals",
+            f"Prospective mentors approached and refusals, by {ctx.by} "
+            "(participants who secured a mentor)",
+            tab,
+            suppressed=mask.astype(bool),
+            digits=2,
+            notes=(
+                "Refusals per approach separate willingness to ask from acceptance: a group "
+                "that asks more senior strangers meets more refusals.",
+                "Sums are withheld when one or two people account for most of them, or the "
+                "group is small (dominance and threshold rules).",
+            ),
+        )
+    ]
+
+
 def _continuous_blocks(
     ctx: ReportContext, d: pd.DataFrame, variable: str, what: str
 ) -> list[Block]:
-    """Group summary (n, mean, SD, median, IQR; never min/max) and group comparisons."""
+    """Group summaries released by the gate (n, mean with CI, SD, median, quartiles; never
+    minimum or maximum), and comparisons when both groups' summaries are released."""
     from ..stats import compare_groups
 
-    res = compare_groups(d, variable, by=ctx.by, rng=ctx.options.seed)
+    res = ctx.cached(compare_groups, d, variable, by=ctx.by, rng=ctx.options.seed)
     tables = res.tables()
     groups = tables["groups"].copy()  # indexed by group
-    groups.index = [_label(g) for g in groups.index]
-    groups = groups.drop(columns=[c for c in ("min", "max") if c in groups])
-    small = groups["n"].fillna(0) < ctx.policy.min_n_for_means
+    groups.index = [str(g) for g in groups.index]
+    drop = ["min", "max"] + ([] if ctx.internal else ["n_missing"])
+    groups = groups.drop(columns=[c for c in drop if c in groups])
+    decisions = _released_summaries(ctx, d, variable, list(groups.index))
     mask = pd.DataFrame(False, index=groups.index, columns=groups.columns)
-    if not ctx.internal:
-        mask.loc[small, :] = True
+    reasons: set[str] = set()
+    for g in groups.index:
+        for col in groups.columns:
+            why = decisions[g].get(_SUMMARY_STAT.get(col, col), "")
+            if why:
+                mask.loc[g, col] = True
+                groups.loc[g, col] = np.nan
+                reasons.add(why)
+    summary_ok = {g: not decisions[g]["mean"] for g in groups.index}
+    groups.index = [_label(g) for g in groups.index]
+    mask.index = groups.index
+    notes = ["Minimum and maximum are never published."]
+    notes += sorted(f"Withheld: {r}." for r in reasons)
     blocks: list[Block] = [
         TableBlock(
             f"{variable}_summary",
@@ -668,17 +919,28 @@ def _continuous_blocks(
             groups,
             suppressed=mask,
             digits=2,
-            notes=(
-                f"Means and medians need at least {ctx.policy.min_n_for_means} values; minimum "
-                "and maximum are never published.",
-            )
-            if bool(mask.any().any())
-            else (),
+            notes=tuple(notes),
         )
     ]
     comp = tables.get("comparisons")
+    few = variable in LEVELS and not ctx.internal
+    dist_ok = True
+    if few and comp is not None and len(comp):
+        dist_ok = ctx.gate.basis(
+            f"{variable}_distribution",
+            d.dropna(subset=[variable]),
+            ctx.by,
+            variable,
+            groups=None,
+            what=f"{what}: comparisons",
+        ).ok
     if comp is not None and len(comp):
         comp = comp.copy()
+        released = [
+            dist_ok and summary_ok.get(str(g), False) and summary_ok.get(str(r), False)
+            for g, r in zip(comp["group"], comp["reference"], strict=True)
+        ]
+        comp = comp[released]
         comp.index = [
             f"{_label(g)} vs {_label(r)}: {m.replace('_', ' ')}"
             for g, r, m in zip(comp["group"], comp["reference"], comp["measure"], strict=True)
@@ -688,20 +950,24 @@ def _continuous_blocks(
             for c in ("estimate", "ci_low", "ci_high", "p_value", "method", "detectable_difference")
             if c in comp
         ]
-        comp = comp[keep]
-        cmask = pd.DataFrame(False, index=comp.index, columns=comp.columns)
-        if not ctx.internal and bool(small.any()):
-            cmask.loc[:, :] = True
-        blocks.append(
-            TableBlock(
-                f"{variable}_comparison",
-                f"{what}: differences between groups",
-                comp,
-                suppressed=cmask,
-                digits=3,
+        if len(comp):
+            blocks.append(
+                TableBlock(
+                    f"{variable}_comparison",
+                    f"{what}: differences between groups",
+                    comp[keep],
+                    digits=3,
+                )
             )
-        )
-    blocks += [Paragraph(n, kind="note") for n in res.notes]
+        if not all(released):
+            blocks.append(
+                Paragraph(
+                    f"{what}: comparisons withheld where a group's summary is withheld"
+                    + (" or a value is held by few people." if not dist_ok else "."),
+                    kind="note",
+                )
+            )
+    blocks += [Paragraph(n, kind="note") for n in ctx.notes(res.notes, variable)]
     return blocks
 
 
@@ -739,10 +1005,10 @@ def boldness_section(ctx: ReportContext) -> Section:
     cats = [v for v in ("mentor_relation", "approach") if v in d and d[v].notna().any()]
     binaries = [v for v in ("outside_network", "bold_choice") if v in d and d[v].notna().any()]
     d = d.assign(**{v: _binary(d, v) for v in binaries})
-    specs: list[tuple[str, Any, Any, dict[str, Any] | None]] = [
-        (f"{v}_counts", v, ctx.by, None) for v in cats
+    specs: list[tuple[str, Any, Any, str | None]] = [
+        (f"{v}_counts", v, ctx.by, "columns") for v in cats
     ]
-    specs += [(v, ctx.by, v, None) for v in binaries]
+    specs += [(v, ctx.by, v, "rows") for v in binaries]
     tables = ctx.protect(specs, data=d)
     for var in cats:
         block = ctx.count_block(
@@ -753,13 +1019,14 @@ def boldness_section(ctx: ReportContext) -> Section:
         blocks.append(block)
         mask = tables[f"{var}_counts"].suppressed
         hidden = pd.Series({str(g): bool(mask[g].any()) for g in mask.columns if str(g) != "Total"})
+        shown = expand_table(tables[f"{var}_counts"], var, ctx.by, list(hidden[~hidden].index))
         _append_figure(
             ctx,
             blocks,
             f"{var}_by_{ctx.by}",
             f"{var.replace('_', ' ').capitalize()} by {ctx.by}: share of each group "
-            "(100% stacked), with n per bar.",
-            functools.partial(_draw_choice, d, var, ctx.by, hidden),
+            "(100% stacked), with n per bar, from the released counts.",
+            functools.partial(_draw_choice, shown, var, ctx.by, hidden),
         )
     strata = "cohort" if _n_cohorts(ctx) > 1 else None
     whats = {
@@ -780,27 +1047,27 @@ def boldness_section(ctx: ReportContext) -> Section:
         if var in d and d[var].notna().any():
             blocks += _continuous_blocks(ctx, d, var, what)
     if "seniority_gap" in d and d["seniority_gap"].notna().any():
-        if _all_groups_publishable(ctx, d):
+        if ctx.internal:
             _append_figure(
                 ctx,
                 blocks,
                 "seniority_reach",
                 "Seniority gap between mentor and participant, by gender: each dot a "
-                "participant, over a box of the middle half.",
+                "participant, over a box of the middle half (internal report only).",
                 lambda: plot.plot_seniority_reach(d, by=ctx.by),
             )
             _append_figure(
                 ctx,
                 blocks,
                 "boldness_components",
-                "Boldness index and its three components by gender.",
+                "Boldness index and its three components by gender (internal report only).",
                 lambda: plot.plot_boldness(d, by=ctx.by),
             )
         else:
             blocks.append(
                 Paragraph(
-                    "Charts of individual values are not drawn: a group is smaller than the "
-                    "disclosure threshold, and dot plots would show individual participants.",
+                    "Charts of individual values are drawn only in internal reports: a dot per "
+                    "participant would show individual choices.",
                     kind="note",
                 )
             )
@@ -844,23 +1111,30 @@ def _with_mentor(ctx: ReportContext) -> pd.DataFrame:
     return d
 
 
-def _cells_safe(ctx: ReportContext, d: pd.DataFrame, outcome: str) -> bool:
-    """Whether every group x bold_choice x outcome cell passes disclosure control."""
-    if ctx.internal:
-        return True
-    name = f"cells_{outcome}"
-    table = ctx.protect([(name, [ctx.by, "bold_choice"], outcome, None)], data=d)[name]
-    return not bool(table.suppressed.to_numpy().any())
+def _cells_released(
+    ctx: ReportContext, name: str, d: pd.DataFrame, outcome: str, what: str
+) -> pd.DataFrame | None:
+    """The group x bold choice x outcome cells through the gate: None when withheld, else
+    one row per counted participant (rounded counts under rounding policies), which is all
+    a model, a mediation or a decomposition with these three variables is computed from."""
+    basis = ctx.gate.basis(name, d, [ctx.by, "bold_choice"], outcome, what=what)
+    if not basis.ok:
+        return None
+    out = basis.expand([ctx.by, "bold_choice"], outcome)
+    order = [g for g in ctx.groups if g in set(out[ctx.by].astype(str))]
+    return out.assign(
+        **{
+            ctx.by: pd.Categorical(out[ctx.by].astype(str), categories=order),
+            "bold_choice": out["bold_choice"].astype(bool),
+            outcome: out[outcome].astype(bool),
+        }
+    )
 
 
 def _pooled_blocks(ctx: ReportContext, res: Any, outcome: str, what: str) -> list[Block]:
     pooled = getattr(res, "pooled", None)
     if pooled is None or not len(pooled):
         return []
-    if not (_all_groups_publishable(ctx, ctx.data) or ctx.internal):
-        return [
-            Paragraph("Cohort-stratified estimate withheld: a group is too small.", kind="note")
-        ]
     table = pooled.copy()
     keep = [
         c
@@ -894,7 +1168,8 @@ def _pooled_blocks(ctx: ReportContext, res: Any, outcome: str, what: str) -> lis
         )
     ]
     if "note" in pooled:
-        blocks += [Paragraph(str(n), kind="note") for n in pooled["note"].dropna().unique() if n]
+        notes = [str(n) for n in pooled["note"].dropna().unique() if n]
+        blocks += [Paragraph(n, kind="note") for n in ctx.notes(notes, f"{outcome}_pooled")]
     return blocks
 
 
@@ -911,9 +1186,10 @@ def outcomes_section(ctx: ReportContext) -> Section:
     from ..stats import adjust_pvalues
 
     d = ctx.data.assign(**{o: _binary(ctx.data, o) for o in ctx.outcomes})
-    tables = ctx.protect([(o, ctx.by, o, None) for o in ctx.outcomes], data=d)
+    tables = ctx.protect([(o, ctx.by, o, "rows") for o in ctx.outcomes], data=d)
     blocks: list[Block] = []
     hidden: dict[str, pd.Series] = {}
+    released: list[pd.DataFrame] = []
     rows = []
     for outcome in ctx.outcomes:
         more, res, ok = _rate_comparison(
@@ -926,11 +1202,11 @@ def outcomes_section(ctx: ReportContext) -> Section:
         )
         blocks += more
         hidden[outcome] = ~ok
-        for _, r in res.effects.iterrows():
-            safe = ctx.internal or bool(
-                ok.get(str(r["group"]), False) and ok.get(str(r["reference"]), False)
-            )
-            rows.append({**r.to_dict(), "outcome": outcome, "safe": safe})
+        groups = [g for g in ok.index if ok[g]]
+        released.append(released_frame(tables[outcome], groups, ctx.by, outcome))
+        if res is not None:
+            for _, r in res.effects.iterrows():
+                rows.append({**r.to_dict(), "outcome": outcome, "safe": True})
     if not rows:
         return Section("outcomes", title, tuple(blocks))
     eff_all = pd.DataFrame(rows)
@@ -957,12 +1233,22 @@ def outcomes_section(ctx: ReportContext) -> Section:
                 ),
             )
         )
+    chart = pd.concat(
+        [r.assign(**{ctx.by: r[ctx.by].astype(str)}) for r in released], ignore_index=True
+    )
+    for o in ctx.outcomes:
+        chart[o] = (
+            chart[o].astype("boolean") if o in chart else pd.array([pd.NA] * len(chart), "boolean")
+        )
+    order = [g for g in ctx.groups if g in set(chart[ctx.by])]
+    chart[ctx.by] = pd.Categorical(chart[ctx.by], categories=order)
     _append_figure(
         ctx,
         blocks,
         "outcome_rates",
-        "Outcome rates by gender with 95% Wilson intervals; events/n on the right.",
-        lambda: plot.plot_outcome_rates(d, ctx.outcomes, by=ctx.by, suppressed=hidden),
+        "Outcome rates by gender with 95% Wilson intervals; events/n on the right (released "
+        "counts).",
+        lambda: plot.plot_outcome_rates(chart, ctx.outcomes, by=ctx.by, suppressed=hidden),
     )
     if len(rd):
         forest = rd.assign(
@@ -1000,7 +1286,8 @@ def payoff_section(ctx: ReportContext) -> Section:
     d = ctx.data.dropna(subset=["bold_choice", outcome])
     d = d.assign(bold_choice=d["bold_choice"].astype(bool), **{outcome: _binary(d, outcome)})
     blocks: list[Block] = []
-    if not _cells_safe(ctx, d, outcome):
+    released = _cells_released(ctx, "payoff_cells", d, outcome, "Did boldness pay off")
+    if released is None:
         blocks.append(
             Paragraph(
                 _withheld_sentence(
@@ -1012,10 +1299,11 @@ def payoff_section(ctx: ReportContext) -> Section:
             )
         )
         return Section("payoff", title, tuple(blocks))
+    d = released
     d = d[d[ctx.by].isin(d[ctx.by].value_counts()[lambda s: s >= 2].index)]
     try:
-        res = outcome_model(
-            d, outcome, [ctx.by, "bold_choice"], interaction=(ctx.by, "bold_choice")
+        res = ctx.cached(
+            outcome_model, d, outcome, [ctx.by, "bold_choice"], interaction=(ctx.by, "bold_choice")
         )
     except MentorAnalyticsError as exc:
         blocks.append(Paragraph(f"The model could not be fitted: {exc}", kind="note"))
@@ -1026,7 +1314,7 @@ def payoff_section(ctx: ReportContext) -> Section:
                 f"{outcome.replace('_', ' ').capitalize()}: {res.method}",
                 res.table.set_index("term") if "term" in res.table else res.table,
                 digits=3,
-                notes=tuple(res.notes) + tuple(getattr(res, "warnings", ())),
+                notes=tuple(ctx.notes(tuple(res.notes) + tuple(getattr(res, "warnings", ())))),
             )
         )
         reason = getattr(res, "reason", "")
@@ -1061,12 +1349,14 @@ def mediation_section(ctx: ReportContext) -> Section:
         return Section("mediation", title, unavailable="Needs two groups with data.")
     d = d[d[ctx.by].isin(two)]
     d = d.assign(bold_choice=d["bold_choice"].astype(bool), **{outcome: _binary(d, outcome)})
-    if not _cells_safe(ctx, d, outcome):
+    released = _cells_released(ctx, "mediation_cells", d, outcome, "Mediation and decomposition")
+    if released is None:
         return Section(
             "mediation",
             title,
             (Paragraph(_withheld_sentence(ctx, "Mediation and decomposition"), kind="note"),),
         )
+    d = released
     blocks: list[Block] = []
     ref, other = two[0], two[1]
     exposure = f"{other}_vs_{ref}"
@@ -1078,8 +1368,14 @@ def mediation_section(ctx: ReportContext) -> Section:
         }
     )
     try:
-        res = mediation(
-            d, exposure, "bold_choice", outcome, n_sims=ctx.options.n_sims, rng=ctx.options.seed
+        res = ctx.cached(
+            mediation,
+            d,
+            exposure,
+            "bold_choice",
+            outcome,
+            n_sims=ctx.options.n_sims,
+            rng=ctx.options.seed,
         )
     except MentorAnalyticsError as exc:
         blocks.append(Paragraph(f"Mediation could not be estimated: {exc}", kind="note"))
@@ -1092,7 +1388,7 @@ def mediation_section(ctx: ReportContext) -> Section:
                 "(quasi-Bayesian Monte Carlo, Imai, Keele & Tingley 2010)",
                 res.table,
                 digits=3,
-                notes=tuple(res.notes),
+                notes=tuple(ctx.notes(res.notes, "mediation")),
             )
         )
         _append_figure(
@@ -1105,7 +1401,8 @@ def mediation_section(ctx: ReportContext) -> Section:
             lambda: plot.plot_mediation(res),
         )
     try:
-        dec = decompose_gap(
+        dec = ctx.cached(
+            decompose_gap,
             d,
             outcome,
             by=ctx.by,
@@ -1126,7 +1423,7 @@ def mediation_section(ctx: ReportContext) -> Section:
                 "(composition) and from different returns to them",
                 dec.to_frame(),
                 digits=3,
-                notes=tuple(dec.notes),
+                notes=tuple(ctx.notes(dec.notes, "decomposition")),
             )
         )
     return Section("mediation", title, tuple(blocks))
@@ -1143,15 +1440,11 @@ def survival_section(ctx: ReportContext) -> Section:
     from .. import plot
     from ..stats import kaplan_meier, logrank_test
 
-    if not _all_groups_publishable(ctx, ctx.data):
-        return Section(
-            "time",
-            title,
-            (Paragraph(_withheld_sentence(ctx, "Time-to-promotion curves"), kind="note"),),
-        )
+    if not ctx.internal:
+        return Section("time", title, tuple(_released_survival(ctx)))
     blocks: list[Block] = []
-    km = kaplan_meier(ctx.data, by=ctx.by)
-    lr = logrank_test(ctx.data, by=ctx.by)
+    km = ctx.cached(kaplan_meier, ctx.data, by=ctx.by)
+    lr = ctx.cached(logrank_test, ctx.data, by=ctx.by)
     blocks.append(
         TableBlock(
             "logrank",
@@ -1164,32 +1457,137 @@ def survival_section(ctx: ReportContext) -> Section:
     if isinstance(med, pd.DataFrame):
         med = med.set_index("group") if "group" in med else med
         med.index = [_label(g) for g in med.index]
-        counts = [c for c in ("n", "events", "censored") if c in med]
-        small = (med[counts] > 0) & (med[counts] < ctx.policy.threshold)
-        mask = pd.DataFrame(False, index=med.index, columns=med.columns)
-        if not ctx.internal:
-            mask.loc[small.any(axis=1), :] = True
-        blocks.append(
-            TableBlock("km_median", "Median months to promotion", med, suppressed=mask, digits=1)
-        )
-    # numbers at risk only at times where no group's count is small
+        blocks.append(TableBlock("km_median", "Median months to promotion", med, digits=1))
     horizon = float(km.table["time"].max())
     times = [float(t) for t in np.arange(0.0, horizon + 1e-9, 12.0)]
-    risk = km.at_risk(times)
-    ok = risk.groupby("time")["n_at_risk"].apply(
-        lambda s: bool(((s == 0) | (s >= ctx.policy.threshold)).all())
-    )
-    times = [t for t in times if ctx.internal or bool(ok.get(t, False))]
     _append_figure(
         ctx,
         blocks,
         "km",
-        "Kaplan-Meier curves by gender with 95% bands; numbers at risk below (shown only at "
-        "times when no group has fewer than the disclosure threshold at risk).",
+        "Kaplan-Meier curves by gender with 95% bands; numbers at risk below (internal "
+        "report: every step is one or more people).",
         lambda: plot.plot_km(km, by=ctx.by, at_risk_times=times),
     )
     blocks += [Paragraph(n, kind="note") for n in km.notes]
     return Section("time", title, tuple(blocks))
+
+
+def _durations(frame: pd.DataFrame) -> pd.DataFrame:
+    """Months to promotion, or of follow-up without it, and the promoted flag."""
+    promoted = frame["promoted"].astype("boolean")
+    months = (
+        frame["months_to_promotion"]
+        .astype("Float64")
+        .where(promoted.fillna(False), frame["followup_months"].astype("Float64"))
+    )
+    return frame.assign(_months=months.astype(float), _promoted=promoted.astype(float))
+
+
+def _released_survival(ctx: ReportContext) -> list[Block]:
+    """Time to promotion outside internal reports: life tables over six-month bands
+    merged until each holds enough promotions (SDC-9), the log-rank test on the banded
+    released counts, and the band in which half had been promoted."""
+    from ..stats import logrank_test
+
+    d = _durations(ctx.data).dropna(subset=["_months", "_promoted"])
+    lt = ctx.gate.survival("time_to_promotion", d, duration="_months", event="_promoted", by=ctx.by)
+    blocks: list[Block] = [
+        Paragraph(
+            "Times are grouped into six-month bands, merged until each band holds at least "
+            f"{ctx.policy.threshold} promotions and no band loses between 1 and "
+            f"{ctx.policy.threshold - 1} people to the end of follow-up, so no step of a "
+            "curve is one person's promotion.",
+            kind="note",
+        )
+    ]
+    if lt.empty or lt["group"].nunique() < 1:
+        blocks.append(Paragraph(_withheld_sentence(ctx, "Time-to-promotion curves"), kind="note"))
+        return blocks
+    shown = lt.assign(group=[_label(g) for g in lt["group"]]).set_index(["group", "time"])
+    blocks.append(
+        TableBlock(
+            "time_to_promotion",
+            "Proportion not yet promoted at the end of each time band (life table from the "
+            "released counts, 95% CI)",
+            shown,
+            digits=3,
+            percent_columns=("survival", "ci_low", "ci_high"),
+        )
+    )
+    medians = []
+    for g, part in lt.groupby("group", sort=False):
+        below = part[part["survival"] <= 0.5]
+        if len(below):
+            k = part.index.get_loc(below.index[0])
+            start = 0.0 if k == 0 else float(part["time"].iloc[k - 1])
+            medians.append(
+                f"half of {_people(g)} had been promoted by the band ending at month "
+                f"{float(below['time'].iloc[0]):g} (after month {start:g})"
+            )
+        else:
+            medians.append(f"fewer than half of {_people(g)} had been promoted by the last band")
+    blocks.append(Paragraph("; ".join(medians).capitalize() + ".", kind="text"))
+    groups = list(lt["group"].unique())
+    if len(groups) >= 2:
+        # the log-rank test on the released counts: events and censoring at band ends
+        rows = []
+        for _, r in lt.iterrows():
+            rows += [(r["group"], r["time"], 1.0)] * int(r["events"])
+            rows += [(r["group"], r["time"], 0.0)] * int(r["censored"])
+        for g in groups:
+            part = lt[lt["group"] == g]
+            last = part.iloc[-1]
+            rest = int(last["n_at_risk"] - last["events"] - last["censored"])
+            rows += [(g, float(last["time"]), 0.0)] * max(rest, 0)
+        banded = pd.DataFrame(rows, columns=[ctx.by, "months_to_promotion", "promoted"])
+        banded = banded.assign(
+            followup_months=banded["months_to_promotion"],
+            promoted=banded["promoted"].astype(bool),
+        )
+        try:
+            lr = ctx.cached(logrank_test, banded, by=ctx.by)
+        except MentorAnalyticsError:
+            lr = None
+        if lr is not None:
+            blocks.append(
+                TableBlock(
+                    "logrank",
+                    "Log-rank test of time to promotion by gender (on the banded, released counts)",
+                    lr.to_frame().set_axis(["log-rank"], axis=0),
+                    digits=3,
+                )
+            )
+    _append_figure(
+        ctx,
+        blocks,
+        "km",
+        "Proportion promoted over time by gender (life table over time bands, 95% bands); "
+        "every step holds at least the disclosure threshold of promotions.",
+        functools.partial(_draw_life_table, lt),
+    )
+    return blocks
+
+
+def _draw_life_table(lt: pd.DataFrame) -> Any:
+    """Cumulative proportion promoted from a released life table (steps at band ends)."""
+    import matplotlib.pyplot as plt
+
+    from ..plot._style import gender_color
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.0), constrained_layout=True)
+    for g, part in lt.groupby("group", sort=False):
+        times = np.concatenate([[0.0], part["time"].to_numpy(float)])
+        prom = np.concatenate([[0.0], 1 - part["survival"].to_numpy(float)])
+        low = np.concatenate([[0.0], 1 - part["ci_high"].to_numpy(float)])
+        high = np.concatenate([[0.0], 1 - part["ci_low"].to_numpy(float)])
+        color = gender_color(g)
+        ax.step(times, prom, where="post", color=color, label=_label(g))
+        ax.fill_between(times, low, high, step="post", color=color, alpha=0.2, linewidth=0)
+    ax.set_xlabel("months since the programme")
+    ax.set_ylabel("proportion promoted")
+    ax.set_ylim(0, 1)
+    ax.legend(frameon=False, loc="upper left")
+    return fig
 
 
 def cohorts_section(ctx: ReportContext) -> Section:
@@ -1212,11 +1610,14 @@ def cohorts_section(ctx: ReportContext) -> Section:
     d = (ctx.data if ctx.breakdown_ok else ctx.all_data).dropna(subset=[outcome])
     d = d.assign(cohort=d["cohort"].astype(str), **{outcome: _binary(d, outcome)})
     name = f"cohort_{outcome}"
-    table = ctx.protect([(name, "cohort", outcome, None)], data=d)[name]
+    table = ctx.protect([(name, "cohort", outcome, "rows")], data=d)[name]
     blocks: list[Block] = [
         ctx.count_block(name, f"{outcome.replace('_', ' ').capitalize()} by cohort", table)
     ]
-    if bool(table.suppressed.any().any()) and not ctx.internal:
+    ok = ctx.group_ok(table)
+    d = released_frame(table, list(ok.index), "cohort", outcome)
+    d = d.assign(cohort=d["cohort"].astype(str))
+    if not bool(ok.all()) and not ctx.internal:
         blocks.append(
             Paragraph(
                 "Funnel and trend charts are not drawn: some cohort counts are suppressed.",
@@ -1245,8 +1646,9 @@ def cohorts_section(ctx: ReportContext) -> Section:
 def limits_section(ctx: ReportContext) -> Section:
     from ..stats import detectable_difference
 
-    sizes = ctx.data[ctx.by].value_counts()
-    sizes = sizes[sizes > 0]
+    by = ctx.data[ctx.by].astype(str)
+    released = ctx.gate.counts("group_sizes", {g: by == g for g in ctx.groups})
+    sizes = pd.Series({g: n for g, n in released.items() if n}).sort_values(ascending=False)
     lines: list[Block] = []
     if len(sizes) >= 2:
         n1, n2 = int(sizes.iloc[0]), int(sizes.iloc[1])
@@ -1337,47 +1739,92 @@ def data_quality_section(ctx: ReportContext) -> Section:
         if "file" in src:
             src["file"] = src["file"].map(lambda f: str(f).replace("\\", "/").split("/")[-1])
             src = src.set_index("file")
+        if not ctx.internal:
+            # rows read per file would count people the report leaves out
+            src = src.drop(columns=[c for c in src.columns if "row" in str(c).lower()])
+        blocks.append(TableBlock("provenance", "Data provenance: files and SHA-256", src))
+    excluded = getattr(cohort, "excluded", None)
+    n_excluded = 0 if excluded is None else len(excluded)
+    everyone = pd.Series(True, index=ctx.data.index)
+    n_shown = ctx.gate.counts("rows", {"analysed": everyone})["analysed"]
+    if ctx.internal:
+        n_used = len(as_frame(cohort))
         blocks.append(
-            TableBlock("provenance", "Data provenance: files, SHA-256 and rows read", src)
-        )
-    n_used = len(as_frame(cohort))
-    n_read = n_used + len(getattr(cohort, "excluded", ()))
-    blocks.append(
-        Paragraph(
-            f"{n_read} rows read: {n_used} analysed and "
-            f"{len(getattr(cohort, 'excluded', ()))} excluded."
-            + (
-                f" The report covers the {len(ctx.all_data)} participants in the selected cohorts."
-                if len(ctx.all_data) != n_used
-                else ""
+            Paragraph(
+                f"{n_used + n_excluded} rows read: {n_used} analysed and {n_excluded} excluded."
+                + (
+                    f" The report covers the {len(ctx.all_data)} participants in the selected "
+                    "cohorts."
+                    if len(ctx.all_data) != n_used
+                    else ""
+                )
             )
         )
-    )
-    excluded = getattr(cohort, "excluded", None)
+    else:
+        parts = [
+            f"{n_shown} participants analysed in the tables of this report"
+            if n_shown is not None
+            else "The number of participants analysed is withheld (it would reveal a small group)"
+        ]
+        if ctx.not_shown:
+            parts.append("participants in groups too small to show are left out of every count")
+        parts.append(
+            f"{n_excluded} rows excluded for the reasons below"
+            if n_excluded >= ctx.policy.threshold or n_excluded == 0
+            else f"fewer than {ctx.policy.threshold} rows excluded, for the reasons below"
+        )
+        blocks.append(Paragraph("; ".join(parts) + ".", kind="text"))
     if excluded is not None and len(excluded):
-        ex = excluded.copy().reset_index(drop=True)
-        ex.index = ex.index + 1
-        ex.index.name = "#"
-        blocks.append(TableBlock("excluded", "Rows excluded, with the reason for each", ex))
-    d = ctx.all_data
-    miss = d[[c for c in schema.CANONICAL_COLUMNS if c in d]].isna().sum()
-    mt = pd.DataFrame({"missing": miss.astype(int), "percent": miss / max(len(d), 1)})
+        if ctx.internal:
+            ex = excluded.copy().reset_index(drop=True)
+            ex.index = ex.index + 1
+            ex.index.name = "#"
+            blocks.append(TableBlock("excluded", "Rows excluded, with the reason for each", ex))
+        else:
+            reason_col = next((c for c in ("reason", "reasons", "message") if c in excluded), None)
+            reasons = (
+                excluded[reason_col].astype(str).value_counts().sort_index()
+                if reason_col
+                else pd.Series({"invalid row": len(excluded)})
+            )
+            shown = reasons.where(reasons >= ctx.policy.threshold)
+            ex = pd.DataFrame({"rows": shown.astype("Float64")})
+            ex.index.name = "reason"
+            blocks.append(
+                TableBlock(
+                    "excluded",
+                    "Rows excluded, by reason (participant codes are listed only in an "
+                    "internal report)",
+                    ex,
+                    suppressed=pd.DataFrame({"rows": shown.isna()}),
+                    digits=0,
+                )
+            )
+    d = ctx.data
+    cols = [c for c in schema.CANONICAL_COLUMNS if c in d]
+    released = ctx.gate.counts("missingness", {c: d[c].isna() for c in cols})
+    miss = pd.Series({c: np.nan if released[c] is None else float(released[c]) for c in cols})
+    total = n_shown if n_shown else np.nan
+    mt = pd.DataFrame({"missing": miss, "percent": miss / total})
     mt.index.name = "column"
-    small = (mt["missing"] > 0) & (mt["missing"] < ctx.policy.threshold)
+    hidden = miss.isna()
     blocks.append(
         TableBlock(
             "missingness",
-            "Missing values per column",
+            "Missing values per column (participants shown in the report)",
             mt,
-            suppressed=pd.DataFrame({"missing": small, "percent": small}),
+            suppressed=pd.DataFrame({"missing": hidden, "percent": hidden}),
             percent_columns=("percent",),
             digits=0,
-            notes=(f"Counts of 1 to {ctx.policy.threshold - 1} are suppressed.",)
-            if bool(small.any())
+            notes=(
+                f"Counts of 1 to {ctx.policy.threshold - 1}, and counts that would let them "
+                "be recovered, are suppressed.",
+            )
+            if bool(hidden.any())
             else (),
         )
     )
-    absent = [c for c in schema.CANONICAL_COLUMNS if c not in d]
+    absent = [c for c in schema.CANONICAL_COLUMNS if c not in ctx.all_data]
     if absent:
         blocks.append(
             Paragraph("Columns absent from the data: " + ", ".join(absent) + ".", kind="note")

@@ -65,7 +65,10 @@ class MetaAnalysisResult(Result):
     pooled : DataFrame
         Two rows, ``model`` = ``"fixed"`` and ``"random"``, with ``estimate``
         (pooled odds ratio, i.e. exp of the pooled log odds ratio), ``ci_low``,
-        ``ci_high``, ``p_value`` (test of no effect), ``log_estimate``,
+        ``ci_high``, ``pi_low``, ``pi_high`` (prediction interval: where the true
+        odds ratio of a new study would lie, the random-effects mean ± the interval's
+        critical value × sqrt(SE² + tau²) as metafor's ``predict``; NaN for the
+        fixed-effect row), ``p_value`` (test of no effect), ``log_estimate``,
         ``std_error`` (of ``log_estimate``), ``statistic`` (z, or t with k - 1 df
         under Hartung–Knapp), ``k`` (studies pooled) and ``method``.
     studies : DataFrame
@@ -397,8 +400,9 @@ def meta_analysis(
     -------
     MetaAnalysisResult
         ``.pooled`` (rows ``fixed`` and ``random``; columns ``model, estimate,
-        ci_low, ci_high, p_value, log_estimate, std_error, statistic, k,
-        method``), ``.studies`` (per-study odds ratios with ``weight`` for a
+        ci_low, ci_high, pi_low, pi_high, p_value, log_estimate, std_error,
+        statistic, k, method``; ``pi_*`` is the prediction interval of the
+        random-effects model), ``.studies`` (per-study odds ratios with ``weight`` for a
         forest plot), ``.heterogeneity`` (``method, tau2, tau, I2, H2, Q, Q_df,
         Q_p_value``) and ``.dropped`` (``study, reason``).  See
         :class:`MetaAnalysisResult` for every column.  A ``SmallSampleWarning`` is
@@ -532,12 +536,18 @@ def meta_analysis(
         f"{METHODS_CI[method_ci]} {_level(alpha)} interval" + (f" on {k - 1} df" if hk else "")
     )
     stat_fe = mu_fe / se_fe
+    # prediction interval for the true effect in a new study (metafor's predict.rma):
+    # the random-effects mean +/- crit * sqrt(SE^2 + tau^2), with the same critical value
+    # (and SE) as the interval of the mean; none under the fixed-effect model
+    pi_half = crit * float(np.sqrt(se_re**2 + tau2))
     pooled = pd.DataFrame(
         {
             "model": ["fixed", "random"],
             "estimate": np.exp([mu_fe, mu_re]),
             "ci_low": np.exp([mu_fe - z * se_fe, mu_re - crit * se_re]),
             "ci_high": np.exp([mu_fe + z * se_fe, mu_re + crit * se_re]),
+            "pi_low": [float("nan"), float(np.exp(mu_re - pi_half))],
+            "pi_high": [float("nan"), float(np.exp(mu_re + pi_half))],
             "p_value": [float(2 * _sps.norm.sf(abs(stat_fe))), p_re],
             "log_estimate": [mu_fe, mu_re],
             "std_error": [se_fe, se_re],
@@ -583,6 +593,12 @@ def meta_analysis(
             "random-effects estimate equals the fixed-effect one"
             + (" (the interval differs only through the Hartung–Knapp method)." if hk else ".")
         )
+    notes.append(
+        f"pi_low, pi_high: {_level(alpha)} prediction interval of the random-effects model, "
+        "where the true odds ratio of a new programme like these would lie (as metafor's "
+        "predict: estimate +/- the interval's critical value x sqrt(SE² + tau²)); the "
+        "fixed-effect model has none."
+    )
     notes.extend(hk_notes)
     if not converged:
         notes.append("The REML iterations did not fully converge; tau² is the last iterate.")

@@ -26,10 +26,12 @@ Methods (each named on its result row):
   enumerate, the same test with a seeded Monte Carlo p-value (as R's
   ``fisher.test(simulate.p.value = TRUE)``), reported with its standard error;
 * strata: Mantel-Haenszel odds ratio with the Robins-Breslow-Greenland interval,
-  the Mantel-Haenszel test with continuity correction (R's ``mantelhaen.test``
-  default), the exact conditional test of a common odds ratio of 1 (R's
-  ``mantelhaen.test(exact = TRUE)``; trustworthy when strata are sparse) and the
-  Breslow-Day homogeneity test with Tarone's adjustment.
+  the Mantel-Haenszel test with R's ``mantelhaen.test`` default continuity
+  correction (0.5, applied only when |sum(a) - sum(E)| >= 0.5), the exact
+  conditional test of a common odds ratio of 1 (R's ``mantelhaen.test(exact =
+  TRUE)``; trustworthy when strata are sparse), the Breslow-Day homogeneity test
+  with Tarone's adjustment on the strata with both events and non-events (as
+  metafor's ``rma.mh``) and the crude odds ratio, estimated as in ``.effects``.
 """
 
 from __future__ import annotations
@@ -650,19 +652,49 @@ def _simulate_rx2(n: np.ndarray, total_events: int, b: int, rng: np.random.Gener
 # ======================================================================================
 
 
+def _informative_strata(arr: np.ndarray) -> np.ndarray:
+    """Strata of K x 2 x 2 tables with both events and non-events, and both groups."""
+    events = arr[:, 0, 0] + arr[:, 1, 0]
+    non_events = arr[:, 0, 1] + arr[:, 1, 1]
+    both_groups = (arr[:, 0].sum(axis=1) > 0) & (arr[:, 1].sum(axis=1) > 0)
+    return (events > 0) & (non_events > 0) & both_groups
+
+
 def _breslow_day(arr: np.ndarray, *, tarone: bool = True) -> tuple[float, float]:
     """Breslow-Day homogeneity test of K x 2 x 2 tables (statistic, p-value).
 
-    Uses the Mantel-Haenszel common odds ratio; ``tarone=True`` subtracts
-    Tarone's (1985) correction (DescTools ``BreslowDayTest(correct = TRUE)``).
+    As metafor's ``rma.mh`` (``BD``, ``TA``): the Mantel-Haenszel common odds ratio
+    of all the tables; the test sums over the informative strata only (both groups,
+    both events and non-events; a stratum without events says nothing about its
+    odds ratio and would make the statistic 0/0), on (informative strata - 1) df.
+    ``tarone=True`` subtracts Tarone's (1985) correction (DescTools
+    ``BreslowDayTest(correct = TRUE)``, metafor ``TA``).  NaN with fewer than two
+    informative strata or an undefined common odds ratio.
     """
-    from statsmodels.stats.contingency_tables import StratifiedTable
-
-    st = StratifiedTable(np.transpose(arr, (1, 2, 0)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res = st.test_equal_odds(adjust=tarone)
-    return float(res.statistic), float(res.pvalue)
+    a, b = arr[:, 0, 0], arr[:, 0, 1]
+    c, d = arr[:, 1, 0], arr[:, 1, 1]
+    tot = arr.sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r_sum = float(np.sum(np.where(tot > 0, a * d / tot, 0.0)))
+        s_sum = float(np.sum(np.where(tot > 0, b * c / tot, 0.0)))
+    use = _informative_strata(arr)
+    if r_sum == 0 or s_sum == 0 or use.sum() < 2:
+        return math.nan, math.nan
+    psi = r_sum / s_sum
+    a, b, c, d = a[use], b[use], c[use], d[use]
+    n1, n2, m1 = a + b, c + d, a + c
+    # expected a under the common odds ratio: the root of
+    # (1 - psi) e^2 + (n2 - m1 + psi (n1 + m1)) e - psi n1 m1 = 0 in (max(0, m1 - n2), min(n1, m1)),
+    # written without the cancellation of (A - B) / (2 (psi - 1)) (exact at psi = 1)
+    big_a = psi * (n1 + m1) + (n2 - m1)
+    big_b = np.sqrt(big_a**2 - 4 * n1 * m1 * psi * (psi - 1))
+    expected = 2 * n1 * m1 * psi / (big_a + big_b)
+    var = 1 / (1 / expected + 1 / (n1 - expected) + 1 / (m1 - expected) + 1 / (n2 - m1 + expected))
+    statistic = float(np.sum((a - expected) ** 2 / var))
+    if tarone:
+        statistic -= float(np.sum(a - expected) ** 2 / np.sum(var))
+    statistic = max(statistic, 0.0)
+    return statistic, float(stats.chi2.sf(statistic, int(use.sum()) - 1))
 
 
 #: Largest support of the exact conditional distribution computed (its convolution
@@ -740,6 +772,7 @@ def _pooled_row(
     group: Any,
     reference: Any,
     alpha: float,
+    exact_threshold: int = 5,
 ) -> dict[str, Any]:
     level = f"{100 * (1 - alpha):g}%"
     kept = [
@@ -772,6 +805,20 @@ def _pooled_row(
         note="",
     )
     notes = []
+    # the crude (unstratified) odds ratio over every row of the pooled analysis, strata
+    # with one group included, estimated as in .effects (equal to its odds ratio when no
+    # row was left out for a missing stratum)
+    crude = np.sum(tables, axis=0) if tables else np.zeros((2, 2))
+    (k1, f1), (k2, f2) = crude.astype(int).tolist()
+    if k1 + f1 > 0 and k2 + f2 > 0:
+        crude_row = next(
+            r
+            for r in _pair_effects(
+                k1, k1 + f1, k2, k2 + f2, alpha=alpha, exact_threshold=exact_threshold
+            )
+            if r["measure"] == "odds_ratio"
+        )
+        row["crude_estimate"] = float(crude_row["estimate"])
     if dropped:
         notes.append(f"strata without both groups left out: {', '.join(dropped)}")
     if not kept:
@@ -782,12 +829,10 @@ def _pooled_row(
     a, b = arr[:, 0, 0], arr[:, 0, 1]
     c, d = arr[:, 1, 0], arr[:, 1, 1]
     tot = arr.sum(axis=(1, 2))
-    crude = arr.sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        row["crude_estimate"] = float((crude[0, 0] * crude[1, 1]) / (crude[0, 1] * crude[1, 0]))
     r_sum = float(np.sum(a * d / tot))
     s_sum = float(np.sum(b * c / tot))
-    # Mantel-Haenszel test (R's mantelhaen.test, correct = TRUE)
+    # Mantel-Haenszel test (R's mantelhaen.test, correct = TRUE: the continuity
+    # correction of 0.5 applies only when |sum(a) - sum(E)| >= 0.5)
     n1, n2 = a + b, c + d
     m1, m2 = a + c, b + d
     expected_a = n1 * m1 / tot
@@ -806,8 +851,16 @@ def _pooled_row(
             "their square); with counts this large the Mantel-Haenszel test is accurate"
         )
     row["exact_p_value"] = exact["p_value"]
+    correction = 0.5 if delta >= 0.5 else 0.0
+    test_text = (
+        "MH chi-square test with continuity correction"
+        if correction
+        else "MH chi-square test without continuity correction (|sum(a) - sum(E)| < 0.5, as "
+        "R's mantelhaen.test)"
+    )
+    row["method"] = f"Mantel-Haenszel, Robins-Breslow-Greenland {level} CI; {test_text}"
     if v > 0:
-        stat = max(delta - 0.5, 0.0) ** 2 / v
+        stat = (delta - correction) ** 2 / v
         row["statistic"] = stat
         row["p_value"] = float(stats.chi2.sf(stat, 1))
     else:
@@ -820,10 +873,7 @@ def _pooled_row(
     elif s_sum == 0 or r_sum == 0:
         row["estimate"] = math.inf if s_sum == 0 else 0.0
         row["ci_low"], row["ci_high"] = exact["ci_low"], exact["ci_high"]
-        row["method"] = (
-            f"Mantel-Haenszel estimate, exact conditional {level} CI; MH chi-square test "
-            "with continuity correction"
-        )
+        row["method"] = f"Mantel-Haenszel estimate, exact conditional {level} CI; {test_text}"
         notes.append(
             "the Mantel-Haenszel odds ratio is "
             + ("infinite" if s_sum == 0 else "0")
@@ -841,14 +891,26 @@ def _pooled_row(
         row["estimate"] = float(st.oddsratio_pooled)
         low, high = st.oddsratio_pooled_confint(alpha=alpha)
         row["ci_low"], row["ci_high"] = float(low), float(high)
-        if len(kept) >= 2:
-            _, pval = _breslow_day(arr, tarone=True)
-            if math.isfinite(pval):
-                row["homogeneity_p_value"] = pval
-            else:
-                notes.append("the Breslow-Day test could not be computed (zero cells)")
-        else:
+        informative = _informative_strata(arr)
+        if len(kept) < 2:
             notes.append("only one stratum: homogeneity cannot be tested")
+        elif informative.sum() < 2:
+            notes.append(
+                "fewer than two strata with both events and non-events: homogeneity cannot "
+                "be tested"
+            )
+        else:
+            _, pval = _breslow_day(arr, tarone=True)
+            row["homogeneity_p_value"] = pval
+            if not informative.all():
+                left_out = [
+                    str(lab) for (lab, _), inf in zip(kept, informative, strict=True) if not inf
+                ]
+                notes.append(
+                    f"Breslow-Day test on the {int(informative.sum())} strata with both events "
+                    f"and non-events (as metafor's rma.mh); left out of that test only: "
+                    f"{', '.join(left_out)}"
+                )
     est, crude_or = row["estimate"], row["crude_estimate"]
     if (
         math.isfinite(est)
@@ -980,8 +1042,14 @@ class RatesResult(Result):
         reference, measure, estimate, ci_low, ci_high, p_value, method, statistic,
         exact_p_value, homogeneity_p_value, homogeneity_method, crude_estimate,
         n_strata_used, strata_dropped, note``.  ``p_value`` is the Mantel-Haenszel
-        chi-square test with continuity correction; ``exact_p_value`` the exact
-        conditional test (prefer it when strata are small).
+        chi-square test (continuity correction of 0.5 when |sum(a) - sum(E)| >= 0.5,
+        none below, as R's ``mantelhaen.test``); ``exact_p_value`` the exact
+        conditional test (prefer it when strata are small);
+        ``homogeneity_p_value`` the Breslow-Day test with Tarone's adjustment over
+        the strata with both events and non-events (the others are named in
+        ``note``); ``crude_estimate`` the odds ratio ignoring strata over every row
+        of the pooled analysis, estimated as in ``.effects`` (the same number
+        unless rows with a missing stratum were left out).
     outcome, by, strata, event, reference, alpha, rng
         What was analysed and how (``rng`` is the recorded seed).
     """
@@ -1249,7 +1317,9 @@ def compare_rates(
                     ev = float(np.nansum(y_values[m]))
                     t[r] = (ev, float(m.sum()) - ev)
                 tables.append(t)
-            pooled_rows.append(_pooled_row(tables, list(s_order), label, reference, alpha))
+            pooled_rows.append(
+                _pooled_row(tables, list(s_order), label, reference, alpha, exact_threshold)
+            )
         pooled = pd.DataFrame(pooled_rows, columns=list(POOLED_COLUMNS))
         pooled["n_strata_used"] = pooled["n_strata_used"].astype(np.int64)
     elif strata is not None:

@@ -9,7 +9,9 @@ The Kaplan–Meier estimate and its Greenwood standard error come from
 :class:`statsmodels.duration.survfunc.SurvfuncRight`, the log-rank test from
 :func:`statsmodels.duration.survfunc.survdiff` and the Cox model from
 :class:`statsmodels.duration.hazard_regression.PHReg`; statsmodels is imported
-inside the functions only.
+inside the functions only.  Quantiles of the curve, the Cox model's score
+residuals (robust standard errors) and its proportional-hazards test are ports of
+R survival 3.5's ``findq``, ``coxscore2`` and ``zph1``, written here with numpy.
 
 >>> import pandas as pd
 >>> df = pd.DataFrame({
@@ -198,7 +200,7 @@ def _prepare(
     outcome, event = _outcome_column(frame, outcome, event, function)
     for value, name in ((outcome, "outcome"), (time, "time"), (followup, "followup")):
         check_column_name(value, name)
-    params = {"group": "by", "stratum": "strata"}
+    params = {"group": "by", "stratum": "strata", "cluster": "cluster"}
     for key, column in (extra or {}).items():
         check_column_name(column, params.get(key, "predictors"), optional=True)
     columns: dict[str, str] = {k: v for k, v in (extra or {}).items() if v is not None}
@@ -375,23 +377,80 @@ def _ci(
     return low, high
 
 
-def _first_below(times: np.ndarray, curve: np.ndarray, p: float = 0.5) -> float:
-    """R's rule for a quantile read off a step curve (``quantile.survfit``).
+def _findq(times: np.ndarray, curve: np.ndarray, p: float) -> float:
+    """The time at which a step curve first falls to ``1 - p``: R's ``quantile.survfit``.
 
-    The first time the curve is at or below ``p``; if it sits exactly at ``p``
-    there, the midpoint between that time and the time the curve next drops.
+    A port of survival's internal ``findq`` (survival 3.5): ``times`` are every time
+    on the curve (promotions and censoring, in order) and ``curve`` the survival
+    curve or one of its confidence limits there (NaN where undefined); the curve
+    starts at 1 at time 0.  Where the curve sits exactly at ``1 - p`` (within R's
+    tolerance ``sqrt(.Machine$double.eps)``) over an interval, the quantile is the
+    midpoint of that interval; when it sits there until the last time on the
+    curve, the midpoint of the first time at that level and the last time (R gives
+    6.5 for promotions at 2 and 4 and follow-up ending at 7 and 9).  NaN when the
+    curve never falls that far.  Unlike R, the tolerance also applies to that last
+    check: our curve can differ from R's in the last bit (0.5000000000000001).
     """
-    ok = np.isfinite(curve)
-    times, curve = times[ok], curve[ok]
-    hit = np.flatnonzero(curve <= p + _QUANTILE_TOL)
-    if hit.size == 0:
+    x = np.concatenate([[0.0], np.asarray(times, dtype=float)])
+    y = np.concatenate([[0.0], 1.0 - np.asarray(curve, dtype=float)])
+    finite = ~np.isnan(y)
+    if not finite.any() or np.max(y[finite]) < p - _QUANTILE_TOL:
         return float("nan")
-    first = hit[0]
-    if abs(curve[first] - p) < _QUANTILE_TOL:
-        lower = np.flatnonzero(curve < curve[first] - _QUANTILE_TOL)
-        if lower.size:
-            return float((times[first] + times[lower[0]]) / 2)
-    return float(times[first])
+    x_last = x[-1]
+    first = ~pd.Series(y).duplicated().to_numpy()  # as R's duplicated(): NaN equals NaN
+    x, y = x[first], y[first]
+    positions = np.flatnonzero(~np.isnan(y))
+
+    def index(shift: float) -> int | None:
+        # approx(y + shift, 1:n, p, method = "constant", f = 1): the first point at or
+        # above p; none outside the range
+        level = y[positions] + shift
+        order = np.argsort(level, kind="stable")
+        level, pos = level[order], positions[order]
+        if p < level[0] or p > level[-1]:
+            return None
+        return int(pos[np.searchsorted(level, p, side="left")])
+
+    i1, i2 = index(_QUANTILE_TOL), index(-_QUANTILE_TOL)
+    quant = (x[i1] + x[i2]) / 2 if i1 is not None and i2 is not None else float("nan")
+    if p == 0:
+        quant = x[0]
+    if not np.isnan(y[-1]) and abs(p - y[-1]) < _QUANTILE_TOL:
+        quant = (x[i1] + x_last) / 2 if i1 is not None else float("nan")
+    return float(quant)
+
+
+def _check_probs(probs: Any) -> list[float]:
+    values = list(probs) if isinstance(probs, Iterable) and not isinstance(probs, str) else [probs]
+    ok = bool(values) and all(
+        isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+        for v in values
+    )
+    if ok:
+        ok = all(0 <= float(v) <= 1 for v in values)
+    if not ok:
+        raise AnalysisError(
+            "probs must be one or more shares promoted between 0 and 1, e.g. (0.25, 0.5, 0.75); "
+            f"got {probs!r}."
+        )
+    return [float(v) for v in values]
+
+
+def _quantile_rows(curve: pd.DataFrame, probs: Sequence[float]) -> list[dict[str, float]]:
+    """Quantiles of one group's curve table (``time, survival, ci_low, ci_high``)."""
+    times = curve["time"].to_numpy(float)
+    rows = []
+    for p in probs:
+        rows.append(
+            {
+                "probability": p,
+                "estimate": _findq(times, curve["survival"].to_numpy(float), p),
+                # the lower limit comes from the lower curve, the upper from the upper
+                "ci_low": _findq(times, curve["ci_low"].to_numpy(float), p),
+                "ci_high": _findq(times, curve["ci_high"].to_numpy(float), p),
+            }
+        )
+    return rows
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -474,6 +533,35 @@ class KaplanMeierResult(Result):
             }
         )
 
+    def quantiles(self, probs: float | Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
+        """Months by which a given share had been promoted, with confidence limits.
+
+        Read off the curve as R's ``quantile.survfit``: the ``p`` quantile is the
+        first time the curve is at or below ``1 - p``; where it sits exactly at
+        ``1 - p`` over an interval, the midpoint of that interval (up to the last
+        time on the curve when it stays there to the end).  The limits are read
+        the same way off the lower and upper interval curves.
+
+        Parameters
+        ----------
+        probs : float or sequence of float, default=(0.25, 0.5, 0.75)
+            Shares promoted, between 0 and 1 (0.5 gives the median of ``.medians``).
+
+        Returns
+        -------
+        DataFrame
+            One row per group and share: ``group``, ``probability``, ``estimate``
+            (months), ``ci_low``, ``ci_high``; NaN where the curve (or its limit)
+            never falls that far during follow-up.
+        """
+        shares = _check_probs(probs)
+        rows = []
+        for g in self.groups:
+            curve = self.table[self.table["group"] == g]
+            for row in _quantile_rows(curve, shares):
+                rows.append({"group": g, **row})
+        return pd.DataFrame(rows, columns=["group", "probability", "estimate", "ci_low", "ci_high"])
+
     def at_risk(self, times: Iterable[float]) -> pd.DataFrame:
         """Numbers at risk at chosen times (the row under a Kaplan–Meier chart).
 
@@ -514,10 +602,8 @@ class KaplanMeierResult(Result):
         return pd.DataFrame(rows, columns=["group", "time", "n_at_risk", "events", "censored"])
 
 
-def _km_group(
-    duration: np.ndarray, event: np.ndarray, z: float, conf_type: str
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Curve rows for one group; also the event times and (S, low, high) at them."""
+def _km_group(duration: np.ndarray, event: np.ndarray, z: float, conf_type: str) -> pd.DataFrame:
+    """Curve rows for one group: time 0 and every promotion or censoring time."""
     from statsmodels.duration.survfunc import SurvfuncRight
 
     sf = SurvfuncRight(duration, event)
@@ -553,25 +639,12 @@ def _km_group(
             "ci_high": high,
         }
     )
-    # curves at event times (with S = 1 at time 0) for the median and its CI
-    ev_low, ev_high = _ci(ev_surv, ev_se_log, z, conf_type)
-    curve_times = np.concatenate([[0.0], ev_times])
-    curves = np.vstack(
-        [
-            np.concatenate([[1.0], ev_surv]),
-            np.concatenate([[1.0], ev_low]),
-            np.concatenate([[1.0], ev_high]),
-        ]
-    )
-    return rows, curve_times, curves
+    return rows
 
 
-def _median_row(curve_times: np.ndarray, curves: np.ndarray) -> tuple[float, float, float, str]:
-    surv, low, high = curves
-    median = _first_below(curve_times, surv)
-    # the lower limit of the median comes from the lower curve, the upper from the upper
-    ci_low = _first_below(curve_times, low)
-    ci_high = _first_below(curve_times, high)
+def _median_row(curve: pd.DataFrame) -> tuple[float, float, float, str]:
+    q = _quantile_rows(curve, [0.5])[0]
+    median, ci_low, ci_high = q["estimate"], q["ci_low"], q["ci_high"]
     notes = []
     if np.isnan(median):
         notes.append("median not reached: fewer than half were promoted during follow-up")
@@ -619,10 +692,14 @@ def kaplan_meier(
         ``.table`` (columns ``group, time, n_at_risk, events, censored, survival,
         std_error, ci_low, ci_high``), ``.medians`` (index ``group``; columns ``n,
         events, censored, median, ci_low, ci_high, note``), ``.cumulative_incidence``
-        (proportion promoted by each month) and ``.at_risk(times)``.  The median is
-        the first time the curve is at or below 0.5 (the midpoint of a flat stretch
-        exactly at 0.5), and its interval comes from where the interval curves cross
-        0.5, as in R's ``survfit``.
+        (proportion promoted by each month), ``.quantiles(probs)`` and
+        ``.at_risk(times)``.  The median is the first time the curve is at or below
+        0.5; where the curve sits exactly at 0.5 over a stretch, the midpoint of that
+        stretch (up to the last time on the curve when it stays at 0.5 to the end);
+        its interval comes from where the interval curves cross 0.5.  This is R's
+        ``quantile.survfit`` (``median(fit)``); R's printed summary
+        (``print.survfit``) gives the first time of a stretch at 0.5 that lasts to
+        the end instead.
 
     Raises
     ------
@@ -676,10 +753,10 @@ def kaplan_meier(
         sub = frame[frame["group"] == g]
         dur = sub["duration"].to_numpy(float)
         ev = sub["event"].to_numpy(int)
-        rows, curve_times, curves = _km_group(dur, ev, z, conf_type)
+        rows = _km_group(dur, ev, z, conf_type)
+        median, lo, hi, note = _median_row(rows)
         rows.insert(0, "group", [g] * len(rows))
         parts.append(rows)
-        median, lo, hi, note = _median_row(curve_times, curves)
         med_rows.append(
             {
                 "group": g,
@@ -990,19 +1067,35 @@ class CoxModelResult(Result):
         or in the whole model for a numeric predictor), ``estimate`` (hazard ratio),
         ``ci_low``, ``ci_high`` (Wald interval), ``p_value`` (Wald z-test), ``coef``
         (log hazard ratio), ``std_error`` (of ``coef``), ``statistic`` (z).
+        With ``robust=True`` or ``cluster=``, ``std_error`` is the robust
+        (sandwich) standard error used by the interval and the test, and
+        ``naive_std_error`` the model-based one.
     test : DataFrame
         One row: the likelihood-ratio test of all predictors together, with
         ``statistic``, ``df``, ``p_value``, ``method``.
+    ph_test : DataFrame
+        The proportional-hazards test (R ``cox.zph``, Kaplan–Meier time scale): one
+        row per predictor plus ``GLOBAL`` with ``term``, ``statistic``, ``df``,
+        ``p_value``.  :meth:`proportional_hazards` gives other time scales and the
+        scaled Schoenfeld residuals.
     references : dict
         Reference level of each categorical predictor.
     ties : str
         ``"efron"`` or ``"breslow"``.
     n, events : int
         People and promotions in the model.
+    strata, cluster : str or None
+        The stratifying column (a baseline hazard of its own per stratum) and the
+        column whose rows may be dependent (clustered robust standard errors).
+    robust : bool
+        Whether ``std_error`` is the robust (sandwich) standard error.
     model : object
         The fitted statsmodels ``PHRegResults``.
     excluded : dict
         Rows left out, by reason.
+    fitted_data : object
+        The design matrix, durations, events and strata of the fit (used by
+        :meth:`proportional_hazards`).
     """
 
     table: pd.DataFrame
@@ -1011,15 +1104,54 @@ class CoxModelResult(Result):
     ties: str
     n: int
     events: int
+    ph_test: pd.DataFrame | None = None
+    strata: str | None = None
+    cluster: str | None = None
+    robust: bool = False
     model: Any = None
     excluded: dict[str, int] = field(default_factory=dict)
+    fitted_data: Any = field(default=None, repr=False)
 
     @property
     def title(self) -> str:
         return "Cox model of time to promotion (hazard ratios)"
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"hazard_ratios": self.table, "test": self.test}
+        out = {"hazard_ratios": self.table, "test": self.test}
+        if self.ph_test is not None:
+            out["ph_test"] = self.ph_test
+        return out
+
+    def proportional_hazards(self, *, transform: str = "km") -> PHTestResult:
+        """Test the proportional-hazards assumption, as R's ``cox.zph(fit, transform)``.
+
+        A score test of each predictor's coefficient changing linearly in g(t)
+        (Grambsch & Therneau 1994, in survival 3's exact form), with the scaled
+        Schoenfeld residuals for a plot of the hazard ratio over time.
+
+        Parameters
+        ----------
+        transform : {"km", "rank", "identity", "log"}, default="km"
+            The time scale g: 1 - the Kaplan–Meier curve of all rows (R's default;
+            robust to a few long follow-ups), the rank of the times, months as they
+            are, or their log.
+
+        Returns
+        -------
+        PHTestResult
+            ``.table`` (``term, statistic, df, p_value``; one row per predictor and
+            ``GLOBAL``) and ``.residuals``.
+        """
+        if transform not in PH_TRANSFORMS:
+            raise AnalysisError(
+                f"transform must be one of {list(PH_TRANSFORMS)} (the time scale of the "
+                f"test; 'km' is R's default), not {transform!r}."
+            )
+        if self.fitted_data is None:
+            raise AnalysisError(
+                "This result does not hold the data it was fitted to; refit it with cox_model."
+            )
+        return _ph_test(self.fitted_data, transform)
 
 
 def _design(
@@ -1112,6 +1244,9 @@ def cox_model(
     followup: str = "followup_months",
     event: Any = None,
     reference: Any = None,
+    strata: str | None = None,
+    robust: bool = False,
+    cluster: str | None = None,
     ties: str = "efron",
     alpha: float = 0.05,
 ) -> CoxModelResult:
@@ -1139,6 +1274,21 @@ def cox_model(
         predictors (hazard ratios of yes against no, the direction of the odds
         ratios of :func:`~mentoranalytics.outcome_model`), else the first group in
         order; stated in ``.references`` and the notes.
+    strata : str, optional
+        A column such as ``"cohort"``: each of its levels gets a baseline hazard of
+        its own, and the hazard ratios compare people within the same level (R
+        ``coxph(... + strata(cohort))``).  The stratifying column gets no hazard
+        ratio.  Rows with it missing are left out and counted.
+    robust : bool, default=False
+        Robust (sandwich) standard errors, as R ``coxph(..., robust = TRUE)`` (Lin &
+        Wei 1989): valid when the proportional-hazards model is not quite right.
+        Intervals and p-values then use them; the model-based ones stay in
+        ``naive_std_error``.
+    cluster : str, optional
+        A column whose rows may be dependent (e.g. several records of one person,
+        or people sharing a mentor): robust standard errors summed within its
+        groups, as R ``coxph(... + cluster(id))``; implies ``robust=True``.  Rows
+        with it missing are left out and counted.
     ties : {"efron", "breslow"}, default="efron"
         Handling of tied promotion times (monthly data have many): Efron's method is
         R ``coxph``'s default and the more accurate one.
@@ -1149,9 +1299,13 @@ def cox_model(
     -------
     CoxModelResult
         ``.table`` with columns ``term, variable, level, reference, n, events,
-        estimate, ci_low, ci_high, p_value, coef, std_error, statistic``
-        (``estimate`` is the hazard ratio), ``.test`` (likelihood-ratio test with
-        ``statistic, df, p_value, method``) and ``.model`` (statsmodels results).
+        estimate, ci_low, ci_high, p_value, coef, std_error, statistic`` (and
+        ``naive_std_error`` with robust standard errors; ``estimate`` is the hazard
+        ratio), ``.test`` (likelihood-ratio test with ``statistic, df, p_value,
+        method``), ``.ph_test`` (proportional-hazards test, R ``cox.zph``: ``term,
+        statistic, df, p_value`` per predictor plus ``GLOBAL``), and ``.model``
+        (statsmodels results).  ``.proportional_hazards(transform=...)`` gives the
+        test on other time scales with the scaled Schoenfeld residuals.
 
     Raises
     ------
@@ -1182,6 +1336,16 @@ def cox_model(
         )
     if len(set(preds)) != len(preds):
         raise AnalysisError(f"predictors lists a column twice: {preds}.")
+    if not isinstance(robust, (bool, np.bool_)):
+        raise AnalysisError(f"robust must be True or False, not {robust!r}.")
+    for name, value in (("strata", strata), ("cluster", cluster)):
+        if value is not None and not isinstance(value, str):
+            raise AnalysisError(f"{name} must be a column name or None, not {value!r}.")
+        if value is not None and value in preds:
+            raise AnalysisError(
+                f"{name}={value!r} is also among predictors; a column is either a predictor "
+                f"or the {name} column, not both."
+            )
     if reference is not None and not isinstance(reference, Mapping):
         from .models import _resolve_references
 
@@ -1194,7 +1358,8 @@ def cox_model(
         raise AnalysisError(
             f"reference names column(s) {unknown} that are not among predictors {preds}."
         )
-    extra = {f"x:{p}": p for p in preds}
+    extra: dict[str, str | None] = {f"x:{p}": p for p in preds}
+    extra.update({"stratum": strata, "cluster": cluster})
     prepared = _prepare(
         data,
         time=time,
@@ -1222,8 +1387,26 @@ def cox_model(
         )
     from statsmodels.duration.hazard_regression import PHReg
 
+    if strata is not None:
+        strata_labels = _group_order(frame["stratum"], strata)
+        position = {label: i for i, label in enumerate(strata_labels)}
+        strata_codes = frame["stratum"].map(position).to_numpy(int)
+        within = exog - pd.DataFrame(exog).groupby(strata_codes).transform("mean").to_numpy()
+        if np.linalg.matrix_rank(within) < k:
+            raise AnalysisError(
+                f"The predictors are redundant once the model is stratified by {strata!r}: "
+                "a predictor (or one of its groups) does not vary within the strata, or "
+                f"carries the same information as the others there ({preds}). Drop it, or "
+                "stratify by another column."
+            )
+    else:
+        strata_labels, strata_codes = ["all"], np.zeros(n, dtype=int)
     model = PHReg(
-        frame["duration"].to_numpy(float), exog, status=frame["event"].to_numpy(float), ties=ties
+        frame["duration"].to_numpy(float),
+        exog,
+        status=frame["event"].to_numpy(float),
+        strata=None if strata is None else strata_codes,
+        ties=ties,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -1239,6 +1422,25 @@ def cox_model(
             "promoted first, so a hazard ratio runs off to zero or infinity. Use fewer "
             "predictors, merge groups, or compare the groups with kaplan_meier and logrank_test."
         )
+    fitted_data = _CoxData(
+        exog=exog,
+        duration=frame["duration"].to_numpy(float),
+        event=frame["event"].to_numpy(int),
+        strata=strata_codes,
+        strata_labels=tuple(strata_labels),
+        coef=coef,
+        ties=ties,
+        columns=tuple(t["term"] for t in terms),
+        terms=tuple(
+            (p, tuple(i for i, t in enumerate(terms) if t["variable"] == p)) for p in preds
+        ),
+    )
+    robust = bool(robust) or cluster is not None
+    naive_se = se
+    if robust:
+        naive_cov = np.asarray(fitted.cov_params(), dtype=float)
+        clusters = None if cluster is None else frame["cluster"].to_numpy()
+        se = np.sqrt(np.diag(_robust_covariance(fitted_data, naive_cov, clusters)))
     z = float(_sps.norm.ppf(1 - alpha / 2))
     stat = coef / se
     table = pd.DataFrame(terms)
@@ -1249,6 +1451,8 @@ def cox_model(
     table["coef"] = coef
     table["std_error"] = se
     table["statistic"] = stat
+    if robust:
+        table["naive_std_error"] = naive_se
     lr = float(2 * (fitted.llf - model.loglike(np.zeros(k))))
     lr = max(lr, 0.0)
     test_method = f"likelihood-ratio test of all predictors, chi-square with {k} df"
@@ -1260,10 +1464,17 @@ def cox_model(
             "method": [test_method],
         }
     )
+    se_text = ""
+    if robust:
+        se_text = " with robust (sandwich) standard errors" + (
+            f" clustered by {cluster!r}" if cluster is not None else ""
+        )
     method = (
         f"Cox proportional hazards model (statsmodels PHReg, {ties.capitalize()} method for tied "
-        f"times); Wald {_level(alpha)} intervals and z-test p-values; people not promoted are "
-        f"censored at {followup!r}."
+        "times"
+        + (f", stratified by {strata!r}" if strata is not None else "")
+        + f"); Wald {_level(alpha)} intervals and z-test p-values{se_text}; people not promoted "
+        f"are censored at {followup!r}."
     )
     notes = list(prepared.notes)
     for p, ref in references.items():
@@ -1275,9 +1486,40 @@ def cox_model(
         "A hazard ratio above 1 means promotion came sooner than in the reference group "
         "(or per unit of a numeric predictor)."
     )
-    notes.append(
-        "The proportional-hazards assumption was not tested; look at the Kaplan–Meier curves."
-    )
+    if strata is not None:
+        notes.append(
+            f"Stratified by {strata!r} ({len(strata_labels)} strata): each has a baseline "
+            "hazard of its own and the hazard ratios compare people within the same stratum."
+        )
+    if cluster is not None:
+        n_clusters = int(frame["cluster"].nunique())
+        notes.append(
+            f"Standard errors allow for dependence within the {n_clusters} groups of "
+            f"{cluster!r} (robust sandwich estimator, as R's cluster())."
+        )
+        if n_clusters < 30:
+            notes.append(
+                f"With only {n_clusters} clusters the robust standard errors are themselves "
+                "uncertain and tend to be too small."
+            )
+    ph_table = _ph_test(fitted_data, "km").table
+    global_p = float(ph_table["p_value"].iloc[-1])
+    if np.isfinite(global_p):
+        flagged = ph_table[(ph_table["term"] != "GLOBAL") & (ph_table["p_value"] < 0.05)]
+        notes.append(
+            f"Proportional-hazards test (scaled Schoenfeld residuals, R's cox.zph): global "
+            f"p = {global_p:.3g}"
+            + (
+                "; the hazard ratio of "
+                + ", ".join(repr(str(t)) for t in flagged["term"])
+                + " appears to change over time (p < 0.05), so read it as an average over "
+                "follow-up and look at .proportional_hazards().residuals."
+                if len(flagged)
+                else "."
+            )
+        )
+    else:
+        notes.append("The proportional-hazards test could not be computed (singular information).")
     warns: list[str] = []
     if n_events < 10 * k:
         warns.append(
@@ -1296,6 +1538,286 @@ def cox_model(
         ties=ties,
         n=n,
         events=n_events,
+        ph_test=ph_table,
+        strata=strata,
+        cluster=cluster,
+        robust=robust,
         model=fitted,
         excluded=dict(prepared.excluded),
+        fitted_data=fitted_data,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Cox model internals: risk sets, score residuals, the proportional-hazards test
+# --------------------------------------------------------------------------------------
+
+#: Time scales of the proportional-hazards test (R ``cox.zph``'s ``transform``).
+PH_TRANSFORMS: tuple[str, ...] = ("km", "rank", "identity", "log")
+
+
+@dataclass(frozen=True, eq=False)
+class _CoxData:
+    """What robust SEs and the proportional-hazards test need from a fitted model."""
+
+    exog: np.ndarray  # n x p design matrix (dummy-coded)
+    duration: np.ndarray
+    event: np.ndarray  # 1 promoted, 0 censored
+    strata: np.ndarray  # stratum code per row (all 0 without strata)
+    strata_labels: tuple[Any, ...]
+    coef: np.ndarray
+    ties: str
+    columns: tuple[str, ...]  # model term of each column of exog
+    terms: tuple[tuple[str, tuple[int, ...]], ...]  # predictor -> its columns
+
+
+def _risk_sets(data: _CoxData) -> Iterable[tuple[int, np.ndarray, np.ndarray]]:
+    """(stratum, risk set rows, promoted rows) at each distinct promotion time.
+
+    In stratum order, then time order; the promoted rows in their original order
+    (R's ``order(strata, time)``).
+    """
+    for s in range(len(data.strata_labels)):
+        rows = np.flatnonzero(data.strata == s)
+        dur, ev = data.duration[rows], data.event[rows]
+        for t in np.unique(dur[ev == 1]):
+            yield s, rows[dur >= t], rows[(dur == t) & (ev == 1)]
+
+
+def _tie_steps(n_deaths: int, ties: str) -> list[tuple[float, float]]:
+    """(share of the tied promotions removed from the risk set, weight) per step.
+
+    Breslow: one step with the whole risk set, counted once per promotion; Efron:
+    one step per promotion with 0, 1/d, ..., (d - 1)/d of them removed.
+    """
+    if ties == "breslow" or n_deaths == 1:
+        return [(0.0, float(n_deaths))]
+    return [(j / n_deaths, 1.0) for j in range(n_deaths)]
+
+
+def _score_residuals(data: _CoxData) -> np.ndarray:
+    """Score residuals per row (n x p), as R's ``residuals(fit, type = "score")``.
+
+    A port of survival's ``coxscore2`` (unit case weights): for each promotion time
+    and Efron step, (x - mean) of the promoted rows minus their share of the
+    expected (x - mean) over the risk set.
+    """
+    x = data.exog - data.exog.mean(axis=0)  # centring changes nothing but rounding
+    eta = x @ data.coef
+    resid = np.zeros_like(x)
+    for _, risk, deaths in _risk_sets(data):
+        xr = x[risk]
+        score = np.exp(eta[risk] - eta[risk].max())  # ratios only: any common scale
+        dead = np.isin(risk, deaths)
+        s0, s1 = score.sum(), score @ xr
+        s0_d, s1_d = score[dead].sum(), score[dead] @ xr[dead]
+        d = len(deaths)
+        contrib = np.zeros_like(xr)
+        if data.ties == "breslow" or d == 1:
+            diff = xr - s1 / s0
+            contrib -= diff * (score * d / s0)[:, None]
+            contrib[dead] += diff[dead]
+        else:
+            for share, _ in _tie_steps(d, data.ties):
+                denom = s0 - share * s0_d
+                diff = xr - (s1 - share * s1_d) / denom
+                weight = np.where(dead, (1 - share), 1.0) * score / denom
+                contrib -= diff * weight[:, None]
+                contrib[dead] += diff[dead] / d
+        resid[risk] += contrib
+    return resid
+
+
+def _robust_covariance(data: _CoxData, naive: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
+    """Sandwich variance D'D of the dfbeta residuals D, summed within clusters.
+
+    As R's ``coxph(..., robust = TRUE)`` / ``cluster()`` (Lin & Wei 1989): no
+    small-sample factor.
+    """
+    dfbeta = _score_residuals(data) @ naive
+    if cluster is not None:
+        codes, uniques = pd.factorize(pd.Series(cluster), sort=False)
+        summed = np.zeros((len(uniques), dfbeta.shape[1]))
+        np.add.at(summed, codes, dfbeta)
+        dfbeta = summed
+    return dfbeta.T @ dfbeta
+
+
+def _time_transform(data: _CoxData, transform: str) -> np.ndarray:
+    """g(t) per row, before centring (R ``cox.zph``'s ``transform``)."""
+    t = data.duration
+    if transform == "identity":
+        return t.astype(float)
+    if transform == "log":
+        return np.log(t)
+    if transform == "rank":
+        return _sps.rankdata(t, method="average")
+    # "km": 1 - S(t-) of the Kaplan-Meier curve of all rows together (strata ignored)
+    times = np.unique(t)
+    at_risk = len(t) - np.searchsorted(np.sort(t), times, side="left")
+    deaths = np.array([np.sum((t == u) & (data.event == 1)) for u in times])
+    surv = np.cumprod(1 - deaths / at_risk)
+    before = np.searchsorted(times, t, side="left")  # number of curve times < t
+    return 1 - np.concatenate([[1.0], surv])[before]
+
+
+@dataclass(frozen=True)
+class _ZphPieces:
+    u: np.ndarray  # score of the time-varying terms at gamma = 0 (first p: beta, set to 0)
+    imat: np.ndarray  # 2p x 2p information matrix
+    schoenfeld: np.ndarray  # promotions x p, in stratum then time order
+    order: np.ndarray  # row of each promotion
+    used: np.ndarray  # strata x p: promotions in the stratum if the column varies there
+
+
+def _zph_pieces(data: _CoxData, gtime: np.ndarray) -> _ZphPieces:
+    """Score test pieces of cox.zph: a port of survival's ``zph1`` (unit case weights).
+
+    The model gets p extra terms x * g(t); their score at the fitted beta and
+    gamma = 0, and the full 2p x 2p information matrix there.
+    """
+    x = data.exog - data.exog.mean(axis=0)
+    eta = x @ data.coef
+    p = x.shape[1]
+    u = np.zeros(2 * p)
+    imat = np.zeros((2 * p, 2 * p))
+    schoen: list[np.ndarray] = []
+    order: list[np.ndarray] = []
+    for _, risk, deaths in _risk_sets(data):
+        xr = x[risk]
+        score = np.exp(eta[risk] - eta[risk].max())
+        dead = np.isin(risk, deaths)
+        s0, s1, s2 = score.sum(), score @ xr, (xr * score[:, None]).T @ xr
+        s0_d, s1_d = score[dead].sum(), score[dead] @ xr[dead]
+        s2_d = (xr[dead] * score[dead, None]).T @ xr[dead]
+        mean_sum = np.zeros(p)
+        var_sum = np.zeros((p, p))
+        for share, weight in _tie_steps(len(deaths), data.ties):
+            denom = s0 - share * s0_d
+            mean = (s1 - share * s1_d) / denom
+            mean_sum += weight * mean
+            var_sum += weight * ((s2 - share * s2_d) / denom - np.outer(mean, mean))
+        g = gtime[deaths[0]]
+        step = x[deaths].sum(axis=0) - mean_sum
+        u[:p] += step
+        u[p:] += g * step
+        imat[:p, :p] += var_sum
+        imat[:p, p:] += g * var_sum
+        imat[p:, p:] += g * g * var_sum
+        schoen.append(x[deaths] - mean_sum / len(deaths))
+        order.append(deaths)
+    imat[p:, :p] = imat[:p, p:].T
+    used = np.zeros((len(data.strata_labels), p))
+    for s in range(len(data.strata_labels)):
+        rows = data.strata == s
+        varies = np.ptp(data.exog[rows], axis=0) > 0 if rows.any() else np.zeros(p, bool)
+        used[s] = np.where(varies, data.event[rows].sum(), 0)
+    return _ZphPieces(u, imat, np.vstack(schoen), np.concatenate(order), used)
+
+
+def _ph_table(data: _CoxData, pieces: _ZphPieces) -> pd.DataFrame:
+    """One chi-square score test per predictor plus GLOBAL (R ``cox.zph``'s table)."""
+    p = data.exog.shape[1]
+    u = np.concatenate([np.zeros(p), pieces.u[p:]])
+    rows = []
+    for name, cols in (*data.terms, ("GLOBAL", tuple(range(p)))):
+        keep = np.concatenate([np.arange(p), p + np.asarray(cols, dtype=int)])
+        try:
+            stat = float(u[keep] @ np.linalg.solve(pieces.imat[np.ix_(keep, keep)], u[keep]))
+        except np.linalg.LinAlgError:
+            stat = float("nan")
+        df = float(len(cols))
+        rows.append(
+            {
+                "term": name,
+                "statistic": stat,
+                "df": df,
+                "p_value": float(_sps.chi2.sf(stat, df)) if np.isfinite(stat) else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows, columns=["term", "statistic", "df", "p_value"])
+
+
+def _scaled_schoenfeld(data: _CoxData, pieces: _ZphPieces, gtime: np.ndarray) -> pd.DataFrame:
+    """Scaled Schoenfeld residuals per promotion (R ``cox.zph(fit, terms = FALSE)$y``)."""
+    p = data.exog.shape[1]
+    used = pieces.used
+    weights = np.zeros((p, p))
+    for row in used:
+        weights += np.minimum.outer(row, row)
+    vmean = pieces.imat[:p, :p] / np.where(weights == 0, 1, weights)
+    scaled = np.full_like(pieces.schoenfeld, np.nan)
+    stratum_of = data.strata[pieces.order]
+    for s in range(len(data.strata_labels)):
+        k = np.flatnonzero(used[s] > 0)
+        rows = np.flatnonzero(stratum_of == s)
+        if k.size and rows.size:
+            block = pieces.schoenfeld[np.ix_(rows, k)]
+            scaled[np.ix_(rows, k)] = np.linalg.solve(vmean[np.ix_(k, k)], block.T).T
+    scaled += data.coef
+    out = pd.DataFrame(
+        {
+            "time": data.duration[pieces.order],
+            "transformed_time": gtime[pieces.order],
+        }
+    )
+    if len(data.strata_labels) > 1:
+        out.insert(0, "stratum", [data.strata_labels[s] for s in stratum_of])
+    for j, name in enumerate(data.columns):
+        out[name] = scaled[:, j]
+    return out
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class PHTestResult(Result):
+    """Test of proportional hazards by scaled Schoenfeld residuals (R ``cox.zph``).
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per predictor plus ``GLOBAL``: ``term``, ``statistic``
+        (chi-square), ``df`` (the predictor's model terms), ``p_value``.  A small
+        p-value says the predictor's hazard ratio changes over time.
+    residuals : DataFrame
+        One row per promotion: ``stratum`` (stratified models only), ``time``,
+        ``transformed_time`` (the time scale of the test), and one column per model
+        term with its scaled Schoenfeld residual plus the coefficient: plotted
+        against ``transformed_time`` with a smoother it estimates the log hazard
+        ratio over time (Grambsch & Therneau 1994); NaN where the term does not
+        vary within the stratum.
+    transform : str
+        ``"km"``, ``"rank"``, ``"identity"`` or ``"log"``.
+    """
+
+    table: pd.DataFrame
+    residuals: pd.DataFrame
+    transform: str
+
+    @property
+    def title(self) -> str:
+        return "Proportional-hazards test (scaled Schoenfeld residuals)"
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {"ph_test": self.table}
+
+
+def _ph_test(data: _CoxData, transform: str) -> PHTestResult:
+    g = _time_transform(data, transform)
+    gtime = g - g[data.event == 1].mean()
+    pieces = _zph_pieces(data, gtime)
+    table = _ph_table(data, pieces)
+    method = (
+        "score test of time-varying coefficients x * g(t) (Grambsch & Therneau 1994; R "
+        f"survival's cox.zph), g = {transform!r} time scale, chi-square per predictor and "
+        "GLOBAL"
+    )
+    notes = ["A small p-value says the hazard ratio of that predictor changes over time."]
+    if table["statistic"].isna().any():
+        notes.append("The information matrix is singular: the test is undefined (NaN).")
+    return PHTestResult(
+        method=method,
+        notes=tuple(notes),
+        table=table,
+        residuals=_scaled_schoenfeld(data, pieces, g),
+        transform=transform,
     )
