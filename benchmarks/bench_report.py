@@ -105,11 +105,11 @@ def sample_target(repeats: int, tmp: str) -> dict[str, float]:
     imports, reports = [], []
     # one untimed round first: compiles .pyc files and warms the file cache for both
     run([py, "-c", IMPORT_LINE])
-    run([py, "-m", "mentoranalytics", "report", "-o", out, "--quiet"])
+    run([py, "-m", "mentoranalytics", "report", "-o", out, "--quiet", "--force"])
     print(f"packaged sample, {repeats} alternating runs of each:")
     for i in range(repeats):
         imp = run([py, "-c", IMPORT_LINE])
-        rep = run([py, "-m", "mentoranalytics", "report", "-o", out, "--quiet"])
+        rep = run([py, "-m", "mentoranalytics", "report", "-o", out, "--quiet", "--force"])
         show(f"[{i + 1}] bare imports", imp)
         show(f"[{i + 1}] report on the sample", rep)
         imports.append(imp)

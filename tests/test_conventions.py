@@ -255,7 +255,7 @@ def test_survival_markers_and_bad_values():
         ma.kaplan_meier(bad)
 
 
-def test_table1_reads_yes_no_text_in_any_column_but_keeps_numbers_numeric():
+def test_table1_reads_yes_no_text_in_any_column_with_the_one_reader():
     df = pd.DataFrame(
         {
             "gender": ["woman", "man"] * 4,
@@ -268,6 +268,9 @@ def test_table1_reads_yes_no_text_in_any_column_but_keeps_numbers_numeric():
     assert levels == ["yes", "no"]
     assert int(t1.long.query("variable == 'mentor_said_yes' and group == 'Overall'")
                ["missing"].iloc[0]) == 1  # fmt: skip
+    # numbers that are all 0/1 are yes/no by the data-type rule (types= overrides it)
+    assert t1.types["score01"] == "boolean"
+    t1 = ma.summary_table(df, variables=["score01"], types={"score01": "continuous"})
     assert t1.long.query("variable == 'score01'")["mean"].notna().all()
 
 

@@ -127,6 +127,7 @@ def test_firth_matches_logistf_on_sex2(sex2: pd.DataFrame, firth_ref: dict) -> N
     # logistf stops at |step| < 1e-5, so its printed estimates agree to about 1e-6
     np.testing.assert_allclose(np.log(table["estimate"]), ref["coef"], atol=2e-6)
     np.testing.assert_allclose(res.model.bse.loc[ref["terms"]], ref["se"], atol=2e-6)
+    np.testing.assert_allclose(table["std_error"], ref["se"], atol=2e-6)
     # profile limits: logistf's own convergence tolerance is 1e-5
     np.testing.assert_allclose(np.log(table["ci_low"]), ref["lower_95"], atol=2e-5)
     np.testing.assert_allclose(np.log(table["ci_high"]), ref["upper_95"], atol=2e-5)
@@ -290,6 +291,9 @@ def test_linear_matches_r_lm_plant_weight(r_ref: dict) -> None:
     table = res.table.set_index("term").loc[ref["terms"]]
     np.testing.assert_allclose(table["estimate"], ref["estimate"], atol=1e-12)
     np.testing.assert_allclose(res.model.bse, ref["se"], rtol=1e-6)
+    np.testing.assert_allclose(table["std_error"], ref["se"], rtol=1e-6)
+    assert table["n"].tolist() == [30, 10, 10]  # every row for the intercept; per group
+    assert "events" not in res.table.columns  # not a yes/no outcome
     np.testing.assert_allclose(res.model.tvalues.iloc[:2], ref["t"][:2], rtol=1e-6)
     np.testing.assert_allclose(table["p_value"].iloc[:2], ref["p"][:2], rtol=1e-5)
     assert table["p_value"].iloc[2] == pytest.approx(ref["p"][2], abs=5e-6)
@@ -310,6 +314,17 @@ def test_logistic_matches_r_glm_anther(anther: pd.DataFrame, r_ref: dict, part: 
     table = res.table.set_index("term").loc[ref["terms"]]
     np.testing.assert_allclose(np.log(table["estimate"]), ref["coef"], atol=1e-6)
     np.testing.assert_allclose(res.model.bse, ref["se"], rtol=2e-4, atol=5e-7)
+    np.testing.assert_allclose(table["std_error"], ref["se"], rtol=2e-4, atol=5e-7)
+    a = r_ref["anther_glm"]
+    in_g2 = [g == 2 for g in a["g"]]
+    n_g2 = sum(n for n, on in zip(a["n"], in_g2, strict=True) if on)
+    x_g2 = sum(x for x, on in zip(a["x"], in_g2, strict=True) if on)
+    assert (table.loc["intercept", "n"], table.loc["intercept", "events"]) == (
+        sum(a["n"]),
+        sum(a["x"]),
+    )
+    assert (table.loc["g[2]", "n"], table.loc["g[2]", "events"]) == (n_g2, x_g2)
+    assert table.loc["f", "n"] == sum(a["n"])  # a numeric predictor: every row
     np.testing.assert_allclose(table["p_value"], ref["p"], atol=5e-5)
     z = stats.norm.ppf(0.975)
     np.testing.assert_allclose(
@@ -347,6 +362,9 @@ def test_ordinal_matches_r_polr_housing(housing: pd.DataFrame, r_ref: dict) -> N
     table = res.table.set_index("term").loc[ref["terms"]]
     np.testing.assert_allclose(np.log(table["estimate"]), ref["coef"], atol=2e-6)
     np.testing.assert_allclose(res.model.bse.loc[ref["terms"]], ref["se"], atol=1e-6)
+    np.testing.assert_allclose(table["std_error"], ref["se"], atol=1e-6)
+    counts = housing.groupby("infl", observed=True).size()
+    assert table.loc["infl[High]", "n"] == counts["High"]
     params = np.asarray(res.model.params)
     thresholds = [params[6], params[6] + np.exp(params[7])]
     np.testing.assert_allclose(thresholds, ref["thresholds"], atol=2e-6)
@@ -547,12 +565,14 @@ def test_input_unchanged_and_rendering(cohort: pd.DataFrame) -> None:
     assert list(res.to_frame().columns) == [
         "term",
         "measure",
+        "n",
         "estimate",
         "ci_low",
         "ci_high",
         "p_value",
+        "std_error",
         "method",
-    ]
+    ]  # a linear model: no events column
 
 
 def test_public_api_name() -> None:

@@ -18,7 +18,6 @@ from scipy.optimize import linprog
 
 import mentoranalytics as ma
 from mentoranalytics import privacy
-from mentoranalytics.privacy import joint_audit, suppression
 from mentoranalytics.exceptions import AnalysisError, DisclosureError
 from mentoranalytics.privacy import (
     POLICIES,
@@ -29,11 +28,13 @@ from mentoranalytics.privacy import (
     audit,
     base_cell_incidence,
     check_statistic,
+    joint_audit,
     neutralise_cell,
     neutralise_frame,
     policy,
     privacy_summary,
     suppress,
+    suppression,
     withhold_if_unsafe,
 )
 

@@ -349,7 +349,13 @@ def test_default_variables():
     expected = [c for c in schema.CANONICAL_COLUMNS if c in frame.columns]
     expected = [c for c in expected if c not in ("participant_id", "gender")]
     assert list(t1.variables) == [*expected, "boldness_index", "bold_choice"]
-    assert "boldness_index" in t1.nonnormal  # ordinal by design
+    # the type comes from the data, never from the name: a fine-grained score is continuous
+    assert t1.types["boldness_index"] == "continuous"
+    assert t1.types["bold_choice"] == "boolean"
+    as_ordinal = summary_table(
+        frame, variables=["boldness_index"], types={"boldness_index": "ordinal"}
+    )
+    assert as_ordinal.nonnormal == ("boldness_index",)
 
 
 def test_strata_blocks():
@@ -474,7 +480,8 @@ def test_single_group_and_empty_variable_explain_missing_p():
     t1 = summary_table(frame, variables=["v", "e"])
     assert t1.tests["p_value"].isna().all()
     assert any("No p-value for 'v'" in n and "one group" in n for n in t1.notes)
-    assert t1.table.loc[("v, mean (SD)", ""), "test"].startswith("no test:")
+    assert t1.types["v"] == "ordinal"  # whole numbers on a short scale
+    assert t1.table.loc[("v, median [Q1, Q3]", ""), "test"].startswith("no test:")
     two = pd.DataFrame({"gender": ["woman", "man"] * 3, "c": ["x"] * 6})
     t2 = summary_table(two, variables=["c"])
     assert "only one level" in t2.tests["note"].item()
@@ -558,12 +565,14 @@ def test_error_bad_alpha():
         summary_table(cohort(10), alpha=2)
 
 
-def test_canonical_label_columns_stored_as_numbers_are_categorical():
+def test_label_columns_stored_as_numbers_are_categorical_when_typed():
     frame = pd.DataFrame(
         {"gender": ["woman", "man"] * 4, "cohort": [2019, 2020] * 4,
          "promoted": [1, 0, 1, 1, 0, 0, None, 1]}
     )  # fmt: skip
-    t1 = summary_table(frame, variables=["cohort", "promoted"])
+    # the name 'cohort' says nothing about the type: numbers on a short scale are ordinal
+    assert summary_table(frame, variables=["cohort"]).types == {"cohort": "ordinal"}
+    t1 = summary_table(frame, variables=["cohort", "promoted"], types={"cohort": "categorical"})
     long = t1.long
     assert set(long[long.variable == "cohort"]["level"]) == {"2019", "2020"}
     assert list(long[long.variable == "promoted"]["level"].unique()) == ["yes", "no"]
@@ -575,3 +584,227 @@ def test_error_infinite_values():
     frame = pd.DataFrame({"gender": ["woman", "man"], "v": [1.0, -np.inf]})
     with pytest.raises(AnalysisError, match="holds infinite values at rows"):
         summary_table(frame, variables=["v"])
+
+
+# --------------------------------------------------------------------------------------
+# Types from the data, labels, decimals, missing rows and the test choice
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (pd.array([True, False, None], dtype="boolean"), "boolean"),
+        ([0, 1, 1, None], "boolean"),
+        (["yes", "No", None], "boolean"),
+        (pd.Categorical(["a", "b"]), "categorical"),
+        (["x", "y", "yes"], "categorical"),
+        ([1, 2, 3, 6], "ordinal"),  # a level 1-6
+        ([0, 4, 10], "ordinal"),  # whole numbers spanning 10
+        ([0, 1 / 3, 2 / 3, 1], "ordinal"),  # thirds (reach, initiation)
+        ([0.0, 0.25, 0.75], "ordinal"),  # quarters (distance)
+        ([0, 5, 11], "continuous"),  # whole numbers spanning 11
+        ([12.0, 24.0, 36.0], "continuous"),  # months: a wide span
+        ([0.1, 0.37, 0.92], "continuous"),
+        ([np.nan, np.nan], "continuous"),
+    ],
+)
+def test_variable_type_from_values(values, expected):
+    assert table1.variable_type(pd.Series(values)) == expected
+
+
+def _sample_frame() -> pd.DataFrame:
+    import mentoranalytics as ma
+
+    return ma.load_sample().data
+
+
+SAMPLE_VARIABLES = [
+    "employment", "participant_level", "mentor_relation", "days_to_secure", "promoted",
+    "career_satisfaction", "reach", "distance", "boldness_index",
+]  # fmt: skip
+
+
+def test_renaming_columns_gives_the_same_table():
+    frame = _sample_frame()
+    original = summary_table(frame, variables=SAMPLE_VARIABLES)
+    names = {v: f"col {i}" for i, v in enumerate(SAMPLE_VARIABLES)}
+    names["gender"] = "sex"
+    renamed = summary_table(
+        frame.rename(columns=names), by="sex", variables=[names[v] for v in SAMPLE_VARIABLES]
+    )
+    back = {new: old for old, new in names.items()}
+    assert {back[k]: v for k, v in renamed.types.items()} == original.types
+    assert original.types["participant_level"] == "ordinal"
+    assert original.types["reach"] == "ordinal"
+    assert original.types["promoted"] == "boolean"
+    assert original.types["mentor_relation"] == "categorical"
+    for part in ("long", "tests", "smd"):
+        mine = getattr(renamed, part).assign(variable=lambda d: d["variable"].replace(back))
+        pd.testing.assert_frame_equal(mine, getattr(original, part))
+    # the printed table too, once the labels say the old names
+    relabelled = summary_table(
+        frame.rename(columns=names),
+        by="sex",
+        variables=[names[v] for v in SAMPLE_VARIABLES],
+        labels={names[v]: v for v in SAMPLE_VARIABLES},
+    )
+    pd.testing.assert_frame_equal(relabelled.table, original.table)
+
+
+def test_labels_rename_variables_for_display_only():
+    frame = cohort(80)
+    t1 = summary_table(
+        frame,
+        variables=["employment", "participant_level"],
+        labels={"employment": "Employment status", "participant_level": "Level & grade"},
+    )
+    first = t1.table.index.get_level_values(0)
+    assert "Employment status, n (%)" in first and "Level & grade, median [Q1, Q3]" in first
+    assert set(t1.long["variable"]) == {"n", "employment", "participant_level"}
+    latex = t1.to_latex()
+    assert r"Level \& grade, median [Q1, Q3]" in latex
+
+
+def test_decimals_int_and_per_variable():
+    frame = pd.DataFrame(
+        {"gender": ["woman"] * 3 + ["man"] * 3, "days": [10.5, 12.25, 14.0, 20.0, 22.5, 30.1],
+         "e": ["a", "a", "b", "a", "b", "b"]}
+    )  # fmt: skip
+    base = summary_table(frame, variables=["days", "e"], nonnormal=[])
+    mean = frame[frame.gender == "woman"]["days"].mean()
+    sd = frame[frame.gender == "woman"]["days"].std()
+    assert base.table.loc[("days, mean (SD)", ""), "woman"] == f"{mean:.2f} ({sd:.2f})"
+    assert base.table.loc[("e, n (%)", "a"), "woman"] == "2 (66.7)"
+    zero = summary_table(frame, variables=["days", "e"], nonnormal=[], decimals=0)
+    assert zero.table.loc[("days, mean (SD)", ""), "woman"] == f"{mean:.0f} ({sd:.0f})"
+    assert zero.table.loc[("e, n (%)", "a"), "woman"] == "2 (67)"
+    per = summary_table(frame, variables=["days", "e"], nonnormal=[], decimals={"days": 3})
+    assert per.table.loc[("days, mean (SD)", ""), "woman"] == f"{mean:.3f} ({sd:.3f})"
+    assert per.table.loc[("e, n (%)", "a"), "woman"] == "2 (66.7)"  # default kept
+    pd.testing.assert_frame_equal(per.long, base.long)  # numbers are never rounded
+
+
+def test_missing_rows_can_be_hidden():
+    frame = cohort(120)
+    shown = summary_table(frame, variables=["employment", "days_to_secure"])
+    hidden = summary_table(frame, variables=["employment", "days_to_secure"], missing=False)
+    assert "missing" in shown.table.index.get_level_values(1)
+    assert "missing" not in hidden.table.index.get_level_values(1)
+    assert len(hidden.table) == len(shown.table) - 2
+    pd.testing.assert_frame_equal(hidden.long, shown.long)  # the counts stay in long
+
+
+def test_test_false_leaves_out_the_test_columns():
+    frame = cohort(120)
+    t1 = summary_table(frame, variables=["employment", "days_to_secure"], test=False)
+    assert "p_value" not in t1.table.columns and "test" not in t1.table.columns
+    assert t1.tests["p_value"].isna().all()
+    assert (t1.tests["note"] == "no test requested").all()
+    assert not any("No p-value" in n for n in t1.notes)
+    assert any(c.startswith("SMD") for c in t1.table.columns)  # SMDs stay
+
+
+def test_test_choice_per_variable():
+    frame = cohort(60, seed=4)
+    auto = summary_table(frame, variables=["employment", "promoted", "followup_months"])
+    chosen = summary_table(
+        frame,
+        variables=["employment", "promoted", "followup_months"],
+        test={"employment": "chisq", "promoted": "fisher", "followup_months": "rank"},
+    )
+    tests = chosen.tests.set_index("variable")
+    sub = frame.dropna(subset=["gender"])
+    # chi-square even where the automatic rule would not use it
+    table = pd.crosstab(sub["gender"], sub["employment"]).to_numpy()
+    chi2, p, dof, _ = stats.chi2_contingency(table, correction=True)
+    assert tests.loc["employment", "method"].startswith("Pearson chi-square")
+    assert tests.loc["employment", "p_value"] == pytest.approx(p)
+    # Fisher's exact test on a 2 x 2 table
+    two = sub[sub.gender.isin(["woman", "man"])]
+    small = summary_table(two, variables=["promoted"], test={"promoted": "fisher"})
+    tab = pd.crosstab(two["gender"], two["promoted"]).to_numpy()
+    assert small.tests["method"].item() == "Fisher's exact test"
+    assert small.tests["p_value"].item() == pytest.approx(stats.fisher_exact(tab).pvalue)
+    # a rank test next to a mean (SD) summary
+    assert chosen.table.loc[("followup_months, mean (SD)", ""), "Overall"] != ""
+    assert "Kruskal-Wallis" in tests.loc["followup_months", "method"]
+    assert auto.tests.set_index("variable").loc["followup_months", "method"] == "Welch ANOVA"
+    assert any("Tests chosen with test=" in n for n in chosen.notes)
+    none = summary_table(frame, variables=["employment", "promoted"], test={"promoted": False})
+    assert none.tests.set_index("variable").loc["promoted", "note"] == "no test requested"
+    assert np.isfinite(none.tests.set_index("variable").loc["employment", "p_value"])
+
+
+def test_types_override_the_data_rule():
+    frame = cohort(60)
+    frame["score"] = np.tile([1, 2, 3, 4, 5], 12)
+    t1 = summary_table(frame, variables=["score"], types={"score": "continuous"}, nonnormal=[])
+    assert t1.types == {"score": "continuous"}
+    assert ("score, mean (SD)", "") in t1.table.index
+    t2 = summary_table(frame, variables=["score"], types={"score": "categorical"})
+    assert set(t2.long.loc[t2.long.variable == "score", "level"]) == {"1", "2", "3", "4", "5"}
+
+
+def test_option_errors():
+    frame = cohort(30)
+    with pytest.raises(AnalysisError, match=r"labels names 'age', which is not a variable"):
+        summary_table(frame, variables=["employment"], labels={"age": "Age"})
+    with pytest.raises(AnalysisError, match="labels must be a mapping"):
+        summary_table(frame, variables=["employment"], labels=["Employment"])
+    with pytest.raises(AnalysisError, match=r"decimals must be a whole number from 0 to 10"):
+        summary_table(frame, variables=["employment"], decimals=1.5)
+    with pytest.raises(AnalysisError, match=r"decimals\['employment'\] must be a whole number"):
+        summary_table(frame, variables=["employment"], decimals={"employment": -1})
+    with pytest.raises(AnalysisError, match="missing must be True or False"):
+        summary_table(frame, variables=["employment"], missing="no")
+    with pytest.raises(AnalysisError, match=r"test\['employment'\] must be one of .*categorical"):
+        summary_table(frame, variables=["employment"], test={"employment": "rank"})
+    with pytest.raises(AnalysisError, match="test must be True, False or a mapping"):
+        summary_table(frame, variables=["employment"], test="fisher")
+    with pytest.raises(AnalysisError, match=r"types\['employment'\] must be one of"):
+        summary_table(frame, variables=["employment"], types={"employment": "nominal"})
+    with pytest.raises(AnalysisError, match="types gives 'employment' as ordinal, but it does not"):
+        summary_table(frame, variables=["employment"], types={"employment": "ordinal"})
+    with pytest.raises(AnalysisError, match="types gives 'employment' as boolean, but its values"):
+        summary_table(frame, variables=["employment"], types={"employment": "boolean"})
+
+
+def test_options_leave_the_input_unchanged():
+    frame = cohort(60)
+    before = frame.copy()
+    summary_table(
+        frame, variables=["employment", "participant_level"], labels={"employment": "E"},
+        decimals=1, missing=False, test={"employment": "fisher"},
+        types={"participant_level": "continuous"},
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_table1_publication_exports(tmp_path):
+    frame = cohort(80)
+    t1 = summary_table(
+        frame, variables=["employment", "days_to_secure"], labels={"days_to_secure": "Days (%)"}
+    )
+    latex = t1.to_latex(caption="Characteristics & outcomes", label="tab:one")
+    assert r"\caption{Characteristics \& outcomes}" in latex and r"\label{tab:one}" in latex
+    assert r"Days (\%), " in latex and r"\textbar{}skewness\textbar{}" in latex
+    assert latex.count(r"\begin{tabular}") == 1  # the display table only
+    md = t1.to_markdown(columns=["Overall", "woman", "man"])
+    header = md.splitlines()[2]
+    assert header == "| variable | level | Overall | woman | man |"
+    t1.to_csv(tmp_path / "t1.csv")
+    back = pd.read_csv(tmp_path / "t1.csv", keep_default_na=False)
+    assert list(back.columns[:3]) == ["variable", "level", "Overall"]
+    assert back.loc[0, "variable"] == "n"
+    tests_csv = pd.read_csv(io_text(t1.to_csv(table="tests")))
+    assert list(tests_csv.columns) == list(t1.tests.columns)
+    with pytest.raises(AnalysisError, match="columns \\['age'\\] are not columns of Table 1"):
+        t1.to_markdown(columns=["age"])
+
+
+def io_text(text: str | None):
+    import io
+
+    assert text is not None
+    return io.StringIO(text)

@@ -33,9 +33,10 @@ from .schema import SCHEMA, codebook
 # public name -> module that defines it (relative to this package)
 _LAZY: dict[str, str] = {
     "load_cohort": ".io",
-    "Cohort": ".validation",
+    "Cohort": ".cohort",
     "boldness": ".boldness",
     "derive_fields": ".boldness",
+    "plain": ".interop",
     "load_sample": ".datasets",
     "simulate_cohort": ".datasets",
     "proportion_ci": ".stats",
@@ -52,6 +53,7 @@ _LAZY: dict[str, str] = {
     "logrank_test": ".stats",
     "cox_model": ".stats",
     "meta_analysis": ".stats",
+    "model_table": ".stats",
     "suppress": ".privacy",
     "audit": ".privacy",
     "POLICIES": ".privacy",

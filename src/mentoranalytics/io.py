@@ -25,11 +25,11 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from .cohort import Cohort
 from .exceptions import DataQualityWarning, PersonalDataError, SchemaError
 from .schema import SCHEMA
 from .validation import (
     SOURCE_COLUMNS,
-    Cohort,
     Table,
     _is_text_dtype,
     _text_of,
@@ -559,13 +559,13 @@ _HEADERS_LISTED = 12
 def _header_shown(header: str, position: int) -> str:
     """A header as a message shows it: quoted, or described by its position when it looks
     like personal data, is long or is not printable (it is never echoed then)."""
-    from .privacy.identifier_guard import FIRST_NAMES, _header_is_personal
+    from .privacy.identifier_guard import FIRST_NAMES, header_is_personal
 
     text = header.strip()
     first = re.match(
         r"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?\s+)?([A-Za-z][A-Za-z'\-]*)\s+[A-Z]", text
     )
-    if _header_is_personal(text) or (first is not None and first.group(1).lower() in FIRST_NAMES):
+    if header_is_personal(text) or (first is not None and first.group(1).lower() in FIRST_NAMES):
         return f"column {position + 1} (its header looks like personal data; not shown)"
     if len(text) > 40 or not text.isprintable():
         return f"column {position + 1} (a header of {len(text)} characters; not shown)"
@@ -1421,7 +1421,8 @@ def _header_checks(raw: _Raw, spec: _Spec) -> list[int]:
                     )
                 )
             continue
-        if header != header.strip():
+        personal = _header_shown(header.strip(), i).startswith("column ")
+        if header != header.strip() and not personal:  # a personal header is never echoed
             raw.notes.append(
                 _problem(
                     raw.label,
@@ -1435,6 +1436,18 @@ def _header_checks(raw: _Raw, spec: _Spec) -> list[int]:
         key = schema.normalise_header(header) or header.strip()
         if key in seen:
             j = seen[key]
+            if personal:
+                raw.problems.append(
+                    _problem(
+                        raw.label,
+                        "duplicate_header",
+                        f"{_column_name(raw, j)} and {_column_name(raw, i)} carry the same "
+                        "header, which looks like personal data. Rename both headers.",
+                        column=f"column {i + 1}",
+                        row=raw.header_row,
+                    )
+                )
+                continue
             raw.problems.append(
                 _problem(
                     raw.label,
@@ -1486,20 +1499,25 @@ def _personal_data(raws: Sequence[_Raw], kept: Mapping[int, list[int]], spec: _S
         if c not in table.columns:
             table[c] = None
     table = table[["file", "row", "column", "rule", "message"]]
-    columns = list(dict.fromkeys(str(c) for c in table["column"].dropna()))
+    named = table[table["rule"] != "header_personal_data"]
+    columns = list(dict.fromkeys(str(c) for c in named["column"].dropna()))
     lines = [
         f"Possible personal data found ({len(table)} finding(s); the values are not shown). "
         "mentoranalytics reads anonymised records only:"
     ]
     for rec in table.head(20).itertuples(index=False):
         row = "" if rec.row is None or pd.isna(rec.row) else f"row {int(rec.row)}, "
-        lines.append(f"  {rec.file}: {row}column {rec.column!s} [{rec.rule}]")
+        where = rec.column if rec.rule == "header_personal_data" else f"column {rec.column!s}"
+        lines.append(f"  {rec.file}: {row}{where} [{rec.rule}]")
     if len(table) > 20:
         lines.append(f"  ... and {len(table) - 20} more (see the .problems table of this error).")
-    lines.append(
-        f"Remove identifying columns with {advise_drop(columns)}, or, if a column holds no "
-        f"personal data, allow it with {advise_allow(columns[:1])}."
-    )
+    if columns:
+        lines.append(
+            f"Remove identifying columns with {advise_drop(columns)}, or, if a column holds no "
+            f"personal data, allow it with {advise_allow(columns[:1])}."
+        )
+    if len(named) < len(table):
+        lines.append("Rename the headers that are themselves personal data (named by position).")
     raise PersonalDataError("\n".join(lines), problems=table)
 
 

@@ -21,7 +21,7 @@ from ..exceptions import MentorAnalyticsError
 from .simulate import SimulationEffects, simulate_cohort
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..validation import Cohort
+    from ..cohort import Cohort
 
 __all__ = ["SAMPLES", "SimulationEffects", "load_sample", "sample_path", "simulate_cohort"]
 

@@ -12,17 +12,18 @@ import numpy as np
 import pandas as pd
 
 from .._conventions import group_order as _group_order
-from .._frame import as_frame
 from ..exceptions import AnalysisError, require_columns
 from ..schema import SCHEMA
 from ._style import NEUTRAL
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
 
 #: The text drawn wherever disclosure control withheld a value.
 SUPPRESSED = "suppressed"
+#: The text drawn for an estimate a released table withholds (a NaN row).
+WITHHELD = "withheld"
 
 #: Mask columns that stand for a whole row (a group's n or total): when suppressed,
 #: every value of that row is withheld.
@@ -43,7 +44,8 @@ def get_ax(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
 
         if not isinstance(ax, _Axes):
             raise AnalysisError(
-                f"ax must be a matplotlib Axes (e.g. from plt.subplots()), not {type(ax).__name__}."
+                f"ax must be a matplotlib Axes (e.g. from plt.subplots()), not "
+                f"{type(ax).__name__} {ax!r:.40}; leave it out to draw on the current Axes."
             )
         return ax
     import matplotlib.pyplot as plt
@@ -54,9 +56,16 @@ def get_ax(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return new
 
 
-def new_figure(fig: Figure | None, figsize: tuple[float, float]) -> Figure:
+def new_figure(fig: Figure | SubFigure | None, figsize: tuple[float, float]) -> Figure | SubFigure:
     """Return ``fig`` cleared of nothing (used as is), or a new constrained-layout figure."""
     if fig is not None:
+        from matplotlib.figure import FigureBase
+
+        if not isinstance(fig, FigureBase):
+            raise AnalysisError(
+                f"fig must be a matplotlib Figure or SubFigure, not {type(fig).__name__}; "
+                "leave it out to draw a new figure."
+            )
         return fig
     import matplotlib.pyplot as plt
 
@@ -97,9 +106,10 @@ def suppressed_text(ax: Axes, x: float, y: float, **kwargs: Any) -> Any:
 
 
 def frame_of(data: Any, columns: Iterable[str | None], purpose: str) -> pd.DataFrame:
-    """The DataFrame behind ``data`` after checking that ``columns`` exist."""
-    frame = as_frame(data)
-    require_columns(frame, [c for c in columns if c is not None], purpose=purpose)
+    """The DataFrame behind ``data`` with ``columns`` (derived ones computed when absent)."""
+    from .._derived import with_columns
+
+    frame, _ = with_columns(data, columns, purpose=purpose)
     return frame
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import AnalysisError, ColumnError
+from . import _autofit
 from ._common import (
     SUPPRESSED,
+    WITHHELD,
     category_label,
     cell_mask,
     column_label,
@@ -19,18 +21,32 @@ from ._common import (
     get_ax,
     note,
 )
+from ._compose import (
+    Labels,
+    Palette,
+    apply_title,
+    check_legend,
+    legend_right,
+    resolve_labels,
+    resolve_palette,
+    text_width_pt,
+    wants_legend,
+)
+from ._rows import COLUMN_GAP, column_transform
 from ._style import NEUTRAL, OKABE_ITO
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 #: Human names of the measures found in the statistics layer's tables.
 MEASURE_LABELS: dict[str, str] = {
-    "risk_difference": "Difference in rate (percentage points)",
+    "risk_difference": "Difference in rate (pp)",
     "risk_ratio": "Risk ratio",
     "odds_ratio": "Odds ratio",
     "cumulative_odds_ratio": "Cumulative odds ratio",
     "hazard_ratio": "Hazard ratio",
+    "ratio": "Ratio",
     "log_odds_ratio": "Log odds ratio",
     "coefficient": "Coefficient",
     "mean_difference": "Difference in means",
@@ -47,9 +63,53 @@ def _is_ratio(measure: str | None) -> bool:
     return "ratio" in text and not text.startswith("log")
 
 
+def _measure_of_result(result: Any, frame: pd.DataFrame) -> str | None:
+    """The measure a result's table holds, read from the result itself.
+
+    In order: a ``measure`` attribute; the names of its tables (``hazard_ratios``,
+    ``odds_ratios``); its title ("... (hazard ratios)"); a Cox model's type; and, for
+    any table with ``coef`` beside ``estimate``, a ratio when the estimates are the
+    exponentiated coefficients.
+    """
+    named = getattr(result, "measure", None)
+    if isinstance(named, str) and named:
+        return named
+    texts: list[str] = []
+    tables = getattr(result, "tables", None)
+    if callable(tables):
+        try:
+            texts += [str(k) for k in tables()]
+        except Exception:
+            pass
+    texts.append(str(getattr(result, "title", "") or ""))
+    texts.append(type(result).__name__)
+    joined = " ".join(texts).lower().replace("_", " ")
+    for clue, name in (
+        ("hazard ratio", "hazard_ratio"),
+        ("cox", "hazard_ratio"),
+        ("odds ratio", "odds_ratio"),
+        ("risk ratio", "risk_ratio"),
+    ):
+        if clue in joined:
+            return name
+    return _measure_from_coef(frame)
+
+
+def _measure_from_coef(frame: pd.DataFrame) -> str | None:
+    """``"ratio"`` when ``estimate`` is ``exp(coef)`` on every finite row."""
+    if "coef" not in frame.columns or "estimate" not in frame.columns:
+        return None
+    coef = pd.to_numeric(frame["coef"], errors="coerce").to_numpy(float)
+    est = pd.to_numeric(frame["estimate"], errors="coerce").to_numpy(float)
+    ok = np.isfinite(coef) & np.isfinite(est)
+    if ok.any() and np.allclose(np.exp(coef[ok]), est[ok], rtol=1e-6, atol=1e-12):
+        return "ratio"
+    return None
+
+
 @dataclass
 class _Forest:
-    table: pd.DataFrame  # label, estimate, ci_low, ci_high, weight, suppressed, n
+    table: pd.DataFrame  # key, label, estimate, ci_low, ci_high, weight, suppressed, withheld, n
     measure: str | None
     pooled: pd.DataFrame | None
     title: str
@@ -166,6 +226,17 @@ def _labels(frame: pd.DataFrame, label: str | None, references: Mapping[str, Any
     return [str(i) for i in frame.index]
 
 
+def _keys(frame: pd.DataFrame, label: str | None, labels: list[str]) -> list[Any]:
+    """What ``order=``, ``labels=`` and ``palette=`` name a row by: its own identifier."""
+    for col in ([label] if label else []) + ["study", "term", "group"]:
+        if col in frame.columns:
+            keys = list(frame[col])
+            if col == "group" and "outcome" in frame.columns and frame["outcome"].nunique() > 1:
+                keys = [f"{o}:{g}" for o, g in zip(frame["outcome"], keys, strict=True)]
+            return keys
+    return list(labels)
+
+
 def _from_input(
     effects: Any,
     measure: str | None,
@@ -173,6 +244,7 @@ def _from_input(
     weights: Any,
     pooled: Any,
     drop_intercept: bool,
+    nan_rows: str = "auto",
 ) -> _Forest:
     title = "Estimates with 95% confidence intervals"
     references: Mapping[str, Any] = {}
@@ -186,7 +258,7 @@ def _from_input(
         if weights is None and "weight" in table.columns:
             weights = "weight"
         measure = measure or "odds_ratio"
-        ref, comp = getattr(effects, "reference", None), getattr(effects, "compare", None)
+        ref, comp = getattr(effects, "reference", None), getattr(effects, "group", None)
         title = "Odds ratio per study and pooled"
         if ref is not None and comp is not None:
             title = (
@@ -213,6 +285,8 @@ def _from_input(
         references = dict(getattr(effects, "references", {}) or {})
         outcome = getattr(effects, "outcome", "")
         title = f"{column_label(outcome)}: model estimates" if outcome else title
+        if measure is None and "measure" not in table.columns:
+            measure = _measure_of_result(effects, table)
     else:
         raise AnalysisError(
             "effects must be a DataFrame with estimate, ci_low and ci_high, or a result "
@@ -247,11 +321,15 @@ def _from_input(
             frame = frame[frame["measure"] == measure]
     if drop_intercept and "term" in frame.columns:
         frame = frame[~frame["term"].astype(str).isin(_INTERCEPT_TERMS)]
+    if measure is None and "measure" not in frame.columns:
+        measure = _measure_from_coef(frame)
     if reference is None and "reference" in frame.columns and frame["reference"].nunique() == 1:
         reference = frame["reference"].iloc[0]
+    texts = _labels(frame, label, references)
     out = pd.DataFrame(
         {
-            "label": _labels(frame, label, references),
+            "key": pd.Series(_keys(frame, label, texts), dtype=object).to_numpy(),
+            "label": texts,
             "estimate": pd.to_numeric(frame["estimate"], errors="coerce").to_numpy(float),
             "ci_low": pd.to_numeric(frame["ci_low"], errors="coerce").to_numpy(float),
             "ci_high": pd.to_numeric(frame["ci_high"], errors="coerce").to_numpy(float),
@@ -280,7 +358,20 @@ def _from_input(
             )
         out["weight"] = w
     out["n"] = frame["n"].to_numpy() if "n" in frame.columns else np.nan
+    released = nan_rows == "withheld" or (
+        nan_rows == "auto"
+        and isinstance(effects, pd.DataFrame)
+        and "suppressed" not in frame.columns
+    )
+    empty = out[["estimate", "ci_low", "ci_high"]].isna().all(axis=1)
+    out["withheld"] = (empty if nan_rows != "withheld" else out["estimate"].isna()) & released
     pooled_frame = _pooled_frame(pooled if pooled is not None else result_pooled, measure)
+    if pooled_frame is not None:
+        est = pd.to_numeric(pooled_frame["estimate"], errors="coerce")
+        user = pooled is not None and nan_rows == "auto"
+        pooled_frame = pooled_frame.assign(
+            withheld=est.isna().to_numpy() & (nan_rows == "withheld" or user)
+        )
     return _Forest(out, measure, pooled_frame, title, reference)
 
 
@@ -298,15 +389,22 @@ def plot_forest(
     title: str | None = None,
     xlabel: str | None = None,
     ax: Axes | None = None,
+    palette: Palette = None,
+    order: Sequence[Any] | None = None,
+    labels: Labels = None,
+    legend: bool | str = "auto",
+    nan_rows: str = "auto",
 ) -> Axes:
     """Forest plot: one row per estimate with its confidence interval.
 
     Used for outcome gaps (``compare_rates(...).effects``), model odds ratios
-    (``outcome_model(...).table``) and per-cohort or meta-analytic estimates
-    (``meta_analysis(...)``: squares sized by weight and a pooled diamond).  Risk
-    differences are drawn on a linear axis with the reference line at 0; ratios on a
-    log axis with the reference line at 1.  Each row's estimate and interval is
-    written on the right.
+    (``outcome_model(...).table``), Cox hazard ratios (``cox_model(...)``) and
+    per-cohort or meta-analytic estimates (``meta_analysis(...)``: squares sized by
+    weight and a pooled diamond).  The scale comes from the result itself: ratio
+    measures (odds, risk and hazard ratios, and any table whose ``estimate`` is
+    ``exp(coef)``) are drawn on a log axis with the "no difference" line at 1;
+    differences on a linear axis with the line at 0.  Each row's estimate and
+    interval is written on the right.
 
     Parameters
     ----------
@@ -314,13 +412,15 @@ def plot_forest(
         A tidy table with ``estimate``, ``ci_low``, ``ci_high`` and a label column
         (``study``, ``term``, ``group`` [+ ``reference``] or ``label``), optionally
         ``measure``, ``n``, ``weight`` and ``suppressed``; or the result of
-        ``compare_rates`` (its ``.effects``), ``outcome_model`` (its ``.table``) or
-        ``meta_analysis`` (its ``.studies`` and ``.pooled``).  Rows whose
-        ``suppressed`` is true are drawn as "suppressed"; other rows without an
-        estimate as "not estimable".
+        ``compare_rates`` (its ``.effects``), ``outcome_model`` or ``cox_model`` (its
+        ``.table``) or ``meta_analysis`` (its ``.studies`` and ``.pooled``).  Rows
+        whose ``suppressed`` is true are drawn as "suppressed"; withheld rows (see
+        ``nan_rows``) as "withheld"; other rows without an estimate as "not
+        estimable".
     measure : str, optional
         Which ``measure`` rows to draw (e.g. ``"risk_difference"``, ``"odds_ratio"``);
-        default: the only measure, or ``risk_difference`` for rate comparisons.
+        default: the only measure, or ``risk_difference`` for rate comparisons, or the
+        measure the result names.
     label : str, optional
         Column holding the row labels.
     log_scale : bool, optional
@@ -338,16 +438,32 @@ def plot_forest(
         Row labels withheld by disclosure control (a boolean mask by label, or a set).
     drop_intercept : bool, default=True
         Leave out intercepts and baseline odds of model tables.
-    title, xlabel : str, optional
-        Override the default texts.
+    title : str, optional
+        Axes title; by default none (the researcher's own title is kept).
+    xlabel : str, optional
+        Override the value axis' label.
     ax : matplotlib Axes, optional
         Where to draw.
+    palette : str, list or dict, optional
+        Colours of the rows (a dict by row key: study, term or group); default blue.
+    order : list, optional
+        Rows to draw, in order, by key (study, term, group or ``label`` column).
+    labels : dict, list or callable, optional
+        Display text of the rows, by key.
+    legend : {"auto", True, False}, default="auto"
+        True adds a legend of estimate and pooled markers; "auto" draws none (every
+        row is labelled).
+    nan_rows : {"auto", "withheld", "not estimable"}, default="auto"
+        What a row without an estimate means.  "auto": in a plain table (a released
+        table) without a ``suppressed`` column, a row whose estimate and limits are
+        all NaN is withheld; in a result, it is not estimable.
 
     Returns
     -------
     matplotlib.axes.Axes
         Markers carry ``gid="estimate:<row>"``, intervals ``"ci:<row>"`` (row = 0, 1,
-        ... from the top), the pooled diamond ``"pooled"``.
+        ... from the top), the pooled diamond ``"pooled"``, the right-hand texts
+        ``"text:<row>"``.
 
     Examples
     --------
@@ -362,8 +478,13 @@ def plot_forest(
     'log'
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
-    forest = _from_input(effects, measure, label, weights, pooled, drop_intercept)
-    table = forest.table
+    legend = check_legend(legend)
+    if nan_rows not in ("auto", "withheld", "not estimable"):
+        raise AnalysisError(
+            f"nan_rows must be 'auto', 'withheld' or 'not estimable', not {nan_rows!r}."
+        )
+    forest = _from_input(effects, measure, label, weights, pooled, drop_intercept, nan_rows)
+    table = _reordered(forest.table, order)
     if log_scale is None:
         log_scale = _is_ratio(forest.measure)
     if ref_line is None:
@@ -371,44 +492,55 @@ def plot_forest(
     n_rows = len(table) + (0 if forest.pooled is None else len(forest.pooled) + 0.6)
     ax = get_ax(ax, (8.0, 1.5 + 0.45 * max(2.0, n_rows)))
     hidden = cell_mask(suppressed, list(table["label"]))["_row"].to_numpy()
+    hidden = hidden | cell_mask(suppressed, list(table["key"]))["_row"].to_numpy()
     table = table.assign(suppressed=table["suppressed"].to_numpy() | hidden)
+    keys = list(table["key"])
+    colours = resolve_palette(palette, keys, default=dict.fromkeys(keys, OKABE_ITO["blue"]))
+    names = resolve_labels(labels, keys) if labels is not None else None
     if log_scale:
         ax.set_xscale("log")
     pct = forest.measure == "risk_difference"
-    bounds = _bounds(table, forest.pooled, ref_line, log_scale)
-    lo_edge, hi_edge = bounds
+    lo_edge, hi_edge = _bounds(table, forest.pooled, ref_line, log_scale)
     w = table["weight"].to_numpy(float)
     wmax = np.nanmax(w) if np.isfinite(w).any() else np.nan
-    colour = OKABE_ITO["blue"]
-    label_transform = ax.get_yaxis_transform()
+    column = column_transform(ax)
+    texts: list[Any] = []
+
+    def word_at(y: float, word: str, gid: str) -> None:
+        mid = ax.text(
+            0.5,
+            y,
+            word,
+            transform=ax.get_yaxis_transform(),
+            ha="center",
+            va="center",
+            color=NEUTRAL,
+            style="italic",
+            fontsize=9,
+        )
+        mid.set_in_layout(False)
+        right = ax.text(
+            1.0,
+            y,
+            word,
+            transform=column,
+            ha="left",
+            va="center",
+            color=NEUTRAL,
+            style="italic",
+            fontsize=9,
+            clip_on=False,
+        )
+        right.set_gid(gid)
+        texts.extend([mid, right])
+
     for i, row in enumerate(table.itertuples(index=False)):
         y = float(i)
-        if row.suppressed or not np.isfinite(row.estimate):
-            word = SUPPRESSED if row.suppressed else "not estimable"
-            ax.text(
-                0.5,
-                y,
-                word,
-                transform=label_transform,
-                ha="center",
-                va="center",
-                color=NEUTRAL,
-                style="italic",
-                fontsize=9,
-            )
-            ax.text(
-                1.02,
-                y,
-                word,
-                transform=label_transform,
-                ha="left",
-                va="center",
-                color=NEUTRAL,
-                style="italic",
-                fontsize=9,
-                clip_on=False,
-            ).set_gid(f"text:{i}")
+        if row.suppressed or row.withheld or not np.isfinite(row.estimate):
+            word = SUPPRESSED if row.suppressed else WITHHELD if row.withheld else "not estimable"
+            word_at(y, word, f"text:{i}")
             continue
+        colour = colours[row.key]
         lo = row.ci_low if np.isfinite(row.ci_low) else lo_edge
         hi = row.ci_high if np.isfinite(row.ci_high) else hi_edge
         (line,) = ax.plot([lo, hi], [y, y], color=colour, linewidth=1.8, zorder=2)
@@ -434,22 +566,26 @@ def plot_forest(
             zorder=3,
         )
         dot.set_gid(f"estimate:{i}")
-        ax.text(
-            1.02,
+        text = ax.text(
+            1.0,
             y,
             _interval_text(row.estimate, row.ci_low, row.ci_high, pct),
-            transform=label_transform,
+            transform=column,
             ha="left",
             va="center",
             fontsize=9,
             clip_on=False,
-        ).set_gid(f"text:{i}")
-    labels = [str(v) for v in table["label"]]
+        )
+        text.set_gid(f"text:{i}")
+        texts.append(text)
+    shown = [
+        names[k] if names is not None else str(t) for k, t in zip(keys, table["label"], strict=True)
+    ]
     ticks: list[float] = [float(i) for i in range(len(table))]
     if table["n"].notna().any():
-        labels = [
+        shown = [
             f"{lab} (n = {int(n)})" if pd.notna(n) else lab
-            for lab, n in zip(labels, table["n"], strict=True)
+            for lab, n in zip(shown, table["n"], strict=True)
         ]
     if forest.pooled is not None:
         start = len(table) + 0.6
@@ -457,77 +593,144 @@ def plot_forest(
         for k, prow in enumerate(forest.pooled.itertuples(index=False)):
             y = start + k
             ticks.append(y)
-            labels.append(str(prow.label))
+            shown.append(str(prow.label))
             est, plo, phi = (
                 float(v) for v in np.asarray([prow.estimate, prow.ci_low, prow.ci_high], float)
             )
-            withheld = bool(getattr(prow, "suppressed", False))
-            if withheld or not np.isfinite(est):
-                word = SUPPRESSED if withheld else "not estimable"
-                ax.text(
-                    0.5,
-                    y,
-                    word,
-                    transform=label_transform,
-                    ha="center",
-                    va="center",
-                    color=NEUTRAL,
-                    style="italic",
-                    fontsize=9,
-                )
+            gid = "text:pooled" if k == 0 else f"text:pooled:{k}"
+            if bool(getattr(prow, "suppressed", False)):
+                word_at(y, SUPPRESSED, gid)
+                continue
+            if bool(getattr(prow, "withheld", False)):
+                word_at(y, WITHHELD, gid)
+                continue
+            if not np.isfinite(est):
+                word_at(y, "not estimable", gid)
                 continue
             _diamond(ax, est, plo, phi, y, gid="pooled" if k == 0 else f"pooled:{k}")
-            ax.text(
-                1.02,
+            text = ax.text(
+                1.0,
                 y,
                 _interval_text(est, plo, phi, pct),
-                transform=label_transform,
+                transform=column,
                 ha="left",
                 va="center",
                 fontsize=9,
                 fontweight="bold",
                 clip_on=False,
-            ).set_gid("text:pooled" if k == 0 else f"text:pooled:{k}")
+            )
+            text.set_gid(gid)
+            texts.append(text)
     ax.axvline(ref_line, color=NEUTRAL, linewidth=1.0, linestyle="--", zorder=1)
-    ax.set_yticks(ticks, labels)
-    ax.set_ylim(max(ticks, default=0) + 0.7, -0.7)
+    ax.set_yticks(ticks, shown)
+    head_y = -0.95
+    ax.set_ylim(max(ticks, default=0) + 0.7, head_y - 0.45)
     ax.set_xlim(lo_edge, hi_edge)
     ax.grid(axis="y", visible=False)
     _format_x(ax, forest.measure, log_scale, pct)
     ax.set_xlabel(xlabel or _xlabel(forest.measure, log_scale))
-    ax.set_title(title or forest.title, pad=16)
-    ax.text(
-        1.02,
+    header = ax.text(
         1.0,
+        head_y,
         "estimate [95% CI]",
-        transform=ax.transAxes,
+        transform=column,
         ha="left",
-        va="bottom",
+        va="center",
         fontsize=9,
         color=NEUTRAL,
+        clip_on=False,
     )
+    header.set_gid("header")
+    texts.append(header)
     if forest.reference is not None:
-        ref = category_label(forest.reference)
-        what = "odds" if "odds" in str(forest.measure) else "rate"
-        for x, text, ha in (
-            (0.0, f"← lower {what} than {ref}", "left"),
-            (1.0, f"higher {what} than {ref} →", "right"),
-        ):
-            ax.annotate(
-                text,
-                xy=(x, 0.0),
-                xycoords="axes fraction",
-                xytext=(0, -22),
-                textcoords="offset points",
-                ha=ha,
-                va="top",
-                fontsize=8.5,
-                color=NEUTRAL,
+        _direction_hints(ax, forest, ref_line, head_y)
+    _autofit.no_overlap(ax, texts)
+    _autofit.fit_ticks(ax, "y", thin=False, min_size=5.0)
+    _autofit.fit_ticks(ax, "x", thin=True)
+    if wants_legend(legend, needed=False):
+        from matplotlib.lines import Line2D
+
+        handles = [
+            Line2D([], [], marker="s", color=OKABE_ITO["blue"], linestyle="none", label="estimate")
+        ]
+        if forest.pooled is not None:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="D",
+                    color=OKABE_ITO["vermillion"],
+                    markeredgecolor="black",
+                    linestyle="none",
+                    label="pooled",
+                )
             )
-        ax.xaxis.labelpad = 16
+        legend_right(ax, handles, offset_pt=_column_width(texts))
     if table.empty and forest.pooled is None:
         note(ax, "no estimates to show")
+    apply_title(ax, title)
     return ax
+
+
+def _reordered(table: pd.DataFrame, order: Sequence[Any] | None) -> pd.DataFrame:
+    if order is None:
+        return table
+    keys = list(table["key"])
+    picks = []
+    for item in order:
+        hit = [i for i, k in enumerate(keys) if k == item or str(k) == str(item)]
+        hit += [i for i, t in enumerate(table["label"]) if str(t) == str(item) and i not in hit]
+        if not hit:
+            raise AnalysisError(
+                f"order: {item!r} is not a row of the forest plot; rows: {[str(k) for k in keys]}."
+            )
+        picks.append(hit[0])
+    return table.iloc[picks].reset_index(drop=True)
+
+
+def _column_width(texts: Sequence[Any]) -> float:
+    return COLUMN_GAP + max((text_width_pt(t.get_text(), 9) for t in texts), default=0.0) + 8.0
+
+
+def _direction_hints(ax: Axes, forest: _Forest, ref_line: float, y: float) -> None:
+    """ "← lower rate than X" and "higher rate than X →" on either side of the null line.
+
+    Written in the header row inside the axes, each shrunk (or left out) to fit the
+    room between the null line and the axes' edge.
+    """
+    from matplotlib.transforms import offset_copy
+
+    ref = category_label(forest.reference)
+    what = (
+        "odds"
+        if "odds" in str(forest.measure)
+        else ("hazard" if "hazard" in str(forest.measure) else "rate")
+    )
+    for text, ha, dx in (
+        (f"← lower {what} than {ref}", "right", -4.0),
+        (f"higher {what} than {ref} →", "left", 4.0),
+    ):
+        hint = ax.text(
+            ref_line,
+            y,
+            text,
+            transform=offset_copy(
+                ax.transData, fig=cast("Figure", ax.figure), x=dx, units="points"
+            ),
+            ha=ha,
+            va="center",
+            fontsize=8.5,
+            color=NEUTRAL,
+        )
+        hint.set_in_layout(False)
+        hint.set_gid(f"hint:{ha}")
+
+        def room(ha: str = ha) -> float:
+            x = ax.transData.transform((ref_line, 0.0))[0]
+            box = ax.get_window_extent()
+            return float((x - box.x0) if ha == "right" else (box.x1 - x)) - 6.0
+
+        _autofit.fit_width(ax, hint, room, min_size=6.0)
 
 
 def _bounds(
@@ -599,4 +802,4 @@ def _xlabel(measure: str | None, log_scale: bool) -> str:
     )
     if log_scale:
         text += " (log scale)"
-    return f"{text} with 95% confidence interval"
+    return f"{text}, 95% CI"

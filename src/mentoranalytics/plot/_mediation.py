@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import AnalysisError, ColumnError
-from ._common import SUPPRESSED, category_label, cell_mask, column_label, get_ax
+from . import _autofit
+from ._common import SUPPRESSED, WITHHELD, category_label, cell_mask, column_label, get_ax
+from ._compose import (
+    Labels,
+    Palette,
+    apply_title,
+    check_legend,
+    resolve_labels,
+    resolve_palette,
+)
 from ._style import NEUTRAL, OKABE_ITO
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,7 +59,20 @@ def _scale(result: Any) -> tuple[float, str]:
     return 1.0, ""
 
 
-def _effect_text(table: pd.DataFrame, key: str, hidden: bool, mult: float, unit: str) -> str:
+def _effect_text(
+    table: pd.DataFrame,
+    key: str,
+    hidden: bool,
+    mult: float,
+    unit: str,
+    *,
+    released: bool = False,
+    stacked: bool = False,
+) -> str:
+    """The estimate, its interval and p; "suppressed", "withheld" or "not estimable".
+
+    ``stacked`` puts estimate, interval and p on three lines (for a narrow region).
+    """
     if key not in table.index:
         return ""
     row = table.loc[key]
@@ -57,11 +80,14 @@ def _effect_text(table: pd.DataFrame, key: str, hidden: bool, mult: float, unit:
     if hidden or bool(row.get("suppressed", False)):
         return SUPPRESSED
     if not np.isfinite(est):
-        return "not estimable"
+        withheld = released and not (np.isfinite(lo) or np.isfinite(hi))
+        return WITHHELD if withheld else "not estimable"
     if key == "prop_mediated":
         return f"{100 * est:.0f}% [{100 * lo:.0f}%, {100 * hi:.0f}%]"
     digits = 1 if mult == 100 else 3
-    text = f"{mult * est:+.{digits}f}{unit} [{mult * lo:+.{digits}f}, {mult * hi:+.{digits}f}]"
+    value = f"{mult * est:+.{digits}f}{unit}"
+    interval = f"[{mult * lo:+.{digits}f}, {mult * hi:+.{digits}f}]"
+    text = f"{value}\n{interval}" if stacked else f"{value} {interval}"
     p = row.get("p_value", np.nan)
     if p is not None and pd.notna(p):
         text += f"\np {'< 0.001' if p < 0.001 else f'= {p:.3f}'}"
@@ -76,6 +102,12 @@ def plot_mediation(
     outcome: str | None = None,
     suppressed: Any = None,
     ax: Axes | None = None,
+    palette: Palette = None,
+    order: Sequence[Any] | None = None,
+    labels: Labels = None,
+    title: str | None = None,
+    legend: bool | str = "auto",
+    nan_rows: str = "auto",
 ) -> Axes:
     """Diagram of a mediation analysis: how much of the effect runs through the mediator.
 
@@ -83,7 +115,9 @@ def plot_mediation(
     mediator carries the average causal mediation effect (ACME) with its interval;
     the direct arrow carries the average direct effect (ADE); the total effect and
     the proportion mediated are written underneath.  For a yes/no outcome the
-    effects are differences in probability, shown in percentage points.
+    effects are differences in probability, shown in percentage points.  Every text
+    has its own region of the axes and is shrunk at draw time to fit it, so the
+    diagram stays legible in a half-width panel.
 
     Parameters
     ----------
@@ -91,14 +125,31 @@ def plot_mediation(
         The result of :func:`mentoranalytics.mediation`, or its ``.table`` (index or
         column ``effect`` with rows acme, ade, total_effect, prop_mediated; columns
         ``estimate, ci_low, ci_high`` and optionally ``p_value`` and ``suppressed``).
-        Rows with a missing estimate, or ``suppressed`` true, are drawn as
-        "suppressed" when so marked, else "not estimable".
+        Rows marked ``suppressed`` are drawn as "suppressed"; withheld rows (see
+        ``nan_rows``) as "withheld"; other rows without an estimate as "not
+        estimable".
     exposure, mediator, outcome : str, optional
         Box texts; default: the column names recorded on the result.
     suppressed : Series, set or None, default=None
         Effects withheld by disclosure control (e.g. ``{"acme"}``).
     ax : matplotlib Axes, optional
         Where to draw.
+    palette : str, list or dict, optional
+        Colours of the indirect and direct paths: a dict ``{"indirect": c,
+        "direct": c}``, a list of two colours or a palette name.
+    order : None
+        Accepted for a uniform signature; the diagram has no groups to order.
+    labels : dict or list, optional
+        Box texts: ``{"exposure": ..., "mediator": ..., "outcome": ...}`` or a list of
+        three (like ``exposure=``, ``mediator=``, ``outcome=``).
+    title : str, optional
+        Axes title; by default none.
+    legend : {"auto", True, False}, default="auto"
+        Accepted for a uniform signature; the diagram labels its paths directly.
+    nan_rows : {"auto", "withheld", "not estimable"}, default="auto"
+        What a row without an estimate means.  "auto": in a plain table without a
+        ``suppressed`` column (a released table) an all-NaN row is withheld; in a
+        result, it is not estimable.
 
     Returns
     -------
@@ -117,16 +168,24 @@ def plot_mediation(
     ...                                     name="effect"))
     >>> ax = maplot.plot_mediation(table, exposure="gender", mediator="bold_choice",
     ...                            outcome="promoted")
-    >>> [t.get_text().splitlines()[0] for t in ax.texts if t.get_gid() == "acme"]
-    ['+0.050 [+0.010, +0.100]']
+    >>> [t.get_text().splitlines()[:2] for t in ax.texts if t.get_gid() == "acme"]
+    [['+0.050', '[+0.010, +0.100]']]
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+    check_legend(legend)
+    if nan_rows not in ("auto", "withheld", "not estimable"):
+        raise AnalysisError(
+            f"nan_rows must be 'auto', 'withheld' or 'not estimable', not {nan_rows!r}."
+        )
     table = _effects_table(result)
     hidden = cell_mask(suppressed, list(_EFFECTS))["_row"]
     if "suppressed" in table.columns:
         hidden = hidden | table["suppressed"].reindex(list(_EFFECTS)).fillna(False).astype(bool)
+    released = nan_rows == "withheld" or (
+        nan_rows == "auto" and isinstance(result, pd.DataFrame) and "suppressed" not in table
+    )
     mult, unit = _scale(result)
     ax = get_ax(ax, (8.0, 5.2))
     exposure = exposure or getattr(result, "exposure", None) or "exposure"
@@ -136,19 +195,24 @@ def plot_mediation(
     exposure_text = exposure.replace("_", " ")
     if treated is not None and control is not None:
         exposure_text += f"\n{category_label(treated)} vs {category_label(control)}"
-    boxes = {
-        "exposure": ((0.14, 0.30), f"Exposure\n{exposure_text}"),
-        "mediator": ((0.50, 0.80), f"Mediator\n{mediator.replace('_', ' ')}"),
-        "outcome": ((0.86, 0.30), f"Outcome\n{column_label(outcome)}"),
+    texts = {
+        "exposure": f"Exposure\n{exposure_text}",
+        "mediator": f"Mediator\n{mediator.replace('_', ' ')}",
+        "outcome": f"Outcome\n{column_label(outcome)}",
     }
-    width, height = 0.24, 0.17
-    for key, ((x, y), text) in boxes.items():
+    if isinstance(labels, Mapping):
+        texts.update({k: str(v) for k, v in labels.items() if k in texts})
+    elif labels is not None:
+        texts.update(resolve_labels(labels, list(texts)))
+    indirect, direct = _path_colours(palette)
+    box_texts = []
+    for key, (x0, y0, x1, y1) in _BOXES.items():
         ax.add_patch(
             FancyBboxPatch(
-                (x - width / 2, y - height / 2),
-                width,
-                height,
-                boxstyle="round,pad=0.01,rounding_size=0.02",
+                (x0, y0),
+                x1 - x0,
+                y1 - y0,
+                boxstyle="round,pad=0.0,rounding_size=0.02",
                 facecolor="#F2F2F2",
                 edgecolor=NEUTRAL,
                 linewidth=1.2,
@@ -157,17 +221,8 @@ def plot_mediation(
                 gid=f"box:{key}",
             )
         )
-        ax.text(
-            x,
-            y,
-            _wrap(text, 22),
-            ha="center",
-            va="center",
-            fontsize=9.5,
-            transform=ax.transAxes,
-            zorder=3,
-        )
-    indirect, direct = OKABE_ITO["vermillion"], OKABE_ITO["blue"]
+        inner = (x0 + 0.01, y0 + 0.01, x1 - 0.01, y1 - 0.01)
+        box_texts.append((_boxed(ax, _wrap(texts[key], 16), inner, 9.5), inner))
 
     def arrow(a: tuple[float, float], b: tuple[float, float], colour: str) -> None:
         ax.add_patch(
@@ -175,7 +230,7 @@ def plot_mediation(
                 a,
                 b,
                 arrowstyle="-|>",
-                mutation_scale=16,
+                mutation_scale=14,
                 linewidth=2.0,
                 color=colour,
                 transform=ax.transAxes,
@@ -183,98 +238,123 @@ def plot_mediation(
             )
         )
 
-    arrow((0.20, 0.39), (0.41, 0.71), indirect)
-    arrow((0.59, 0.71), (0.80, 0.39), indirect)
-    arrow((0.26, 0.30), (0.74, 0.30), direct)
-    acme = _effect_text(table, "acme", bool(hidden["acme"]), mult, unit)
-    ade = _effect_text(table, "ade", bool(hidden["ade"]), mult, unit)
-    total = _effect_text(table, "total_effect", bool(hidden["total_effect"]), mult, unit)
-    prop = _effect_text(table, "prop_mediated", bool(hidden["prop_mediated"]), mult, unit)
-    ax.text(
-        0.5,
-        0.64,
-        "Indirect effect (ACME)",
-        ha="center",
-        va="bottom",
-        fontsize=9,
-        color=indirect,
-        fontweight="bold",
-        transform=ax.transAxes,
-    )
-    ax.text(
-        0.5,
-        0.625,
-        acme,
-        ha="center",
-        va="top",
-        fontsize=9.5,
-        color=indirect,
-        transform=ax.transAxes,
-        gid="acme",
-    )
-    ax.text(
-        0.5,
-        0.26,
-        "Direct effect (ADE)",
-        ha="center",
-        va="top",
-        fontsize=9,
-        color=direct,
-        fontweight="bold",
-        transform=ax.transAxes,
-    )
-    ax.text(
-        0.5,
-        0.215,
-        ade,
-        ha="center",
-        va="top",
-        fontsize=9.5,
-        color=direct,
-        transform=ax.transAxes,
-        gid="ade",
-    )
-    ax.text(
-        0.02,
-        0.02,
-        "Total effect (ACME + ADE): " + total.replace("\n", ", "),
-        ha="left",
-        va="bottom",
-        fontsize=9.5,
-        transform=ax.transAxes,
-        gid="total_effect",
-    )
-    if prop:
-        ax.text(
-            0.98,
-            0.02,
-            "Proportion mediated: " + prop.replace("\n", ", "),
-            ha="right",
-            va="bottom",
-            fontsize=9.5,
-            transform=ax.transAxes,
-            gid="prop_mediated",
+    arrow((0.22, 0.51), (0.38, 0.65), indirect)
+    arrow((0.62, 0.65), (0.78, 0.51), indirect)
+    arrow((0.33, 0.41), (0.67, 0.41), direct)
+
+    def effect(key: str, *, stacked: bool) -> str:
+        return _effect_text(
+            table, key, bool(hidden[key]), mult, unit, released=released, stacked=stacked
         )
+
+    def placed(text: str, region: str, size: float, **kwargs: Any) -> tuple[Any, Any]:
+        box = _REGIONS[region]
+        return _boxed(ax, text, box, size, **kwargs), box
+
+    labels_ = [
+        placed("Indirect (ACME)", "acme_label", 9, color=indirect, weight="bold"),
+        placed("Direct (ADE)", "ade_label", 9, color=direct, weight="bold"),
+    ]
+    values = [
+        placed(effect("acme", stacked=True), "acme", 9.5, color=indirect, gid="acme"),
+        placed(
+            effect("ade", stacked=True).replace("\n[", " ["), "ade", 9.5, color=direct, gid="ade"
+        ),
+        placed(
+            "Total effect: " + effect("total_effect", stacked=False).replace("\n", ", "),
+            "total_effect",
+            9.5,
+            gid="total_effect",
+        ),
+    ]
+    if "prop_mediated" in table.index:
+        values.append(
+            placed(
+                "Proportion mediated: " + effect("prop_mediated", stacked=False),
+                "prop_mediated",
+                9.5,
+                gid="prop_mediated",
+            )
+        )
+    _autofit.fit_boxes(ax, box_texts, min_size=4.0)
+    _autofit.fit_boxes(ax, labels_, min_size=4.0)
+    _autofit.fit_boxes(ax, values, min_size=4.0)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_axis_off()
     level = getattr(result, "alpha", 0.05)
-    scale = "percentage points of probability" if mult == 100 else "outcome units"
-    ax.set_title(
-        f"How much of the effect of {exposure.replace('_', ' ')} on "
-        f"{outcome.replace('_', ' ')} runs through {mediator.replace('_', ' ')}?\n"
-    )
-    ax.text(
-        0.0,
-        1.0,
-        f"Effects in {scale}, {100 * (1 - level):.0f}% intervals"
-        + (f"; n = {result.n}, {result.n_sims} simulations" if hasattr(result, "n_sims") else ""),
-        transform=ax.transAxes,
-        fontsize=8.5,
-        color=NEUTRAL,
-        va="bottom",
-    )
+    scale = "percentage points" if mult == 100 else "outcome units"
+    head = f"Effects in {scale}, {100 * (1 - level):.0f}% intervals"
+    if hasattr(result, "n_sims"):
+        head += f"\nn = {result.n}, {result.n_sims} simulations"
+    top = _boxed(ax, head, _REGIONS["head"], 8.5, color=NEUTRAL, ha="left", gid="head")
+    _autofit.fit_box(ax, top, _REGIONS["head"], min_size=4.0)
+    apply_title(ax, title)
     return ax
+
+
+#: Boxes (x0, y0, x1, y1 in axes fraction) of the three variables.
+_BOXES: dict[str, tuple[float, float, float, float]] = {
+    "exposure": (0.01, 0.31, 0.33, 0.51),
+    "mediator": (0.33, 0.65, 0.67, 0.87),
+    "outcome": (0.67, 0.31, 0.99, 0.51),
+}
+#: Regions of the texts; no two overlap, so fitted texts never do.
+_REGIONS: dict[str, tuple[float, float, float, float]] = {
+    "head": (0.0, 0.88, 1.0, 1.0),
+    "acme_label": (0.385, 0.585, 0.615, 0.645),
+    "acme": (0.36, 0.42, 0.64, 0.58),
+    "ade_label": (0.34, 0.33, 0.66, 0.40),
+    "ade": (0.12, 0.185, 0.88, 0.325),
+    "total_effect": (0.0, 0.095, 1.0, 0.18),
+    "prop_mediated": (0.0, 0.0, 1.0, 0.085),
+}
+
+
+def _boxed(
+    ax: Axes,
+    text: str,
+    region: tuple[float, float, float, float],
+    size: float,
+    *,
+    color: str = "black",
+    weight: str = "normal",
+    gid: str | None = None,
+    ha: str = "center",
+) -> Any:
+    """``text`` anchored in ``region`` (the caller fits it there at draw time)."""
+    x0, y0, x1, y1 = region
+    x = {"left": x0, "right": x1}.get(ha, (x0 + x1) / 2)
+    out = ax.text(
+        x,
+        (y0 + y1) / 2,
+        text,
+        ha=ha,
+        va="center",
+        fontsize=size,
+        color=color,
+        fontweight=weight,
+        multialignment=ha,
+        transform=ax.transAxes,
+        zorder=3,
+    )
+    out.set_in_layout(False)
+    if gid:
+        out.set_gid(gid)
+    return out
+
+
+def _path_colours(palette: Palette) -> tuple[str, str]:
+    default = {"indirect": OKABE_ITO["vermillion"], "direct": OKABE_ITO["blue"]}
+    if palette is None:
+        return default["indirect"], default["direct"]
+    if isinstance(palette, Mapping):
+        aliases = {"acme": "indirect", "ade": "direct"}
+        named = {aliases.get(str(k), str(k)): v for k, v in palette.items()}
+        chosen = resolve_palette({**default, **named}, ["indirect", "direct"])
+    else:
+        chosen = resolve_palette(palette, ["indirect", "direct"])
+    return chosen["indirect"], chosen["direct"]
 
 
 def _wrap(text: str, width: int) -> str:

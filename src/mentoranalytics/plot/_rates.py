@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,6 +11,7 @@ import pandas as pd
 from .._frame import as_frame
 from ..exceptions import AnalysisError, ColumnError
 from ..schema import OUTCOMES
+from ._autofit import fit_box
 from ._common import (
     SUPPRESSED,
     by_label,
@@ -25,7 +25,26 @@ from ._common import (
     note,
     rates_from_table,
 )
-from ._style import NEUTRAL, group_colors
+from ._compose import (
+    Labels,
+    Palette,
+    apply_title,
+    check_legend,
+    resolve_labels,
+    resolve_order,
+    resolve_palette,
+    wants_legend,
+)
+from ._rows import (
+    Row,
+    draw_rows,
+    facet_positions,
+    finish,
+    group_handles,
+    is_missing,
+    legend_after_column,
+)
+from ._style import NEUTRAL, group_markers
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -105,93 +124,96 @@ def group_rates(frame: pd.DataFrame, outcome: str, by: str, groups: Sequence[Any
 # --------------------------------------------------------------------------------------
 
 
-@dataclass
-class _RateRow:
-    y: float
-    rate: float
-    low: float
-    high: float
-    n: float
-    events: float
-    suppressed: bool
-    colour: str
-    gid: str
-    filled: bool = True
-    marker: str = "o"
-    empty_text: str = NO_ANSWERS
-
-
-def _label_text(row: _RateRow) -> str:
-    if row.suppressed:
+def _count_text(n: Any, events: Any, hidden: bool, empty_text: str) -> str:
+    if hidden:
         return SUPPRESSED
-    if pd.isna(row.n) or row.n == 0:
-        return row.empty_text
-    if pd.isna(row.events):
-        return f"n = {int(row.n)}"
-    return fmt_count(row.events, row.n)
-
-
-def _draw_rate_rows(ax: Axes, rows: Sequence[_RateRow], *, size: float = 7.0) -> None:
-    """Dot and whisker per row, and its ``events/n`` (or "suppressed") in a right column."""
-    label_transform = ax.get_yaxis_transform()
-    for row in rows:
-        drawable = not row.suppressed and not pd.isna(row.rate)
-        if drawable:
-            (line,) = ax.plot(
-                [row.low, row.high],
-                [row.y, row.y],
-                color=row.colour,
-                linewidth=2.0,
-                solid_capstyle="butt",
-                zorder=2,
-            )
-            line.set_gid(f"ci:{row.gid}")
-            for end in (row.low, row.high):
-                ax.plot(
-                    [end, end],
-                    [row.y - 0.045, row.y + 0.045],
-                    color=row.colour,
-                    linewidth=1.4,
-                    zorder=2,
-                )
-            (dot,) = ax.plot(
-                [row.rate],
-                [row.y],
-                marker=row.marker,
-                markersize=size,
-                color=row.colour,
-                markerfacecolor=row.colour if row.filled else "white",
-                markeredgewidth=1.6,
-                linestyle="none",
-                zorder=3,
-            )
-            dot.set_gid(f"rate:{row.gid}")
-        text = ax.text(
-            1.02,
-            row.y,
-            _label_text(row),
-            transform=label_transform,
-            ha="left",
-            va="center",
-            fontsize=9,
-            clip_on=False,
-            color=NEUTRAL if not drawable else row.colour,
-            style="italic" if not drawable else "normal",
-        )
-        text.set_gid(f"n:{row.gid}")
+    if is_missing(n) or n == 0:
+        return empty_text
+    if is_missing(events):
+        return f"n = {int(n)}"
+    return fmt_count(events, n)
 
 
 def _percent_axis(ax: Axes, label: str) -> None:
-    ticks = np.linspace(0, 1, 6)
+    ticks = np.linspace(0, 1, 5)
     ax.set_xlim(-0.02, 1.02)
     ax.set_xticks(ticks, [f"{100 * t:.0f}%" for t in ticks])
     ax.set_xlabel(label)
-    ax.grid(axis="y", visible=False)
 
 
-# --------------------------------------------------------------------------------------
-# outcome rates by group
-# --------------------------------------------------------------------------------------
+def _check_kind(kind: str) -> str:
+    if kind not in ("point", "bar"):
+        raise AnalysisError(f"kind must be 'point' or 'bar', not {kind!r}.")
+    return kind
+
+
+def _draw_rate_table(
+    ax: Axes,
+    tidy: pd.DataFrame,
+    names: Sequence[Any],
+    groups: Sequence[Any],
+    *,
+    by: str | None,
+    mask: pd.DataFrame,
+    palette: Palette,
+    labels: Labels,
+    legend: bool | str,
+    kind: str,
+    groups_as_rows: bool,
+    xlabel: str,
+    outcome_labels: Mapping[Any, str] | None = None,
+) -> list[Row]:
+    """Rows of rates from a tidy ``outcome, group, n, events, rate, ci_low, ci_high,
+    suppressed`` table; ``groups_as_rows`` draws one row per group (a single outcome)."""
+    colours = resolve_palette(palette, groups, by=by)
+    markers = group_markers(groups, by)
+    names_of = resolve_labels(labels, groups)
+    facets = 1 if groups_as_rows else len(names)
+    ys, pitch = facet_positions(facets, len(groups))
+    rows: list[Row] = []
+    for i, outcome in enumerate(names):
+        for j, group in enumerate(groups):
+            y = float(ys[0 if groups_as_rows else i, j])
+            hit = tidy[(tidy["outcome"] == outcome) & (tidy["group"].astype(str) == str(group))]
+            gid = f"{outcome}:{group}"
+            if hit.empty:
+                text = NO_ANSWERS
+                rows.append(Row(y, np.nan, np.nan, np.nan, text, colours[group], gid))
+                continue
+            r = hit.iloc[0]
+            col = outcome if outcome in mask.columns else mask.columns[0]
+            hidden = bool(r["suppressed"]) or bool(mask.loc[group, col])
+            rows.append(
+                Row(
+                    y,
+                    float(r["rate"]),
+                    float(r["ci_low"]),
+                    float(r["ci_high"]),
+                    _count_text(r["n"], r["events"], hidden, NO_ANSWERS),
+                    colours[group],
+                    gid,
+                    hidden=hidden,
+                    marker=markers[group],
+                )
+            )
+    texts = draw_rows(ax, rows, pitch=pitch, kind=kind)
+    if groups_as_rows:
+        ticks = [names_of[g] for g in groups]
+    else:
+        shown = outcome_labels or {}
+        ticks = [_wrap(shown.get(o, column_label(str(o)))) for o in names]
+    _percent_axis(ax, xlabel)
+    finish(ax, n_facets=facets, tick_labels=ticks, header="events/n", texts=texts)
+    if wants_legend(legend, needed=not groups_as_rows and bool(groups)):
+        handles = group_handles(groups, colours, markers, names_of)
+        legend_after_column(
+            ax, handles, rows, "events/n", by_label(by).capitalize() if by else None
+        )
+    if not names or not groups:
+        note(ax, "no outcomes or groups to show")
+    elif all(not r.drawable for r in rows):
+        note(ax, "no rates to show: every cell is empty or suppressed", y=0.5)
+    return rows
 
 
 def _tidy_from_rates(rates: pd.DataFrame, outcome: str, by: str) -> pd.DataFrame:
@@ -268,11 +290,17 @@ def plot_outcome_rates(
     by: str = "gender",
     suppressed: Any = None,
     ax: Axes | None = None,
+    palette: Palette = None,
+    order: Sequence[Any] | None = None,
+    labels: Labels = None,
+    title: str | None = None,
+    legend: bool | str = "auto",
+    kind: str = "point",
 ) -> Axes:
     """Dot-and-whisker panel: the rate of several outcomes in each group, with Wilson CIs.
 
-    One row per outcome; within it one dot per group (fixed gender colours) with its
-    95% Wilson interval, and ``events/n`` in a column on the right.
+    One row per outcome; within it one dot per group (fixed colour and marker shape per
+    group) with its 95% Wilson interval, and ``events/n`` in a column on the right.
 
     Parameters
     ----------
@@ -285,7 +313,7 @@ def plot_outcome_rates(
         * a tidy table with columns ``outcome``, ``group`` (or ``by``), ``n``,
           ``events``, ``rate``, ``ci_low``, ``ci_high`` and optionally ``suppressed``
           (a published table: rows with NA rate or n, or ``suppressed`` true, are
-          drawn as "suppressed").
+          drawn as "suppressed"); see also :func:`plot_rates`.
     outcomes : str or sequence of str, optional
         Outcome columns in display order; default: the schema outcomes present.
     by : str, default="gender"
@@ -297,6 +325,18 @@ def plot_outcome_rates(
         show the word "suppressed" instead of a dot and count.
     ax : matplotlib Axes, optional
         Where to draw.
+    palette : str, list or dict, optional
+        Group colours (see :mod:`mentoranalytics.plot`); default: the fixed colours.
+    order : list, optional
+        Groups to draw, in order.
+    labels : dict, list or callable, optional
+        Display text of the groups (colours and markers stay with the groups).
+    title : str, optional
+        Axes title; by default none (the researcher's own title is kept).
+    legend : {"auto", True, False}, default="auto"
+        The group legend, right of the n column.
+    kind : {"point", "bar"}, default="point"
+        Markers, or bars with the interval as an error bar.
 
     Returns
     -------
@@ -315,103 +355,161 @@ def plot_outcome_rates(
     ['2/4', '3/4']
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
-    tidy, names, groups = _outcome_table(data, outcomes, by)
+    legend = check_legend(legend)
+    kind = _check_kind(kind)
+    tidy, names, present = _outcome_table(data, outcomes, by)
+    groups = resolve_order(order, present)
     ax = get_ax(ax, (8.0, 1.4 + 0.32 * max(1, len(groups)) * max(1, len(names))))
     mask = cell_mask(suppressed, groups, names)
-    colours = group_colors(groups, by)
-    height = min(0.24, 0.72 / max(1, len(groups)))
-    rows: list[_RateRow] = []
-    for i, outcome in enumerate(names):
-        for j, group in enumerate(groups):
-            y = i + (j - (len(groups) - 1) / 2) * height
-            hit = tidy[(tidy["outcome"] == outcome) & (tidy["group"].astype(str) == str(group))]
-            gid = f"{outcome}:{group}"
-            if hit.empty:
-                rows.append(_RateRow(y, np.nan, np.nan, np.nan, 0, 0, False, colours[group], gid))
-                continue
-            r = hit.iloc[0]
-            hidden = bool(r["suppressed"]) or bool(mask.loc[group, outcome])
-            rows.append(
-                _RateRow(
-                    y,
-                    r["rate"],
-                    r["ci_low"],
-                    r["ci_high"],
-                    r["n"],
-                    r["events"],
-                    hidden,
-                    colours[group],
-                    gid,
-                )
-            )
-    _draw_rate_rows(ax, rows)
-    for i in range(len(names) - 1):
-        ax.axhline(i + 0.5, color="#E3E3E3", linewidth=0.8, zorder=0)
-    ax.set_yticks(range(len(names)), [_wrap(column_label(o)) for o in names])
-    ax.set_ylim(len(names) - 0.5, -0.5)
-    _percent_axis(ax, "Share of the group with the outcome (dot) and 95% Wilson interval (line)")
-    ax.text(
-        1.02,
-        1.0,
-        "events/n",
-        transform=ax.transAxes,
-        ha="left",
-        va="bottom",
-        fontsize=9,
-        color=NEUTRAL,
+    _draw_rate_table(
+        ax,
+        tidy,
+        names,
+        groups,
+        by=by,
+        mask=mask,
+        palette=palette,
+        labels=labels,
+        legend=legend,
+        kind=kind,
+        groups_as_rows=False,
+        xlabel="Share with the outcome, 95% Wilson CI",
     )
-    ax.set_title(f"Outcomes by {by_label(by)}")
-    _group_legend(ax, groups, colours, by)
-    if not names or not groups:
-        note(ax, "no outcomes or groups to show")
-    elif all(r.suppressed or pd.isna(r.rate) for r in rows):
-        note(ax, "no rates to show: every cell is empty or suppressed", y=0.5)
+    apply_title(ax, title)
     return ax
 
 
-def _wrap(text: str, width: int = 28) -> str:
+def _released_rates(table: Any, by: str | None) -> tuple[pd.DataFrame, list[Any], list[Any], bool]:
+    """Tidy rows of a released rates table; whether it holds several outcomes."""
+    if not isinstance(table, pd.DataFrame):
+        raise AnalysisError(
+            "table must be a DataFrame of released rates (index = group; columns n, events, "
+            f"rate, ci_low, ci_high; optionally outcome), not {type(table).__name__}."
+        )
+    need = ["n", "rate", "ci_low", "ci_high"]
+    missing = [c for c in need if c not in table.columns]
+    if missing:
+        raise ColumnError(
+            f"The rates table needs columns n, events, rate, ci_low, ci_high; missing {missing}. "
+            f"Available: {[str(c) for c in table.columns]}."
+        )
+    frame = table.copy()
+    if "group" not in frame.columns:
+        if by is not None and by in frame.columns:
+            frame = frame.rename(columns={by: "group"})
+        else:
+            frame = frame.rename_axis("group").reset_index()
+    several = "outcome" in frame.columns
+    if not several:
+        frame["outcome"] = ""
+    values = ["n", "rate", "ci_low", "ci_high"] + (["events"] if "events" in frame else [])
+    numbers = frame[values].apply(pd.to_numeric, errors="coerce")
+    frame[values] = numbers
+    tidy = rates_from_table(frame)
+    tidy["suppressed"] = tidy["suppressed"] | numbers.isna().all(axis=1)
+    names = list(dict.fromkeys(tidy["outcome"]))
+    groups = list(dict.fromkeys(tidy["group"]))
+    return tidy[["outcome", "group", *RATE_COLUMNS, "suppressed"]], names, groups, several
+
+
+def plot_rates(
+    table: pd.DataFrame,
+    *,
+    by: str | None = None,
+    ax: Axes | None = None,
+    palette: Palette = None,
+    order: Sequence[Any] | None = None,
+    labels: Labels = None,
+    outcome_labels: Mapping[Any, str] | None = None,
+    title: str | None = None,
+    legend: bool | str = "auto",
+    kind: str = "point",
+    xlabel: str | None = None,
+) -> Axes:
+    """Rates by group from a table of released numbers, and nothing else.
+
+    The chart a report draws after its release gate: every position, interval and
+    count on it is a number of ``table``; nothing is computed from participants.  A
+    row that is all NaN is a withheld (suppressed) row: it is drawn as the word
+    "suppressed", never as a marker or bar.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Index = group label (or a ``group`` column); columns ``n, events, rate,
+        ci_low, ci_high``.  With an ``outcome`` column (a long table), one block of
+        rows per outcome with the groups dodged inside it.  A row whose numbers are
+        all NaN, or whose rate is NaN while n is not 0, or whose ``suppressed``
+        column is true, is drawn as "suppressed"; n = 0 as "no answers (n = 0)".
+    by : str, optional
+        What the groups are (e.g. ``"gender"``): picks the fixed gender colours and
+        names the legend.
+    ax : matplotlib Axes, optional
+        Where to draw.
+    palette, order, labels, title, legend
+        As for every chart (see :mod:`mentoranalytics.plot`).
+    outcome_labels : dict, optional
+        Display text of the outcomes (default: the schema's description).
+    kind : {"point", "bar"}, default="point"
+        Markers with intervals, or bars with the interval as an error bar.
+    xlabel : str, optional
+        The value axis' label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Markers carry ``gid="rate:<outcome>:<group>"`` (``<outcome>`` empty for a
+        single-outcome table), bars ``"bar:..."``, intervals ``"ci:..."``, the
+        right-hand texts ``"n:..."``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from mentoranalytics import plot as maplot
+    >>> released = pd.DataFrame({"n": [40, np.nan], "events": [12, np.nan],
+    ...                          "rate": [0.3, np.nan], "ci_low": [0.18, np.nan],
+    ...                          "ci_high": [0.45, np.nan]}, index=["woman", "non_binary"])
+    >>> ax = maplot.plot_rates(released, by="gender")
+    >>> [t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("n:")]
+    ['12/40', 'suppressed']
+    >>> len([l for l in ax.lines if (l.get_gid() or "").startswith("rate:")])
+    1
+    >>> import matplotlib.pyplot as plt; plt.close("all")
+    """
+    legend = check_legend(legend)
+    kind = _check_kind(kind)
+    tidy, names, present, several = _released_rates(table, by)
+    groups = resolve_order(order, present)
+    height = 1.2 + 0.3 * max(1, len(groups)) * (max(1, len(names)) if several else 1)
+    ax = get_ax(ax, (7.0, height))
+    _draw_rate_table(
+        ax,
+        tidy,
+        names,
+        groups,
+        by=by,
+        mask=cell_mask(None, groups),
+        palette=palette,
+        labels=labels,
+        legend=legend,
+        kind=kind,
+        groups_as_rows=not several,
+        xlabel=xlabel or "Share with the outcome, 95% CI",
+        outcome_labels=outcome_labels,
+    )
+    apply_title(ax, title)
+    return ax
+
+
+def _wrap(text: str, width: int = 20) -> str:
     import textwrap
 
     return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
 
 
-def _top_legend(ax: Axes, handles: list[Any]) -> None:
-    """A legend between the title and the axes (one line for up to four entries)."""
-    ncol = len(handles) if len(handles) <= 4 else 3
-    rows = -(-len(handles) // max(ncol, 1))
-    ax.legend(
-        handles=handles,
-        loc="lower left",
-        bbox_to_anchor=(0.0, 1.0),
-        ncol=max(ncol, 1),
-        frameon=False,
-        fontsize=9,
-        handlelength=1.6,
-        columnspacing=1.4,
-        borderaxespad=0.3,
-    )
-    for loc in ("left", "center", "right"):
-        text = ax.get_title(loc=loc)
-        if text:
-            ax.set_title(text, loc=loc, pad=12 + 15 * rows)
-
-
-def _group_legend(ax: Axes, groups: Sequence[Any], colours: dict[Any, str], by: str) -> None:
-    from matplotlib.lines import Line2D
-
-    handles = [
-        Line2D([], [], color=colours[g], marker="o", linewidth=2, label=category_label(g))
-        for g in groups
-    ]
-    if handles:
-        _top_legend(ax, handles)
-
-
 # --------------------------------------------------------------------------------------
 # payoff of a bold choice
 # --------------------------------------------------------------------------------------
-
-_MARKERS = ("o", "s", "D", "^", "v", "P", "X")
 
 
 def plot_boldness_payoff(
@@ -422,14 +520,20 @@ def plot_boldness_payoff(
     via: str = "bold_choice",
     suppressed: Any = None,
     ax: Axes | None = None,
+    palette: Palette = None,
+    order: Sequence[Any] | None = None,
+    labels: Labels = None,
+    title: str | None = None,
+    legend: bool | str = "auto",
 ) -> Axes:
     """An outcome's rate by ``via`` (bold choice or not) within each group, with Wilson CIs.
 
-    Each group gets a pair of rows: participants who made the bold choice (filled dot)
-    and those who did not (open dot), joined by a thin line so the difference, the
-    payoff of boldness in that group, is visible at a glance.  Counts ``events/n`` on
-    the right.  Participants with ``via`` missing (no mentor) are left out and counted
-    in a note.
+    Each group gets a pair of rows: participants who made the bold choice (filled
+    marker) and those who did not (open marker), joined by a thin line so the
+    difference, the payoff of boldness in that group, is visible at a glance.  Each
+    group keeps its colour and marker shape.  Counts ``events/n`` on the right.
+    Participants with ``via`` missing (no mentor) are left out and counted in the axis
+    label.
 
     Parameters
     ----------
@@ -447,6 +551,9 @@ def plot_boldness_payoff(
         (a suppressed ``n`` column withholds the whole group).
     ax : matplotlib Axes, optional
         Where to draw.
+    palette, order, labels, title, legend
+        As for every chart (see :mod:`mentoranalytics.plot`); the legend explains the
+        filled and open markers.
 
     Returns
     -------
@@ -466,6 +573,7 @@ def plot_boldness_payoff(
     4
     >>> import matplotlib.pyplot as plt; plt.close("all")
     """
+    legend = check_legend(legend)
     frame = frame_of(data, [by, outcome], "the boldness-payoff chart")
     if via not in frame.columns:
         if via != "bold_choice":
@@ -473,94 +581,85 @@ def plot_boldness_payoff(
         from ..boldness import boldness
 
         frame = frame.assign(bold_choice=boldness(frame)["bold_choice"])
-    groups = group_order(frame[by], by)
+    groups = resolve_order(order, group_order(frame[by], by))
     levels = group_order(frame[via], via)
     if set(levels) <= {True, False}:
         levels = [False, True]
-    cells = {g: group_rates(frame[frame[by] == g], outcome, via, levels) for g in groups}
+    members = _members(frame[by])
+    cells = {g: group_rates(frame[members(g)], outcome, via, levels) for g in groups}
     ax = get_ax(ax, (8.0, 1.5 + 0.62 * max(2, len(groups)) * max(2, len(levels)) / 2))
-    colours = group_colors(groups, by)
+    colours = resolve_palette(palette, groups, by=by)
+    markers = group_markers(groups, by)
+    names = resolve_labels(labels, groups)
     mask = cell_mask(suppressed, groups, levels)
-    height = min(0.3, 0.72 / max(1, len(levels)))
-    rows: list[_RateRow] = []
+    ys, pitch = facet_positions(max(2, len(groups)), len(levels))
+    rows: list[Row] = []
     for i, group in enumerate(groups):
-        pair: list[_RateRow] = []
+        pair: list[Row] = []
         for j, level in enumerate(levels):
-            y = i + (j - (len(levels) - 1) / 2) * height
             c = cells[group].iloc[j]
             hidden = bool(mask.loc[group, level])
-            row = _RateRow(
-                y,
-                c["rate"],
-                c["ci_low"],
-                c["ci_high"],
-                c["n"],
-                c["events"],
-                hidden,
-                colours[group],
-                f"{group}:{level}",
-                filled=_filled(level, j, len(levels)),
-                marker=_MARKERS[j % len(_MARKERS)] if len(levels) > 2 else "o",
-                empty_text="nobody (n = 0)",
+            pair.append(
+                Row(
+                    float(ys[i, j]),
+                    float(c["rate"]),
+                    float(c["ci_low"]),
+                    float(c["ci_high"]),
+                    _count_text(c["n"], c["events"], hidden, "nobody (n = 0)"),
+                    colours[group],
+                    f"{group}:{level}",
+                    hidden=hidden,
+                    marker=markers[group],
+                    filled=_filled(level, j, len(levels)),
+                )
             )
-            pair.append(row)
-        drawable = [r for r in pair if not r.suppressed and not pd.isna(r.rate)]
+        drawable = [r for r in pair if r.drawable]
         if len(drawable) >= 2:
             ax.plot(
-                [r.rate for r in drawable],
+                [r.value for r in drawable],
                 [r.y for r in drawable],
                 color=colours[group],
                 linewidth=0.9,
                 alpha=0.6,
                 zorder=1,
             )
-        if not drawable and all(not r.suppressed for r in pair):
-            ax.text(
+        rows.extend(pair)
+    texts = draw_rows(ax, rows, pitch=pitch)
+    for i in range(len(groups)):
+        pair = rows[i * len(levels) : (i + 1) * len(levels)]
+        if not any(r.drawable for r in pair) and all(not r.hidden for r in pair):
+            word = ax.text(
                 0.5,
                 i,
                 _no_via_note(via),
+                transform=ax.get_yaxis_transform(),
                 ha="center",
                 va="center",
                 color=NEUTRAL,
                 style="italic",
                 fontsize=9,
             )
-        rows.extend(pair)
-    _draw_rate_rows(ax, rows)
-    for i in range(len(groups) - 1):
-        ax.axhline(i + 0.5, color="#E3E3E3", linewidth=0.8, zorder=0)
-    ax.set_yticks(range(len(groups)), [category_label(g) for g in groups])
-    ax.set_ylim(len(groups) - 0.5, -0.5)
-    _percent_axis(ax, f"{column_label(outcome)}: share (dot) and 95% Wilson interval (line)")
-    ax.text(
-        1.02,
-        1.0,
-        "events/n",
-        transform=ax.transAxes,
-        ha="left",
-        va="bottom",
-        fontsize=9,
-        color=NEUTRAL,
-    )
-    ax.set_ylabel(by_label(by).capitalize())
-    what = "a bold mentor choice" if via == "bold_choice" else by_label(via)
-    ax.set_title(f"{column_label(outcome)}: does {what} pay off within each {by_label(by)}?")
-    _level_legend(ax, levels, via)
+            word.set_in_layout(False)
+            fit_box(ax, word, (0.02, 0.0, 0.98, 1.0))
+    what = f"{column_label(outcome)}: share, 95% Wilson CI"
     missing = int(frame[via].isna().sum())
     if missing:
         reason = "no mentor or bold choice unknown" if via == "bold_choice" else f"{via} missing"
-        ax.annotate(
-            f"Not shown: {missing} participant(s) ({reason}).",
-            xy=(0.0, 0.0),
-            xycoords="axes fraction",
-            xytext=(0, -40),
-            textcoords="offset points",
-            fontsize=8.5,
-            color=NEUTRAL,
-            va="top",
-        )
+        what += f"\nNot shown: {missing} participant(s) ({reason})."
+    _percent_axis(ax, what)
+    finish(
+        ax,
+        n_facets=max(2, len(groups)),
+        tick_labels=[names[g] for g in groups],
+        header="events/n",
+        texts=texts,
+    )
+    ax.set_ylabel(by_label(by).capitalize())
+    if wants_legend(legend, needed=True):
+        legend_after_column(ax, _level_handles(levels, via), rows, "events/n")
     if not groups:
         note(ax, f"no participants with a recorded {by_label(by)}")
+    apply_title(ax, title)
     return ax
 
 
@@ -576,25 +675,23 @@ def _no_via_note(via: str) -> str:
     return f"no participants with a recorded {by_label(via)} in this group"
 
 
-def _level_legend(ax: Axes, levels: Sequence[Any], via: str) -> None:
+def _level_handles(levels: Sequence[Any], via: str) -> list[Any]:
     from matplotlib.lines import Line2D
 
     names = {True: "bold choice", False: "other mentor choice"} if via == "bold_choice" else {}
     handles = []
     for j, level in enumerate(levels):
         filled = _filled(level, j, len(levels))
-        marker = _MARKERS[j % len(_MARKERS)] if len(levels) > 2 else "o"
-        label = names.get(level, category_label(level))
         handles.append(
             Line2D(
                 [],
                 [],
                 color=NEUTRAL,
-                marker=marker,
+                marker="o",
                 linestyle="none",
                 markerfacecolor=NEUTRAL if filled else "white",
                 markeredgewidth=1.6,
-                label=label,
+                label=names.get(level, category_label(level)),
             )
         )
-    _top_legend(ax, handles)
+    return handles

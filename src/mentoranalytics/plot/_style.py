@@ -94,8 +94,10 @@ def group_colors(groups: Sequence[Any], by: str | None = None) -> dict[Any, str]
     """Colours for the groups of a chart.
 
     Gender groups (``by`` is ``"gender"`` or ``"mentor_gender"``, or every group is a
-    gender category) always get their fixed :data:`GENDER_COLORS`; other groups take
-    :data:`GROUP_PALETTE` in order.
+    gender category) always get their fixed :data:`GENDER_COLORS`; a value that is not
+    a gender category (say a relabelled ``"Women"``) takes the next colour of
+    :data:`GROUP_PALETTE` that no gender of the chart uses, so two relabelled groups
+    never share one grey.  Other groups take :data:`GROUP_PALETTE` in order.
 
     Parameters
     ----------
@@ -115,11 +117,93 @@ def group_colors(groups: Sequence[Any], by: str | None = None) -> dict[Any, str]
     True
     >>> group_colors(["A", "B"], by="cohort")
     {'A': '#0072B2', 'B': '#E69F00'}
+    >>> len(set(group_colors(["Women", "Men"], by="gender").values()))
+    2
     """
     labels = [str(g) for g in groups]
     if by in ("gender", "mentor_gender") or (labels and all(g in GENDER_COLORS for g in labels)):
-        return {g: gender_color(g) for g in groups}
+        used = {GENDER_COLORS[g] for g in labels if g in GENDER_COLORS}
+        spare = iter([c for c in GROUP_PALETTE if c not in used] or list(GROUP_PALETTE))
+        out: dict[Any, str] = {}
+        for g in groups:
+            out[g] = GENDER_COLORS[str(g)] if str(g) in GENDER_COLORS else next(spare, NEUTRAL)
+        return out
     return {g: GROUP_PALETTE[i % len(GROUP_PALETTE)] for i, g in enumerate(groups)}
+
+
+#: One fixed marker per gender category (readable in greyscale), in ``GENDERS`` order.
+GENDER_MARKERS: dict[str, str] = dict(zip(GENDERS, ("o", "s", "D", "^", "v"), strict=True))
+#: One fixed line style per gender category.
+GENDER_LINESTYLES: dict[str, Any] = dict(
+    zip(GENDERS, ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1))), strict=True)
+)
+#: Markers and line styles for groups that are not genders, in order of appearance.
+GROUP_MARKERS: tuple[str, ...] = ("o", "s", "D", "^", "v", "P", "X", "*")
+GROUP_LINESTYLES: tuple[Any, ...] = (
+    "-",
+    "--",
+    "-.",
+    ":",
+    (0, (5, 1, 1, 1, 1, 1)),
+    (0, (1, 1)),
+    (0, (8, 2)),
+    (0, (3, 1, 1, 1)),
+)
+
+
+def _by_gender(groups: Sequence[Any], by: str | None) -> bool:
+    labels = [str(g) for g in groups]
+    return (
+        by in ("gender", "mentor_gender")
+        or bool(labels)
+        and all(g in GENDER_COLORS for g in labels)
+    )
+
+
+def group_markers(groups: Sequence[Any], by: str | None = None) -> dict[Any, str]:
+    """One marker shape per group, so that groups differ in greyscale as well as in hue.
+
+    Genders always get the same shape (woman circle, man square, non-binary diamond,
+    self-described triangle up, not stated triangle down); other groups (and relabelled
+    genders) take :data:`GROUP_MARKERS` in order, skipping shapes the chart's genders use.
+
+    Examples
+    --------
+    >>> group_markers(["woman", "man"])
+    {'woman': 'o', 'man': 's'}
+    >>> group_markers(["2019", "2020"], by="cohort")
+    {'2019': 'o', '2020': 's'}
+    """
+    return _styles(groups, by, GENDER_MARKERS, GROUP_MARKERS)
+
+
+def group_linestyles(groups: Sequence[Any], by: str | None = None) -> dict[Any, Any]:
+    """One line style per group (solid, dashed, dash-dot, ...), the same for a gender everywhere.
+
+    Examples
+    --------
+    >>> group_linestyles(["woman", "man"])
+    {'woman': '-', 'man': '--'}
+    """
+    return _styles(groups, by, GENDER_LINESTYLES, GROUP_LINESTYLES)
+
+
+def _styles(
+    groups: Sequence[Any], by: str | None, fixed: Mapping[str, Any], cycle: Sequence[Any]
+) -> dict[Any, Any]:
+    if _by_gender(groups, by):
+        used = [fixed[str(g)] for g in groups if str(g) in fixed]
+        spare = [s for s in cycle if s not in used] or list(cycle)
+        out: dict[Any, Any] = {}
+        k = 0
+        for g in groups:
+            if str(g) in fixed:
+                out[g] = fixed[str(g)]
+            else:
+                out[g] = spare[k % len(spare)]
+                k += 1
+        return out
+    return {g: cycle[i % len(cycle)] for i, g in enumerate(groups)}
 
 
 @contextmanager

@@ -9,21 +9,40 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..exceptions import AnalysisError, SmallSampleWarning
+from ..exceptions import AnalysisError, ColumnError, SmallSampleWarning
+from ..schema import GENDERS
+from . import _autofit
 from ._common import (
     SUPPRESSED,
     _mask_frame,
     by_label,
-    category_label,
     cell_mask,
     get_ax,
     group_order,
     note,
 )
-from ._style import NEUTRAL, group_colors
+from ._compose import (
+    Labels,
+    Palette,
+    apply_title,
+    check_legend,
+    legend_right,
+    resolve_labels,
+    resolve_order,
+    resolve_palette,
+    wants_legend,
+)
+from ._style import NEUTRAL, group_linestyles
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+
+#: Columns of a released Kaplan-Meier step table (``group`` optional).
+STEP_COLUMNS = ("time", "survival", "ci_low", "ci_high", "n_at_risk", "group")
+#: Height of one row of the numbers-at-risk band, in units of the 0-1 axis.
+_ROW = 0.075
+_SEP = -0.05
+NOT_GIVEN = "–"
 
 
 def _nice_times(t_max: float) -> list[float]:
@@ -48,6 +67,73 @@ def _float_columns(mask: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _is_step_table(data: Any) -> bool:
+    return isinstance(data, pd.DataFrame) and {"time", "survival"} <= set(map(str, data.columns))
+
+
+def _step_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The released step table, checked, with a ``group`` column and numeric values."""
+    out = table.copy()
+    if "group" not in out.columns:
+        out["group"] = "all"
+    for col in ("time", "survival", "ci_low", "ci_high", "n_at_risk"):
+        if col in out.columns:
+            out[col] = pd.to_numeric(out[col], errors="coerce")
+    if out["time"].isna().any():
+        raise AnalysisError(
+            "The Kaplan-Meier step table has rows without a time; every step needs its time "
+            "(columns time, survival, ci_low, ci_high, n_at_risk, group)."
+        )
+    return out
+
+
+def _at_risk_given(
+    at_risk: Any, steps: pd.DataFrame | None, groups: Sequence[Any], times: Sequence[float]
+) -> dict[tuple[str, float], float]:
+    """Numbers at risk as given: an ``at_risk`` table, else the step table's own rows.
+
+    Nothing is computed: a time that is not a row of the table has no number.
+    """
+    source = at_risk
+    if source is None:
+        if steps is None or "n_at_risk" not in steps.columns:
+            return {}
+        source = steps
+    if not isinstance(source, pd.DataFrame):
+        raise AnalysisError(
+            "at_risk must be a DataFrame with columns group, time, n_at_risk (NaN = "
+            f"suppressed), not {type(source).__name__}."
+        )
+    frame = source if "group" in source.columns else source.assign(group="all")
+    missing = [c for c in ("time", "n_at_risk") if c not in frame.columns]
+    if missing:
+        raise ColumnError(
+            f"at_risk needs columns group, time, n_at_risk; missing {missing}. "
+            f"Available: {[str(c) for c in frame.columns]}."
+        )
+    out: dict[tuple[str, float], float] = {}
+    wanted = {float(t) for t in times}
+    for g, t, n in zip(frame["group"], frame["time"], frame["n_at_risk"], strict=True):
+        t = float(t)
+        if t in wanted and (str(g), t) not in out:
+            out[(str(g), t)] = float(n) if pd.notna(n) else np.nan
+    return out
+
+
+def _step_times(steps: pd.DataFrame, at_risk_times: Sequence[float] | None) -> list[float]:
+    if at_risk_times is not None:
+        return [float(t) for t in at_risk_times]
+    distinct = sorted({float(t) for t in steps["time"]})
+    t_max = max(distinct, default=0.0)
+    on_grid = [t for t in _nice_times(t_max) if t in distinct]
+    if len(on_grid) >= 2:
+        return on_grid
+    if len(distinct) <= 7:
+        return distinct
+    picks = np.unique(np.round(np.linspace(0, len(distinct) - 1, 7)).astype(int))
+    return [distinct[i] for i in picks]
+
+
 def plot_km(
     data_or_result: Any,
     *,
@@ -60,32 +146,44 @@ def plot_km(
     kind: str = "cumulative",
     suppressed: Any = None,
     ax: Axes | None = None,
+    at_risk: pd.DataFrame | None = None,
+    individual: bool = False,
+    palette: Palette = None,
+    order: Sequence[Any] | None = None,
+    labels: Labels = None,
+    title: str | None = None,
+    legend: bool | str = "auto",
 ) -> Axes:
     """Kaplan-Meier curves of time to promotion by group, with bands and numbers at risk.
 
     By default the curves show the cumulative proportion promoted (1 - Kaplan-Meier
     survival), which rises over time: "by month 24, about 40% of women had been
     promoted".  ``kind="survival"`` shows the proportion not yet promoted instead.
-    Shaded bands are the pointwise 95% intervals of :func:`mentoranalytics.kaplan_meier`;
-    ticks on a curve mark people whose follow-up ended without promotion (censored).
-    Under the axes, the number of people still followed and not yet promoted (at
-    risk) at each time on the x axis.
+    Shaded bands are the pointwise 95% intervals; each group has its own colour and
+    line style.  In a band under the curves, the number of people still followed and
+    not yet promoted (at risk) at each time on the x axis.
 
     Parameters
     ----------
-    data_or_result : Cohort, DataFrame or KaplanMeierResult
-        Records (passed to :func:`mentoranalytics.kaplan_meier` with ``by``,
-        ``time``, ``outcome``, ``followup``, ``event``) or its result.
+    data_or_result : Cohort, DataFrame, KaplanMeierResult or step table
+        * records (passed to :func:`mentoranalytics.kaplan_meier` with ``by``,
+          ``time``, ``outcome``, ``followup``, ``event``) or its result: every step of the
+          estimate is drawn, which on a small cohort is one person's time each;
+        * a released step table (columns ``time, survival, ci_low, ci_high,
+          n_at_risk, group``, e.g. after a release gate coarsened the times so that
+          every step holds enough events): exactly its steps are drawn, and the
+          numbers at risk are its own (or ``at_risk``'s), never computed.
     by : str or None, default="gender"
-        The grouping column (ignored for a result).
+        The grouping column (ignored for a result or a step table).
     time, outcome, followup : str
         Columns for months to promotion, promoted yes/no and months of follow-up.
     event : optional
         The value of ``outcome`` that counts as the event (default: yes), as in
         :func:`mentoranalytics.kaplan_meier`.
     at_risk_times : sequence of float, optional
-        Months at which to count people at risk; also the x ticks.  Default: 0 and
-        round steps (6, 12, ... months) up to the longest follow-up.
+        Months at which to show the numbers at risk; also the x ticks.  Default: 0
+        and round steps (6, 12, ... months) up to the longest follow-up; for a step
+        table, the round steps that are rows of the table (else its own times).
     kind : {"cumulative", "survival"}, default="cumulative"
         Cumulative proportion promoted, or proportion not yet promoted.
     suppressed : SuppressedTable, DataFrame, Series, set or None, default=None
@@ -95,6 +193,15 @@ def plot_km(
         whole curve; a group whose every count is suppressed loses its curve too.
     ax : matplotlib Axes, optional
         Where to draw.
+    at_risk : DataFrame, optional
+        Released numbers at risk (``group, time, n_at_risk``; NaN = suppressed) for a
+        step table; default: the step table's own ``n_at_risk`` at its rows.  A time
+        with no given number shows "–".
+    individual : bool, default=False
+        Also mark each censored follow-up time on the curves (one tick per person:
+        internal use only).
+    palette, order, labels, title, legend
+        As for every chart (see :mod:`mentoranalytics.plot`).
 
     Returns
     -------
@@ -117,10 +224,17 @@ def plot_km(
     """
     if kind not in ("cumulative", "survival"):
         raise AnalysisError(f"kind must be 'cumulative' or 'survival', not {kind!r}.")
+    legend = check_legend(legend)
     result = data_or_result
     wanted_groups: list[Any] = []
     problem = None
-    if not hasattr(data_or_result, "at_risk"):
+    steps: pd.DataFrame | None = None
+    if _is_step_table(data_or_result):
+        steps = _step_table(data_or_result)
+        result = None
+        if by == "gender" and not steps["group"].astype(str).isin(GENDERS).all():
+            by = None  # the default names no column of a step table: colours by position
+    elif not hasattr(data_or_result, "at_risk"):
         from .._frame import as_frame
         from ..stats import kaplan_meier
 
@@ -138,16 +252,30 @@ def plot_km(
     else:
         by = getattr(result, "by", by)
     ax = get_ax(ax, (8.0, 5.6))
-    if result is None:
+    if steps is None and result is None:
         note(ax, f"No Kaplan-Meier curve can be drawn.\n{problem}", fontsize=9)
-        ax.set_title("Time to promotion")
+        apply_title(ax, title)
         return ax
-    table: pd.DataFrame = result.table
-    groups = list(result.groups)
-    extra = [g for g in wanted_groups if g not in groups]
-    t_max = float(table["time"].max()) if len(table) else 0.0
-    times = [float(t) for t in at_risk_times] if at_risk_times is not None else _nice_times(t_max)
-    at_risk = result.at_risk(times)
+    if steps is not None:
+        table = steps
+        present = list(dict.fromkeys(steps["group"]))
+        times = _step_times(steps, at_risk_times)
+        given = _at_risk_given(at_risk, steps, present, times)
+    else:
+        table = result.table
+        present = list(result.groups)
+        t_max = float(table["time"].max()) if len(table) else 0.0
+        times = (
+            [float(t) for t in at_risk_times] if at_risk_times is not None else _nice_times(t_max)
+        )
+        counted = result.at_risk(times)
+        given = {
+            (str(g), float(t)): float(n)
+            for g, t, n in zip(counted["group"], counted["time"], counted["n_at_risk"], strict=True)
+        }
+    groups = resolve_order(order, present + [g for g in wanted_groups if g not in present])
+    drawn = [g for g in groups if any(str(g) == str(p) for p in present)]
+    extra = [g for g in groups if g not in drawn]
     raw_mask = _mask_frame(suppressed)
     if isinstance(raw_mask, pd.DataFrame):
         cells = cell_mask(_float_columns(raw_mask), groups, times)
@@ -155,134 +283,145 @@ def plot_km(
     else:
         cells = cell_mask(None, groups, times)
         hidden = cell_mask(suppressed, groups)["_row"]
-    colours = group_colors(groups + extra, by)
+    colours = resolve_palette(palette, groups, by=by)
+    styles = group_linestyles(groups, by)
+    names = resolve_labels(labels, groups)
     cumulative = kind == "cumulative"
-    for g in groups:
+    handles: list[Any] = []
+    texts: list[str] = []
+    from matplotlib.lines import Line2D
+
+    for g in drawn:
         if bool(hidden.loc[g]):
+            handles.append(Line2D([], [], color=NEUTRAL, linestyle=":"))
+            texts.append(f"{names[g]}: {SUPPRESSED}")
             continue
-        sub = table[table["group"] == g]
+        sub = table[table["group"].astype(str) == str(g)].sort_values("time", kind="stable")
         t = sub["time"].to_numpy(float)
         s = sub["survival"].to_numpy(float)
-        lo = sub["ci_low"].to_numpy(float)
-        hi = sub["ci_high"].to_numpy(float)
-        y, band_lo, band_hi = (1 - s, 1 - hi, 1 - lo) if cumulative else (s, lo, hi)
-        n = int(sub["n_at_risk"].iloc[0]) if len(sub) else 0
+        y = 1 - s if cumulative else s
         (line,) = ax.step(
             t,
             y,
             where="post",
             color=colours[g],
+            linestyle=styles[g],
             linewidth=2.0,
-            label=f"{category_label(g)} (n = {n})",
             zorder=3,
         )
         line.set_gid(f"curve:{g}")
-        band = ax.fill_between(
-            t, band_lo, band_hi, step="post", color=colours[g], alpha=0.12, linewidth=0, zorder=2
-        )
-        band.set_gid(f"band:{g}")
-        censored = sub["censored"].to_numpy(int) > 0
-        if censored.any():
-            ax.plot(
-                t[censored],
-                y[censored],
-                linestyle="none",
-                marker="|",
-                markersize=7,
+        if {"ci_low", "ci_high"} <= set(sub.columns):
+            lo = sub["ci_low"].to_numpy(float)
+            hi = sub["ci_high"].to_numpy(float)
+            band_lo, band_hi = (1 - hi, 1 - lo) if cumulative else (lo, hi)
+            band = ax.fill_between(
+                t,
+                band_lo,
+                band_hi,
+                step="post",
                 color=colours[g],
-                zorder=3,
+                alpha=0.12,
+                linewidth=0,
+                zorder=2,
             )
+            band.set_gid(f"band:{g}")
+        if individual and "censored" in sub.columns:
+            censored = sub["censored"].to_numpy(int) > 0
+            if censored.any():
+                ax.plot(
+                    t[censored],
+                    y[censored],
+                    linestyle="none",
+                    marker="|",
+                    markersize=7,
+                    color=colours[g],
+                    zorder=3,
+                )
+        n0 = sub["n_at_risk"].iloc[0] if "n_at_risk" in sub.columns and len(sub) else np.nan
+        handles.append(Line2D([], [], color=colours[g], linestyle=styles[g], linewidth=2.0))
+        texts.append(f"{names[g]} (n = {int(n0)})" if pd.notna(n0) else names[g])
+    for g in extra:
+        handles.append(Line2D([], [], color=colours[g], linestyle=":"))
+        texts.append(f"{names[g]}: no one with follow-up data")
+    t_max = float(table["time"].max()) if len(table) else 0.0
     right = max(max(times), t_max) or 1.0
-    ax.set_xlim(min(min(times), 0.0) - 0.02 * right, right * 1.02)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_yticks(np.linspace(0, 1, 6), [f"{v:.0f}%" for v in np.linspace(0, 100, 6)])
+    left = min(min(times), 0.0)
+    ax.set_xlim(left - 0.07 * (right - left), right + 0.07 * (right - left))
     ax.set_xticks(times, [f"{t:g}" for t in times])
     ax.set_xlabel("Months since the programme")
     ax.set_ylabel("Promoted so far (cumulative %)" if cumulative else "Not yet promoted (%)")
-    what = "promotion" if outcome == "promoted" else outcome.replace("_", " ")
-    title = f"Time to {what}"
-    if by is not None:
-        title += f", by {by_label(by)}"
-    ax.set_title(title + " (Kaplan-Meier, 95% bands)")
-    handles, labels = ax.get_legend_handles_labels()
-    from matplotlib.lines import Line2D
-
-    for g in groups:
-        if bool(hidden.loc[g]):
-            handles.append(Line2D([], [], color=NEUTRAL, linestyle=":"))
-            labels.append(f"{category_label(g)}: {SUPPRESSED}")
-    for g in extra:
-        handles.append(Line2D([], [], color=colours[g], linestyle=":"))
-        labels.append(f"{category_label(g)}: no one with follow-up data")
-    if handles:
-        ax.legend(
-            handles,
-            labels,
-            loc="upper left" if cumulative else "lower left",
-            frameon=False,
-            fontsize=9,
-        )
-    _at_risk_table(ax, at_risk, groups, times, cells, hidden, colours)
+    band_rows = [g for g in drawn] if given else []
+    _at_risk_band(ax, given, band_rows, times, cells, hidden, colours, names)
+    _autofit.fit_ticks(ax, "x", thin=True)
+    _autofit.fit_ticks(ax, "y", thin=False)
+    if wants_legend(legend, needed=bool(handles)):
+        legend_right(ax, handles, texts, title=by_label(by).capitalize() if by else None)
+    apply_title(ax, title)
     return ax
 
 
-def _at_risk_table(
+def _at_risk_band(
     ax: Axes,
-    at_risk: pd.DataFrame,
+    given: dict[tuple[str, float], float],
     groups: Sequence[Any],
     times: Sequence[float],
     cells: pd.DataFrame,
     hidden: pd.Series,
     colours: dict[Any, str],
+    names: dict[Any, str],
 ) -> None:
-    """Numbers at risk written under the x axis, one row per group."""
-    top = -46.0
-    ax.annotate(
-        "Number at risk (followed and not yet promoted)",
-        xy=(0.0, 0.0),
-        xycoords="axes fraction",
-        xytext=(0, top),
-        textcoords="offset points",
-        ha="left",
-        va="top",
-        fontsize=8.5,
-        color=NEUTRAL,
-        style="italic",
+    """Numbers at risk in a band under the curves (inside the axes), one row per group.
+
+    The rows are named by minor y tick labels, so the band never collides with the
+    axis labels, whatever the size of the panel.
+    """
+    ticks = np.linspace(0, 1, 6)
+    ax.set_yticks(ticks, [f"{v:.0f}%" for v in 100 * ticks])
+    if not groups:
+        ax.set_ylim(-0.02, 1.02)
+        return
+    bottom = _SEP - (len(groups) + 1) * _ROW
+    ax.set_ylim(bottom, 1.02)
+    ax.axhspan(bottom, _SEP, color="#F4F4F4", zorder=0, linewidth=0)
+    ax.axhline(_SEP, color="#D0D0D0", linewidth=0.8, zorder=1)
+    rows = [_SEP - (k + 1.5) * _ROW for k in range(len(groups))]
+    ax.set_yticks(
+        [_SEP - 0.5 * _ROW, *rows],
+        ["Number at risk", *[names[g] for g in groups]],
+        minor=True,
     )
-    lookup = {
-        (g, float(t)): int(n)
-        for g, t, n in zip(at_risk["group"], at_risk["time"], at_risk["n_at_risk"], strict=True)
-    }
+    ax.tick_params(axis="y", which="minor", length=0, labelsize=8.5)
+    minor = ax.yaxis.get_minorticklabels()
+    if minor:
+        minor[0].set_fontstyle("italic")
+        minor[0].set_color(NEUTRAL)
+    for label, g in zip(minor[1:], groups, strict=False):
+        label.set_color(colours[g])
+    texts = []
     for k, g in enumerate(groups):
-        dy = top - 14.0 * (k + 1)
-        ax.annotate(
-            category_label(g),
-            xy=(0.0, 0.0),
-            xycoords="axes fraction",
-            xytext=(-26, dy),
-            textcoords="offset points",
-            ha="right",
-            va="top",
-            fontsize=8.5,
-            color=colours[g],
-            fontweight="bold",
-        )
         for t in times:
-            if bool(hidden.loc[g]) or bool(cells.loc[g, t]):
+            number = given.get((str(g), float(t)))
+            if (
+                bool(hidden.loc[g])
+                or bool(cells.loc[g, t])
+                or (number is not None and np.isnan(number))
+            ):
                 text, size, style = SUPPRESSED, 7.0, "italic"
+            elif number is None:
+                text, size, style = NOT_GIVEN, 8.5, "normal"
             else:
-                text, size, style = str(lookup.get((g, float(t)), 0)), 8.5, "normal"
-            ann = ax.annotate(
+                text, size, style = str(int(number)), 8.5, "normal"
+            item = ax.text(
+                t,
+                rows[k],
                 text,
-                xy=(t, 0.0),
-                xycoords=("data", "axes fraction"),
-                xytext=(0, dy),
-                textcoords="offset points",
                 ha="center",
-                va="top",
+                va="center",
                 fontsize=size,
                 style=style,
                 color=colours[g],
-                annotation_clip=False,
             )
-            ann.set_gid(f"at_risk:{g}:{t:g}")
+            item.set_in_layout(False)
+            item.set_gid(f"at_risk:{g}:{t:g}")
+            texts.append(item)
+    _autofit.no_overlap(ax, texts, min_size=4.0, inside=True)

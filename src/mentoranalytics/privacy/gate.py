@@ -637,12 +637,12 @@ class ReleaseGate:
         if n and n < pol.threshold:
             why = f"n below {pol.threshold} (SDC-1)"
             out.update({k: why for k in ("n", "mean", "sd", "median", "q1", "q3")})
+        elif withheld:
+            why = "the joint audit found it would let a hidden count be recovered (SDC-11)"
+            out.update({k: why for k in ("n", "mean", "sd", "median", "q1", "q3")})
         else:
             out["n"] = ""
-            if withheld:
-                why = "the joint audit found it would let a hidden count be recovered (SDC-11)"
-                out.update({k: why for k in ("mean", "sd", "median", "q1", "q3")})
-            elif n < min_n:
+            if n < min_n:
                 out.update(
                     {k: f"n below {min_n} (SDC-5)" for k in ("mean", "sd", "median", "q1", "q3")}
                 )
@@ -921,7 +921,7 @@ class ReleaseGate:
                 return plan if changed else None
             obj, true = objs[failing], self._protected[failing].true
             lo0, hi0 = lp.range(obj)
-            binding = np.flatnonzero(lp.binding(obj))
+            binding = [int(k) for k in np.flatnonzero(lp.binding(obj))]
             # cheapest kinds first: a loose count, a summary, a table cell, a whole basis
             order = sorted(
                 binding,
@@ -938,13 +938,16 @@ class ReleaseGate:
             ]
             best: tuple[float, Any] | None = None
             first: Any = None
+            first_count: Any = None
             for tried, k in enumerate(order):
                 trial = self._trial(self._relations[k])
                 if trial is None:
                     continue
                 keep, _loss, apply = trial
-                if first is None and self._owners.get(self._relations[k].owner) != "counts":
-                    first = apply
+                if self._owners.get(self._relations[k].owner) != "counts":
+                    first = first or apply
+                else:
+                    first_count = first_count or apply
                 lp.without(~keep)
                 ok = lp.wide_enough(obj, true, self.need)
                 width = self.need if ok else float(np.subtract(*lp.range(obj)[::-1]))
@@ -956,8 +959,8 @@ class ReleaseGate:
                     best = (width, apply)
                 if tried >= _MAX_TRIALS:
                     break
-            if best is None and first is not None:
-                best = (hi0 - lo0, first)  # a binding relation must go anyway
+            if best is None and (first or first_count) is not None:
+                best = (hi0 - lo0, first or first_count)  # a binding relation must go anyway
             if best is None:
                 kinds = sorted({self._owners.get(self._relations[k].owner, "?") for k in binding})
                 raise AnalysisError(
@@ -1194,6 +1197,8 @@ def _highs() -> Any:
             os.dup2(saved, 1)
             os.close(saved)
         h.setOptionValue("output_flag", False)
+        # small programmes re-solved from the last basis: presolve would cost more than it saves
+        h.setOptionValue("presolve", "off")
         _HIGHS.append(h)
     return _HIGHS[0]
 

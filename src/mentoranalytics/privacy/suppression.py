@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import math
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -487,7 +487,16 @@ class SuppressedTable(Result):
             lines.append(f"{SUPPRESSED_MARK} = suppressed to protect confidentiality.")
         return lines + list(self.notes) + [f"Warning: {w}" for w in self.warnings]
 
-    def to_markdown(self, digits: int = 3) -> str:
+    def to_markdown(
+        self,
+        digits: int = 3,
+        *,
+        table: str | Sequence[str] | None = None,
+        columns: Sequence[str] | None = None,
+        style: str | None = None,
+    ) -> str:
+        if table is not None or columns is not None or style is not None:
+            return super().to_markdown(digits, table=table, columns=columns, style=style)
         from ..stats._result import _markdown_table
 
         parts = [f"**{self.title}**", ""]

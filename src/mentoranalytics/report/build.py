@@ -43,9 +43,11 @@ class ReportOptions:
         Simulations for mediation and bootstrap intervals.
     min_group_size : int, optional
         Groups smaller than this are not shown separately (pooled into "other or not
-        stated" when the pool is large enough, otherwise left out of breakdowns).
-        Default: four times the policy's threshold (20 under ``standard``), so that a
-        group's yes/no counts can pass disclosure control; no minimum under ``internal``.
+        stated" when the pool has at least twice this many, otherwise left out of
+        breakdowns).
+        Default: twice the policy's threshold (10 under ``standard``), so that a group
+        can hold a publishable count on each side of a yes/no outcome; every cell is then
+        protected by the release gate; no minimum under ``internal``.
     """
 
     title: str = "Mentoring programme: course review"

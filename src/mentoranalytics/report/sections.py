@@ -99,6 +99,8 @@ class ReportContext:
     pending: dict[str, Callable[[], Any]] = field(default_factory=dict)
     #: results of the statistics, shared by the builds of one report (see cached)
     memo: dict[Any, Any] = field(default_factory=dict)
+    #: released group summaries (n, mean, ci_low, ci_high) by variable, for the charts
+    summaries: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def cached(self, fn: Callable[..., Any], data: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
         """``fn(data, *args, **kwargs)``, computed once per report: a rebuild after the
@@ -191,17 +193,23 @@ class ReportContext:
     # -- report-wide text ---------------------------------------------------------------
     def make_subtitle(self) -> str:
         """The report's subtitle: the participants the report covers (a released count)."""
-        everyone = pd.Series(True, index=self.data.index)
+        everyone = pd.Series(True, index=self.population.index)
         n = self.gate.counts("subtitle", {"participants": everyone})["participants"]
         cohorts = self.all_data["cohort"].nunique() if "cohort" in self.all_data else 1
         src = self.options.source_label or "your data"
         who = f"{n} participants" if n is not None else "Participants"
-        if self.not_shown and not self.internal:
+        if self.not_shown and self.breakdown_ok and not self.internal:
             who += " (not counting those in groups too small to show)"
         return (
             f"{who} in {cohorts} cohort{'s' if cohorts != 1 else ''}, from {src}. "
             f"Disclosure policy '{self.policy.name}': {self.policy.describe()}."
         )
+
+    @property
+    def population(self) -> pd.DataFrame:
+        """The participants the report's counts cover: the groups shown, or everyone when
+        no breakdown can be shown (whole-cohort counts only)."""
+        return self.data if self.breakdown_ok else self.all_data
 
     @property
     def policy_banner(self) -> str | None:
@@ -319,21 +327,26 @@ def _reporting_groups(
 ) -> tuple[list[str], tuple[str, ...], pd.Series]:
     """Which groups the report shows; small groups pooled or left out.
 
-    Returns the shown group labels, the labels pooled into ``other_or_not_stated``, and
-    the new group column (NA for participants left out of the breakdowns).
+    A category is shown on its own with at least ``min_group_size`` people (default twice
+    the threshold, so a group can hold a publishable count on each side of a yes/no
+    outcome).  Smaller categories are pooled as ``other_or_not_stated`` when the pool has
+    at least twice that: a pool of mixed small categories with small cells would
+    otherwise force suppression into every other group's cells.  Returns the shown group
+    labels, the labels pooled, and the new group column (NA for participants left out of
+    the breakdowns).
     """
     text = series.astype("string")
     order = [g for g in schema.GENDERS if g in set(text.dropna())]
     order += sorted(set(text.dropna()) - set(order))
     if not pol.suppresses:
         return order, (), text.astype(pd.CategoricalDtype(order))
-    minimum = min_group_size if min_group_size is not None else 4 * pol.threshold
+    minimum = min_group_size if min_group_size is not None else 2 * pol.threshold
     sizes = text.value_counts()
     big = [g for g in order if sizes.get(g, 0) >= minimum]
     small = [g for g in order if 0 < sizes.get(g, 0) < minimum]
     out = text.where(text.isin(big))
     merged: tuple[str, ...] = ()
-    if small and int(sizes[small].sum()) >= minimum:
+    if small and int(sizes[small].sum()) >= 2 * minimum:
         out = out.mask(text.isin(small), OTHER_GROUP)
         merged = tuple(small)
         big.append(OTHER_GROUP)
@@ -671,10 +684,32 @@ def _withheld_section(ctx: ReportContext, sid: str, title: str) -> Section:
         unavailable=(
             f"Not shown: no two {ctx.by} groups are large enough to publish separately under the "
             f"'{ctx.policy.name}' disclosure policy (each needs at least "
-            f"{ctx.options.min_group_size or 4 * ctx.policy.threshold} participants). An internal "
+            f"{ctx.options.min_group_size or 2 * ctx.policy.threshold} participants). An internal "
             "report (--privacy internal) shows them, and must not leave the course team."
         ),
     )
+
+
+def _whole_cohort_section(
+    ctx: ReportContext, sid: str, title: str, variables: Sequence[str]
+) -> Section:
+    """No breakdown can be shown: the variables' counts for the whole cohort, through the
+    gate (everything that can be said safely about a cohort this small)."""
+    d = ctx.all_data.assign(_all="all participants")
+    variables = [v for v in variables if v in d and d[v].notna().any()]
+    if not variables:
+        return _withheld_section(ctx, sid, title)
+    d = d.assign(**{v: _yes_no(d[v]) for v in variables})
+    tables = ctx.protect([(f"{sid}_{v}", v, "_all", None) for v in variables], data=d)
+    blocks: list[Block] = [
+        Paragraph(_withheld_section(ctx, sid, title).unavailable or "", kind="note"),
+        Paragraph("Counts for the whole cohort:", kind="text"),
+    ]
+    for v in variables:
+        blocks.append(
+            ctx.count_block(f"{sid}_{v}", v.replace("_", " ").capitalize(), tables[f"{sid}_{v}"])
+        )
+    return Section(sid, title, tuple(blocks))
 
 
 def overview_section(ctx: ReportContext) -> Section:
@@ -908,6 +943,8 @@ def _continuous_blocks(
                 groups.loc[g, col] = np.nan
                 reasons.add(why)
     summary_ok = {g: not decisions[g]["mean"] for g in groups.index}
+    released = groups[[c for c in ("n", "mean", "ci_low", "ci_high") if c in groups]].copy()
+    ctx.summaries[variable] = released.rename_axis("group")
     groups.index = [_label(g) for g in groups.index]
     mask.index = groups.index
     notes = ["Minimum and maximum are never published."]
@@ -983,7 +1020,9 @@ def boldness_section(ctx: ReportContext) -> Section:
             "who the mentor was and how they were approached",
         )
     if not ctx.breakdown_ok:
-        return _withheld_section(ctx, "boldness", title)
+        return _whole_cohort_section(
+            ctx, "boldness", title, ["mentor_relation", "approach", "bold_choice"]
+        )
     ctx.step("analysing: boldness of mentor choices")
     from .. import plot
 
@@ -1054,23 +1093,42 @@ def boldness_section(ctx: ReportContext) -> Section:
                 "seniority_reach",
                 "Seniority gap between mentor and participant, by gender: each dot a "
                 "participant, over a box of the middle half (internal report only).",
-                lambda: plot.plot_seniority_reach(d, by=ctx.by),
+                lambda: plot.plot_seniority_reach(d, by=ctx.by, individual=True),
             )
             _append_figure(
                 ctx,
                 blocks,
                 "boldness_components",
-                "Boldness index and its three components by gender (internal report only).",
-                lambda: plot.plot_boldness(d, by=ctx.by),
+                "Boldness index and its three components by gender, each dot a participant "
+                "(internal report only).",
+                lambda: plot.plot_boldness_panels(d, by=ctx.by, individual=True),
             )
         else:
-            blocks.append(
-                Paragraph(
-                    "Charts of individual values are drawn only in internal reports: a dot per "
-                    "participant would show individual choices.",
-                    kind="note",
+            gap = ctx.summaries.get("seniority_gap")
+            if gap is not None:
+                _append_figure(
+                    ctx,
+                    blocks,
+                    "seniority_reach",
+                    "Seniority gap between mentor and participant, by gender: released means "
+                    "with 95% intervals (withheld groups are marked).",
+                    functools.partial(plot.plot_group_summary, gap.copy(), by=ctx.by),
                 )
-            )
+            parts = [
+                ctx.summaries[v].reset_index().assign(variable=v)
+                for v in ("boldness_index", "reach", "distance", "initiation")
+                if v in ctx.summaries
+            ]
+            if parts:
+                long = pd.concat(parts, ignore_index=True).set_index("group")
+                _append_figure(
+                    ctx,
+                    blocks,
+                    "boldness_components",
+                    "Boldness index and its three components by gender: released means with "
+                    "95% intervals (withheld groups are marked).",
+                    functools.partial(plot.plot_group_summary, long, by=ctx.by),
+                )
     return Section("boldness", title, tuple(blocks))
 
 
@@ -1180,7 +1238,7 @@ def outcomes_section(ctx: ReportContext) -> Section:
             "outcomes", title, list(schema.OUTCOMES), "at least one career or relationship outcome"
         )
     if not ctx.breakdown_ok:
-        return _withheld_section(ctx, "outcomes", title)
+        return _whole_cohort_section(ctx, "outcomes", title, list(ctx.outcomes))
     ctx.step("analysing: outcomes")
     from .. import plot
     from ..stats import adjust_pvalues
@@ -1487,6 +1545,7 @@ def _released_survival(ctx: ReportContext) -> list[Block]:
     """Time to promotion outside internal reports: life tables over six-month bands
     merged until each holds enough promotions (SDC-9), the log-rank test on the banded
     released counts, and the band in which half had been promoted."""
+    from .. import plot
     from ..stats import logrank_test
 
     d = _durations(ctx.data).dropna(subset=["_months", "_promoted"])
@@ -1563,31 +1622,9 @@ def _released_survival(ctx: ReportContext) -> list[Block]:
         "km",
         "Proportion promoted over time by gender (life table over time bands, 95% bands); "
         "every step holds at least the disclosure threshold of promotions.",
-        functools.partial(_draw_life_table, lt),
+        functools.partial(plot.plot_km, lt, by=ctx.by),
     )
     return blocks
-
-
-def _draw_life_table(lt: pd.DataFrame) -> Any:
-    """Cumulative proportion promoted from a released life table (steps at band ends)."""
-    import matplotlib.pyplot as plt
-
-    from ..plot._style import gender_color
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.0), constrained_layout=True)
-    for g, part in lt.groupby("group", sort=False):
-        times = np.concatenate([[0.0], part["time"].to_numpy(float)])
-        prom = np.concatenate([[0.0], 1 - part["survival"].to_numpy(float)])
-        low = np.concatenate([[0.0], 1 - part["ci_high"].to_numpy(float)])
-        high = np.concatenate([[0.0], 1 - part["ci_low"].to_numpy(float)])
-        color = gender_color(g)
-        ax.step(times, prom, where="post", color=color, label=_label(g))
-        ax.fill_between(times, low, high, step="post", color=color, alpha=0.2, linewidth=0)
-    ax.set_xlabel("months since the programme")
-    ax.set_ylabel("proportion promoted")
-    ax.set_ylim(0, 1)
-    ax.legend(frameon=False, loc="upper left")
-    return fig
 
 
 def cohorts_section(ctx: ReportContext) -> Section:
@@ -1745,7 +1782,7 @@ def data_quality_section(ctx: ReportContext) -> Section:
         blocks.append(TableBlock("provenance", "Data provenance: files and SHA-256", src))
     excluded = getattr(cohort, "excluded", None)
     n_excluded = 0 if excluded is None else len(excluded)
-    everyone = pd.Series(True, index=ctx.data.index)
+    everyone = pd.Series(True, index=ctx.population.index)
     n_shown = ctx.gate.counts("rows", {"analysed": everyone})["analysed"]
     if ctx.internal:
         n_used = len(as_frame(cohort))
@@ -1766,7 +1803,7 @@ def data_quality_section(ctx: ReportContext) -> Section:
             if n_shown is not None
             else "The number of participants analysed is withheld (it would reveal a small group)"
         ]
-        if ctx.not_shown:
+        if ctx.not_shown and ctx.breakdown_ok:
             parts.append("participants in groups too small to show are left out of every count")
         parts.append(
             f"{n_excluded} rows excluded for the reasons below"
@@ -1800,7 +1837,7 @@ def data_quality_section(ctx: ReportContext) -> Section:
                     digits=0,
                 )
             )
-    d = ctx.data
+    d = ctx.population
     cols = [c for c in schema.CANONICAL_COLUMNS if c in d]
     released = ctx.gate.counts("missingness", {c: d[c].isna() for c in cols})
     miss = pd.Series({c: np.nan if released[c] is None else float(released[c]) for c in cols})

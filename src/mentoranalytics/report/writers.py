@@ -161,7 +161,11 @@ def _export_frame(block: TableBlock) -> pd.DataFrame:
 
 def write_bundle(report: Report, directory: str | Path) -> list[Path]:
     """Write the HTML report, an Excel workbook (one sheet per table), a JSON file of every
-    published number, one CSV per table and every figure as PNG and SVG."""
+    published number, one CSV per table, every figure as PNG and SVG, the release gate's
+    decision log (``decisions.csv``: every suppressed or withheld number with its rule and
+    reason) and its joint audit (``audit.csv``: the feasible range of every protected cell)."""
+    from ..privacy import neutralise_frame
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = [write_report(report, directory / "report.html")]
@@ -180,6 +184,14 @@ def write_bundle(report: Report, directory: str | Path) -> list[Path]:
         json.dumps(numbers, indent=1, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
     )
     written.append(json_path)
+
+    for name, frame in (("decisions", report.decisions), ("audit", report.audit)):
+        if frame is not None:
+            path = directory / f"{name}.csv"
+            neutralise_frame(frame.reset_index(drop=True)).to_csv(
+                path, index=False, lineterminator="\n"
+            )
+            written.append(path)
 
     csv_dir = directory / "tables"
     csv_dir.mkdir(exist_ok=True)

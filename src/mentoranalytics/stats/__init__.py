@@ -24,6 +24,7 @@ _LAZY: dict[str, str] = {
     "logrank_test": ".survival",
     "cox_model": ".survival",
     "meta_analysis": ".meta",
+    "model_table": ".publish",
 }
 
 __all__ = list(_LAZY)

@@ -48,8 +48,9 @@ from .._conventions import (
     resolve_reference,
     yes_no,
 )
+from .._derived import with_columns
 from .._frame import as_frame, resolve_rng
-from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
+from ..exceptions import AnalysisError, SmallSampleWarning
 from ._result import Result
 
 __all__ = ["EXACT_MAX_N", "PERMUTATION_MAX_N", "GroupComparison", "compare_groups"]
@@ -699,13 +700,15 @@ def compare_groups(
     alpha = check_alpha(alpha)
     check_column_name(variable, "variable")
     check_column_name(by, "by")
-    require_columns(frame, [variable, by], purpose=f"comparing '{variable}' by '{by}'")
+    frame, derived_notes = with_columns(
+        frame, [variable, by], purpose=f"comparing '{variable}' by '{by}'"
+    )
     if variable == by:
         raise AnalysisError(f"variable and by are both '{by}'; choose two different columns.")
     gen, seed = resolve_rng(rng)
     values, coding = numeric_values(frame[variable], variable)
     check_finite(values, variable)
-    notes: list[str] = [coding] if coding else []
+    notes: list[str] = [*derived_notes, *([coding] if coding else [])]
     warns: list[str] = []
 
     group_col = frame[by]

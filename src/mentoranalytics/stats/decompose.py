@@ -34,8 +34,9 @@ from .._conventions import (
     resolve_pair,
     yes_no,
 )
+from .._derived import with_columns
 from .._frame import as_frame, resolve_rng
-from ..exceptions import AnalysisError, require_columns
+from ..exceptions import AnalysisError
 from ._result import Result
 
 __all__ = ["DecompositionResult", "decompose_gap", "kitagawa"]
@@ -266,12 +267,12 @@ def decompose_gap(
     if not 0 < alpha < 1:
         raise AnalysisError(f"alpha must be between 0 and 1 (e.g. 0.05), not {alpha!r}.")
     gen, seed = resolve_rng(rng)
-    require_columns(frame, [outcome, by, via], purpose="decompose_gap")
+    frame, derived_notes = with_columns(frame, [outcome, by, via], purpose="decompose_gap")
 
     used = frame[[outcome, by, via]]
     missing = missing_cells(used)
     complete = ~missing.any(axis=1)
-    notes: list[str] = []
+    notes: list[str] = list(derived_notes)
     n_missing = int((~complete).sum())
     if n_missing:
         notes.append(

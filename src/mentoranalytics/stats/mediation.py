@@ -47,8 +47,9 @@ from .._conventions import (
     resolve_pair,
     yes_no,
 )
+from .._derived import with_columns
 from .._frame import as_frame, resolve_rng
-from ..exceptions import AnalysisError, require_columns
+from ..exceptions import AnalysisError
 from ._result import Result
 
 # This module imports nothing heavy at the top: ``mediation`` is both the name of
@@ -583,13 +584,13 @@ def mediation(
     if not 0 < alpha < 1:
         raise AnalysisError(f"alpha must be between 0 and 1 (e.g. 0.05), not {alpha!r}.")
     gen, seed = resolve_rng(rng)
-    require_columns(frame, [*names, *covariates], purpose="mediation")
+    frame, derived_notes = with_columns(frame, [*names, *covariates], purpose="mediation")
 
     used = frame[[*names, *covariates]]
     missing = missing_cells(used)
     complete = ~missing.any(axis=1)
     n_excluded = int((~complete).sum())
-    notes: list[str] = []
+    notes: list[str] = list(derived_notes)
     if n_excluded:
         notes.append(
             f"{n_excluded} of {len(frame)} rows were left out because of missing values in "

@@ -33,6 +33,7 @@ from scipy import optimize as _opt
 from scipy import stats as _sps
 
 from .._conventions import check_column_name, deprecated_argument, group_order, resolve_pair
+from .._derived import with_columns
 from .._frame import as_frame
 from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
 from ._result import Result
@@ -238,11 +239,13 @@ def _from_records(
     compare: Any,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]], list[str], dict[str, int], Any, Any]:
     # ``compare`` is the group compared with ``reference`` (the result's ``group``)
-    require_columns(frame, [study, by, outcome], purpose="a meta-analysis of participant records")
+    frame, derived_notes = with_columns(
+        frame, [study, by, outcome], purpose="a meta-analysis of participant records"
+    )
     y = _as_binary(frame[outcome], outcome)
     group = frame[by]
     label = frame[study]
-    notes: list[str] = []
+    notes: list[str] = list(derived_notes)
     excluded: dict[str, int] = {}
     # group and study labels: only NA is missing (as in every function)
     missing = {

@@ -36,8 +36,9 @@ from .._conventions import (
     resolve_reference,
     yes_no,
 )
+from .._derived import with_columns
 from .._frame import as_frame
-from ..exceptions import AnalysisError, SeparationWarning, require_columns
+from ..exceptions import AnalysisError, SeparationWarning
 from ..schema import SCHEMA
 from ._result import Result
 from .firth import (
@@ -340,14 +341,18 @@ class ModelResult(Result):
     Attributes
     ----------
     table : DataFrame
-        One row per coefficient: ``term, measure, estimate, ci_low, ci_high, p_value,
-        method``.  ``estimate`` is an odds ratio (logistic, Firth), a cumulative odds
-        ratio (ordinal) or a coefficient (linear); ``measure`` says which
-        (``baseline_odds`` or ``intercept`` for the intercept row).
+        One row per coefficient: ``term, measure, n, events, estimate, ci_low,
+        ci_high, p_value, std_error, method``.  ``estimate`` is an odds ratio
+        (logistic, Firth), a cumulative odds ratio (ordinal) or a coefficient
+        (linear); ``measure`` says which (``baseline_odds`` or ``intercept`` for the
+        intercept row).  ``std_error`` is the standard error of the coefficient on
+        the model's scale (the log odds ratio for logistic, Firth and ordinal
+        models).  ``n`` and ``events`` count the rows (and events) behind the term:
+        those in the category or with the yes/no predictor true, every row for the
+        intercept and numeric predictors; ``events`` only for yes/no outcomes.
     within : DataFrame or None
         With ``interaction=(a, b)`` and a categorical ``a``: the effect of ``b``
-        within each level of ``a`` (columns ``level, term, measure, estimate,
-        ci_low, ci_high, p_value, method``).
+        within each level of ``a`` (columns ``level`` and those of ``table``).
     kind : str
         ``logistic``, ``firth``, ``ordinal`` or ``linear``.
     reason : str
@@ -391,7 +396,20 @@ class ModelResult(Result):
 # Fitting
 # --------------------------------------------------------------------------------------
 
-_TABLE_COLUMNS = ["term", "measure", "estimate", "ci_low", "ci_high", "p_value", "method"]
+_TABLE_COLUMNS = [
+    "term",
+    "measure",
+    "n",
+    "events",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "std_error",
+    "method",
+]
+
+_NO_EVENTS = [c for c in _TABLE_COLUMNS if c != "events"]
 
 
 @dataclass(frozen=True)
@@ -498,6 +516,7 @@ def _odds_ratio_table(
             "ci_low": np.exp(ci[:, 0]),
             "ci_high": np.exp(ci[:, 1]),
             "p_value": np.asarray(res.pvalues),
+            "std_error": bse,
             "method": method,
         }
     )
@@ -526,6 +545,7 @@ def _fit_firth(
             "ci_low": np.exp(res.conf_int["lower"].to_numpy()),
             "ci_high": np.exp(res.conf_int["upper"].to_numpy()),
             "p_value": res.pvalues.to_numpy(),
+            "std_error": res.bse.to_numpy(),
             "method": method,
         }
     )
@@ -551,6 +571,7 @@ def _fit_linear(X: pd.DataFrame, y: np.ndarray, alpha: float) -> _Fit:
             "ci_low": ci[:, 0],
             "ci_high": ci[:, 1],
             "p_value": np.asarray(res.pvalues),
+            "std_error": np.asarray(res.bse),
             "method": method,
         }
     )
@@ -613,6 +634,7 @@ def _fit_ordinal(X: pd.DataFrame, y: pd.Series, alpha: float) -> _Fit:
             "ci_low": np.exp(ci[:, 0]),
             "ci_high": np.exp(ci[:, 1]),
             "p_value": np.asarray(res.pvalues)[:k],
+            "std_error": bse,
             "method": method,
         }
     )
@@ -644,12 +666,40 @@ def _fit_kind(
     kind: str, X: pd.DataFrame, y: Any, alpha: float, profile: Sequence[str] | None = None
 ) -> _Fit:
     if kind == "logistic":
-        return _fit_logistic(X, np.asarray(y, dtype=float), alpha)
-    if kind == "firth":
-        return _fit_firth(X, np.asarray(y, dtype=float), alpha, profile)
-    if kind == "ordinal":
-        return _fit_ordinal(X, y, alpha)
-    return _fit_linear(X, np.asarray(y, dtype=float), alpha)
+        fit = _fit_logistic(X, np.asarray(y, dtype=float), alpha)
+    elif kind == "firth":
+        fit = _fit_firth(X, np.asarray(y, dtype=float), alpha, profile)
+    elif kind == "ordinal":
+        fit = _fit_ordinal(X, y, alpha)
+    else:
+        fit = _fit_linear(X, np.asarray(y, dtype=float), alpha)
+    binary = kind in ("logistic", "firth")
+    n, events = _term_counts(X, np.asarray(y, dtype=float) if binary else None, fit.table["term"])
+    table = fit.table.assign(n=n, events=events if binary else np.nan)
+    return _Fit(table[_TABLE_COLUMNS], fit.model, fit.method, fit.notes)
+
+
+def _term_counts(
+    X: pd.DataFrame, y: np.ndarray | None, terms: pd.Series
+) -> tuple[np.ndarray, np.ndarray]:
+    """People (and events) behind each term, as in the Cox table.
+
+    A 0/1 column (a category, a yes/no predictor, or a product of them) counts the
+    rows where it is 1; the intercept and numeric terms count every row.
+    """
+    total_n = X.shape[0]
+    total_events = int(y.sum()) if y is not None else 0
+    n, events = [], []
+    for term in terms:
+        x = X[term].to_numpy(dtype=float) if term in X.columns else None
+        if term != INTERCEPT and x is not None and np.all((x == 0) | (x == 1)):
+            on = x == 1
+            n.append(int(on.sum()))
+            events.append(int(y[on].sum()) if y is not None else 0)
+        else:
+            n.append(total_n)
+            events.append(total_events)
+    return np.asarray(n, dtype=np.int64), np.asarray(events, dtype=np.int64)
 
 
 def _within_effects(
@@ -727,10 +777,11 @@ def outcome_model(
     Returns
     -------
     ModelResult
-        ``.table`` with columns ``term, measure, estimate, ci_low, ci_high,
-        p_value, method`` (``estimate`` is an odds ratio, a cumulative odds ratio
-        or a coefficient), plus ``.kind``, ``.reason``, ``.n``, ``.events``,
-        ``.references``, ``.within`` and ``.model``.
+        ``.table`` with columns ``term, measure, n, events, estimate, ci_low,
+        ci_high, p_value, std_error, method`` (``estimate`` is an odds ratio, a
+        cumulative odds ratio or a coefficient; ``events`` for yes/no outcomes
+        only), plus ``.kind``, ``.reason``, ``.n``, ``.events``, ``.references``,
+        ``.within`` and ``.model``; fit statistics in :func:`model_table`.
 
     Raises
     ------
@@ -787,7 +838,8 @@ def outcome_model(
         raise AnalysisError("predictors must name at least one column, e.g. predictors=['gender'].")
     if outcome in predictors:
         raise AnalysisError(f"'{outcome}' is the outcome; it cannot also be a predictor.")
-    require_columns(frame, [outcome, *predictors], purpose="outcome_model")
+    frame, derived_notes = with_columns(frame, [outcome, *predictors], purpose="outcome_model")
+    notes.extend(derived_notes)
 
     used = frame[[outcome, *predictors]]
     missing = missing_cells(used)
@@ -985,9 +1037,12 @@ def outcome_model(
         else:
             within = _within_effects(sub, y, chosen, predictors, references, design, alpha)
 
+    columns = _TABLE_COLUMNS if outcome_type == "binary" else _NO_EVENTS
+    if within is not None:
+        within = within[["level", *columns]]
     return ModelResult(
         method=fit.method,
-        table=fit.table[_TABLE_COLUMNS].reset_index(drop=True),
+        table=fit.table[columns].reset_index(drop=True),
         within=within,
         outcome=outcome,
         predictors=tuple(predictors),

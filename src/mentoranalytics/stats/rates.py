@@ -56,8 +56,9 @@ from .._conventions import (
     resolve_reference,
     yes_no,
 )
-from .._frame import as_frame, resolve_rng
-from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
+from .._derived import with_columns
+from .._frame import resolve_rng
+from ..exceptions import AnalysisError, SmallSampleWarning
 from ._result import Result
 from .power import detectable_difference
 
@@ -1160,18 +1161,17 @@ def compare_rates(
         raise AnalysisError(
             f"exact_threshold must be a whole number >= 0; got {plain(exact_threshold)!r}."
         )
-    frame = as_frame(data)
     check_column_name(outcome, "outcome")
     check_column_name(by, "by")
     check_column_name(strata, "strata", optional=True)
-    require_columns(frame, [outcome, by, strata], purpose="compare_rates")
+    frame, derived_notes = with_columns(data, [outcome, by, strata], purpose="compare_rates")
     if outcome == by or (strata is not None and strata in (outcome, by)):
         raise AnalysisError(
             f"outcome, by and strata must be different columns; got outcome={outcome!r}, "
             f"by={by!r}, strata={strata!r}."
         )
     generator, rng_record = resolve_rng(rng)
-    notes: list[str] = []
+    notes: list[str] = list(derived_notes)
     y, event_label = _coerce_outcome(frame[outcome], outcome, event)
     groups = frame[by]
     order = group_order(groups, by)

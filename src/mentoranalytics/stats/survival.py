@@ -48,6 +48,7 @@ from .._conventions import (
     resolve_reference,
     yes_no,
 )
+from .._derived import with_columns
 from .._frame import as_frame
 from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
 from ..schema import MISSING_MARKERS, normalise_value
@@ -204,7 +205,9 @@ def _prepare(
     for key, column in (extra or {}).items():
         check_column_name(column, params.get(key, "predictors"), optional=True)
     columns: dict[str, str] = {k: v for k, v in (extra or {}).items() if v is not None}
-    require_columns(frame, [outcome, time, *columns.values()], purpose="time to promotion")
+    frame, derived_notes = with_columns(
+        frame, [outcome, time, *columns.values()], purpose="time to promotion"
+    )
     promoted = _event_flags(frame[outcome], outcome, event)
     is_yes = "is yes" if event is None else f"is {plain(event)!r}"
     is_no = "is no" if event is None else f"is not {plain(event)!r}"
@@ -238,7 +241,7 @@ def _prepare(
         col_missing = frame[column].isna().to_numpy(copy=True)
         reasons[(reasons == "") & col_missing] = f"{column!r} missing"
 
-    notes: list[str] = []
+    notes: list[str] = list(derived_notes)
     excluded: dict[str, int] = {}
     for reason in pd.unique(reasons[reasons != ""]):
         count = int((reasons == reason).sum())
@@ -1349,8 +1352,7 @@ def cox_model(
     if reference is not None and not isinstance(reference, Mapping):
         from .models import _resolve_references
 
-        raw = as_frame(data)
-        require_columns(raw, preds, purpose="cox_model")
+        raw, _ = with_columns(data, preds, purpose="cox_model")
         reference = _resolve_references(reference, raw[preds].dropna(), preds)
     reference = dict(reference or {})
     unknown = [k for k in reference if k not in preds]

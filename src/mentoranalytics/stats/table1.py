@@ -50,7 +50,7 @@ from __future__ import annotations
 import html
 import math
 import warnings as _warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,9 +69,11 @@ from .._conventions import (
     resolve_reference,
     yes_no,
 )
+from .._derived import DERIVABLE, with_columns
 from .._frame import as_frame, resolve_rng
 from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
-from ._result import Result, _fmt_p, _markdown_table
+from . import _export
+from ._result import Result, _fmt_p
 from .continuous import (
     EXACT_MAX_N,
     PERMUTATION_MAX_N,
@@ -93,8 +95,20 @@ MONTE_CARLO_MAX_N = 100_000
 OVERALL = "Overall"
 #: Derived columns added to the default variables when present.
 DERIVED_DEFAULTS = ("boldness_index", "bold_choice")
-#: Numeric columns always summarised by median [Q1, Q3] (ordinal by design).
-ORDINAL_DERIVED = ("boldness_index", "reach", "distance", "initiation")
+#: Types of variable (see :func:`variable_type`).
+VARIABLE_TYPES = ("boolean", "categorical", "ordinal", "continuous")
+#: Ordinal rule: numbers that are multiples of 1/q for some q up to this ...
+ORDINAL_MAX_DENOMINATOR = 12
+#: ... spanning at most this many steps of 1/q are ordinal.
+ORDINAL_MAX_STEPS = 10
+#: Tests that ``test=`` may ask for, by type of variable ("auto": the rule in the
+#: module docstring; "none": no test for that variable).
+TESTS: dict[str, tuple[str, ...]] = {
+    "boolean": ("auto", "chisq", "fisher", "none"),
+    "categorical": ("auto", "chisq", "fisher", "none"),
+    "ordinal": ("auto", "rank", "t", "none"),
+    "continuous": ("auto", "t", "rank", "none"),
+}
 
 _LONG_COLUMNS = (
     "variable", "level", "group", "n", "count", "percent", "mean", "sd",
@@ -130,6 +144,9 @@ class SummaryTable(Result):
         ``[stratum,] variable, group, reference, estimate``.
     reference : object
         The reference group of the SMDs.
+    types : dict
+        Type of each variable: ``boolean``, ``categorical``, ``ordinal`` or
+        ``continuous`` (from its data, or from ``types=``).
     """
 
     by: str
@@ -137,6 +154,7 @@ class SummaryTable(Result):
     groups: tuple[Any, ...] = ()
     variables: tuple[str, ...] = ()
     nonnormal: tuple[str, ...] = ()
+    types: Mapping[str, str] = field(default_factory=dict)
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
     long: pd.DataFrame = field(default_factory=pd.DataFrame)
     tests: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -159,18 +177,6 @@ class SummaryTable(Result):
             raise AnalysisError(f"kind must be one of {list(tables)}, not {kind!r}.")
         return tables[kind].copy()
 
-    def _flat(self) -> pd.DataFrame:
-        table = self.table.copy()
-        if isinstance(table.columns, pd.MultiIndex):
-            table.columns = [f"{a}: {b}" for a, b in table.columns]
-        return table.reset_index()
-
-    def to_markdown(self, digits: int = 3) -> str:
-        """Markdown: the display table, then method, notes and warnings."""
-        parts = [f"**{self.title}**", "", _markdown_table(self._flat()), ""]
-        parts += self._footer_lines()
-        return "\n".join(parts).rstrip() + "\n"
-
     def to_html(self) -> str:
         """HTML: the display table and its notes (self-contained fragment)."""
         parts = [f"<div class='ma-result'><h4>{html.escape(self.title)}</h4>"]
@@ -184,20 +190,30 @@ class SummaryTable(Result):
     def _repr_html_(self) -> str:
         return self.to_html()
 
-    def to_latex(self, caption: str | None = None) -> str:
-        """LaTeX ``tabular`` (booktabs rules) of the display table; notes as comments."""
-        styler = self.table.style
-        styler = styler.format(escape="latex").format_index(escape="latex", axis=0)
-        styler = styler.format_index(escape="latex", axis=1)
-        text = styler.to_latex(
-            hrules=True,
-            caption=caption,
-            multirow_align="t",
-            multicol_align="c",
-            environment="table" if caption else None,
-        )
-        foot = "".join(f"% {line}\n" for line in self._footer_lines())
-        return text + foot
+    # publication output: the display table by default (see Result.to_markdown)
+    def _main_table_name(self) -> str | None:
+        return "Table 1"
+
+    def _export_tables(
+        self, names: Sequence[str] | None, *, columns: Sequence[str] | None
+    ) -> dict[str, pd.DataFrame]:
+        return super()._export_tables(["Table 1"] if names is None else names, columns=columns)
+
+    def _prepare_export(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        *,
+        digits: int | None,
+        columns: Sequence[str] | None,
+        style: _export.Style | None,
+        fmt: str,
+    ) -> _export.Prepared:
+        if name != "Table 1":
+            return super()._prepare_export(
+                name, frame, digits=digits, columns=columns, style=style, fmt=fmt
+            )
+        return _display_for_export(frame, columns)
 
 
 # --------------------------------------------------------------------------------------
@@ -213,6 +229,8 @@ class _Var:
     levels: tuple[str, ...] = ()
     values: np.ndarray | None = None  # numeric, NaN missing
     ordinal: bool = False
+    type: str = "categorical"  # boolean | categorical | ordinal | continuous
+    test: str = "auto"  # the test asked for (see TESTS)
 
 
 def _factor(series: pd.Series, name: str) -> tuple[np.ndarray, list[Any]]:
@@ -250,44 +268,104 @@ def _remap(codes: np.ndarray, present: list[Any], order: Sequence[Any]) -> np.nd
     return table[np.where(codes >= 0, codes, len(present))]
 
 
-def _as_variable(series: pd.Series, name: str) -> _Var:
+def variable_type(series: pd.Series) -> str:
+    """The type of a variable from its data type and values, never from its name.
+
+    * ``"boolean"``: a bool column, numbers that are all 0 or 1, or text that is all
+      yes/no words (yes/no, y/n, true/false, 1/0);
+    * ``"categorical"``: a pandas categorical, or other text;
+    * ``"ordinal"``: numbers on a short scale: every value a multiple of ``1/q``
+      for some ``q`` from 1 to :data:`ORDINAL_MAX_DENOMINATOR`, spanning at most
+      :data:`ORDINAL_MAX_STEPS` steps of ``1/q`` (levels 1-6, Likert scores, small
+      counts, the boldness components in thirds or quarters);
+    * ``"continuous"``: other numbers.
+
+    >>> variable_type(pd.Series([1, 2, 5, 6])), variable_type(pd.Series([0.5, 12.25, 40.0]))
+    ('ordinal', 'continuous')
+    >>> variable_type(pd.Series(["yes", "no", None])), variable_type(pd.Series([0, 1, 1]))
+    ('boolean', 'boolean')
+    """
     dtype = series.dtype
-    col = schema.SCHEMA.get(name)
     if pd.api.types.is_bool_dtype(dtype):
-        na = series.isna().to_numpy()
-        val = series.fillna(False).to_numpy(dtype=bool)
-        codes = np.where(na, -1, np.where(val, 0, 1))
-        return _Var(name, "categorical", codes=codes, levels=("yes", "no"))
+        return "boolean"
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "categorical"
+    if pd.api.types.is_numeric_dtype(dtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        if np.isinf(values).any():
+            return "continuous"  # refused with a clear message when summarised
+        distinct = np.unique(values[~np.isnan(values)])
+        if distinct.size and np.all((distinct == 0) | (distinct == 1)):
+            return "boolean"
+        return "ordinal" if _on_short_scale(distinct) else "continuous"
+    # text: the package's one yes/no reader (missing markers such as "NA" are missing)
+    read = yes_no(series)
+    return "boolean" if read is not None and read.notna().any() else "categorical"
+
+
+def _on_short_scale(distinct: np.ndarray) -> bool:
+    """Values on a scale of at most ORDINAL_MAX_STEPS steps of 1/q (q <= 12)."""
+    if distinct.size == 0:
+        return False
+    span = float(distinct.max() - distinct.min())
+    for q in range(1, ORDINAL_MAX_DENOMINATOR + 1):
+        scaled = distinct * q
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-9 * max(1.0, q)):
+            return span * q <= ORDINAL_MAX_STEPS + 1e-9
+    return False
+
+
+def _as_variable(series: pd.Series, name: str, vtype: str | None = None) -> _Var:
+    """The variable of ``name`` as ``vtype`` (default: :func:`variable_type`)."""
+    dtype = series.dtype
+    vtype = vtype or variable_type(series)
+    if vtype == "boolean":
+        return _as_boolean(series, name)
+    if vtype in ("ordinal", "continuous"):
+        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+            raise AnalysisError(
+                f"types gives '{name}' as {vtype}, but it does not hold numbers. Give it as "
+                "'categorical' (or 'boolean' for yes/no values), or convert it to numbers."
+            )
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        check_finite(values, name)
+        return _Var(name, "numeric", values=values, ordinal=vtype == "ordinal", type=vtype)
     if isinstance(dtype, pd.CategoricalDtype):
         levels = tuple(str(c) for c in dtype.categories)
         codes = series.cat.codes.to_numpy().astype(np.int64)
-        return _Var(name, "categorical", codes=codes, levels=levels)
-    categorical_kind = col is not None and col.kind in ("string", "category", "bool")
-    if pd.api.types.is_numeric_dtype(dtype) and not categorical_kind:
-        values = series.to_numpy(dtype=float, na_value=np.nan)
-        check_finite(values, name)
-        ordinal = (col is not None and col.kind == "ordinal") or name in ORDINAL_DERIVED
-        return _Var(name, "numeric", values=values, ordinal=ordinal)
-    # text, or a canonical category/label column stored as numbers (e.g. cohort 2019):
-    # yes/no values (text anywhere; numbers only in a canonical yes/no column) are read
-    # by the package's one yes/no reader, so "NA" in a yes/no column is missing
-    text = not pd.api.types.is_numeric_dtype(dtype)
-    if (col is not None and col.kind == "bool") or (col is None and text):
-        read = yes_no(series)
-        if read is not None and read.notna().any():
-            flags = read.to_numpy()
-            codes = np.where(np.isnan(flags), -1, np.where(flags == 1.0, 0, 1))
-            return _Var(name, "categorical", codes=codes, levels=("yes", "no"))
+        return _Var(name, "categorical", codes=codes, levels=levels, type="categorical")
+    # text (or numbers given as categorical): schema categories keep their order
+    # (and are all shown), other values sorted
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     present = list(uniques)
     order: list[Any]
-    # text: schema categories keep their order (and are all shown), other values sorted
-    if col is not None and col.categories:
+    col = schema.SCHEMA.get(name)
+    if col is not None and col.categories and not pd.api.types.is_numeric_dtype(dtype):
         order = list(col.categories) + _sorted([v for v in present if v not in set(col.categories)])
     else:
         order = _sorted(present)
     codes = _remap(codes, present, order)
-    return _Var(name, "categorical", codes=codes, levels=tuple(str(v) for v in order))
+    levels = tuple(_level_text(v) for v in order)
+    return _Var(name, "categorical", codes=codes, levels=levels, type="categorical")
+
+
+def _level_text(value: Any) -> str:
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _as_boolean(series: pd.Series, name: str) -> _Var:
+    # the package's one yes/no reader: "NA" and other missing markers are missing
+    read = yes_no(series)
+    if read is None:
+        raise AnalysisError(
+            f"types gives '{name}' as boolean, but its values are not all yes/no values "
+            "(yes/no, y/n, true/false, 1/0). Give it as 'categorical' instead."
+        )
+    flags = read.to_numpy()
+    codes = np.where(np.isnan(flags), -1, np.where(flags == 1.0, 0, 1))
+    return _Var(name, "categorical", codes=codes, levels=("yes", "no"), type="boolean")
 
 
 def _default_variables(frame: pd.DataFrame, exclude: set[str]) -> list[str]:
@@ -381,9 +459,13 @@ def yang_dalton_smd(p1: np.ndarray, p0: np.ndarray) -> float:
 
 
 def _categorical_test(
-    table: np.ndarray, gen: np.random.Generator
+    table: np.ndarray, gen: np.random.Generator, choice: str = "auto"
 ) -> tuple[str, float, float, float, str]:
-    """(method, statistic, df, p_value, note) for a groups x levels count table."""
+    """(method, statistic, df, p_value, note) for a groups x levels count table.
+
+    ``choice``: "auto" (chi-square, or Fisher when an expected count is below 5),
+    "chisq" or "fisher" (exact for 2 x 2, Monte Carlo for larger tables).
+    """
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
     if table.shape[0] < 2:
         return "", math.nan, math.nan, math.nan, "only one group has values"
@@ -392,10 +474,11 @@ def _categorical_test(
     total = table.sum()
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / total
     sparse = bool(expected.min() < 5)
-    if sparse and table.shape == (2, 2):
+    fisher = choice == "fisher" or (choice == "auto" and sparse)
+    if fisher and table.shape == (2, 2):
         res = stats.fisher_exact(table)
         return "Fisher's exact test", math.nan, math.nan, float(res.pvalue), ""
-    if sparse and total <= MONTE_CARLO_MAX_N:
+    if fisher and (total <= MONTE_CARLO_MAX_N or choice == "fisher"):
         res = stats.fisher_exact(
             table, method=stats.MonteCarloMethod(n_resamples=N_MONTE_CARLO, rng=gen)
         )
@@ -538,8 +621,11 @@ def _block(
                         _long_row(var.name, level, lab, n=int(nonmiss[j]), count=c,
                                   percent=pct, missing=int(missing[j]))
                     )  # fmt: skip
-            method, stat, df, p, note = _categorical_test(level_counts[:k], gen)
-            tests.append(_test_row(var.name, "n (%)", method, stat, df, p, note))
+            if var.test == "none":
+                tests.append(_no_test_row(var.name, "n (%)"))
+            else:
+                method, stat, df, p, note = _categorical_test(level_counts[:k], gen, var.test)
+                tests.append(_test_row(var.name, "n (%)", method, stat, df, p, note))
             for j in range(k):
                 if j == ref or nonmiss[j] == 0 or nonmiss[ref] == 0:
                     continue
@@ -598,11 +684,14 @@ def _block(
             )  # fmt: skip
         median_summary = var.name in nonnormal
         summary = "median [Q1, Q3]" if median_summary else "mean (SD)"
+        rank = var.test == "rank" or (var.test == "auto" and median_summary)
         has = [j for j in range(k) if n_g[j] > 0]
-        if len(has) < 2:
+        if var.test == "none":
+            tests.append(_no_test_row(var.name, summary))
+        elif len(has) < 2:
             why = "only one group has values" if has else "no values"
             tests.append(_test_row(var.name, summary, "", math.nan, math.nan, math.nan, why))
-        elif median_summary:
+        elif rank:
             test = _rank_test(slices, n_g, has, gen, xv, gv, counted)
             tests.append(_test_row(var.name, summary, *test))
         elif len(has) == 2:
@@ -664,6 +753,14 @@ def _rank_test(
     return method, stat, df, p, ""
 
 
+#: The note of a variable whose test was turned off.
+NO_TEST_NOTE = "no test requested"
+
+
+def _no_test_row(variable: str, summary: str) -> dict[str, Any]:
+    return _test_row(variable, summary, "", math.nan, math.nan, math.nan, NO_TEST_NOTE)
+
+
 def _long_row(variable: str, level: str, group: str, **values: Any) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(_LONG_COLUMNS, math.nan)
     row.update(variable=variable, level=level, group=group)
@@ -687,6 +784,30 @@ def _num(v: float, digits: int = 2) -> str:
     return "" if not np.isfinite(v) else f"{v:.{digits}f}"
 
 
+@dataclass(frozen=True)
+class _Display:
+    """Display options of the printed table."""
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    decimals: Mapping[str, int] = field(default_factory=dict)  # per variable
+    default_decimals: int | None = None  # None: 2 for numbers, 1 for percentages
+    missing: bool = True
+    tests: bool = True
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, name)
+
+    def number_digits(self, name: str) -> int:
+        if name in self.decimals:
+            return self.decimals[name]
+        return 2 if self.default_decimals is None else self.default_decimals
+
+    def percent_digits(self, name: str) -> int:
+        if name in self.decimals:
+            return self.decimals[name]
+        return 1 if self.default_decimals is None else self.default_decimals
+
+
 def _display_block(
     long: list[dict[str, Any]],
     tests: list[dict[str, Any]],
@@ -694,12 +815,15 @@ def _display_block(
     variables: list[_Var],
     labels: list[str],
     nonnormal: set[str],
+    display: _Display | None = None,
 ) -> pd.DataFrame:
     """The printed Table 1 of one block, from the block's rows (plain dict look-ups)."""
+    opts = display or _Display()
     columns = [OVERALL, *labels]
     # one SMD column with a stable name: the group against the reference (two groups),
     # else the largest in absolute value (every SMD is in the tidy .smd table)
-    all_cols = [*columns, "p_value", "test", "SMD"]
+    test_cols = ["p_value", "test"] if opts.tests else []
+    all_cols = [*columns, *test_cols, "SMD"]
     cell = {(r["variable"], r["level"], r["group"]): r for r in long}
     test_by_var = {t["variable"]: t for t in tests}
     smd_by: dict[str, float] = {}
@@ -713,39 +837,211 @@ def _display_block(
     rows.append((("n", ""), {c: str(int(cell[("n", "", c)]["n"])) for c in columns}))
     for var in variables:
         t = test_by_var[var.name]
-        extra: dict[str, str] = {"p_value": _fmt_p(t["p_value"]), "test": str(t["method"])}
-        if t["note"] and not np.isfinite(t["p_value"]):
-            extra["test"] = f"no test: {t['note']}"
+        extra: dict[str, str] = {}
+        if opts.tests:
+            extra = {"p_value": _fmt_p(t["p_value"]), "test": str(t["method"])}
+            if t["note"] and not np.isfinite(t["p_value"]):
+                extra["test"] = "" if t["note"] == NO_TEST_NOTE else f"no test: {t['note']}"
         largest = smd_by.get(var.name)
         extra["SMD"] = "" if largest is None else _num(largest, 3)
+        name = opts.label(var.name)
         if var.kind == "categorical":
-            label = f"{var.name}, n (%)"
+            label = f"{name}, n (%)"
+            pct_digits = opts.percent_digits(var.name)
             for i, level in enumerate(var.levels):
                 cells = {}
                 for c in columns:
                     row = cell[(var.name, level, c)]
-                    cells[c] = f"{row['count']:.0f} ({_num(row['percent'], 1)})" if row["n"] else ""
+                    pct = _num(row["percent"], pct_digits)
+                    cells[c] = f"{row['count']:.0f} ({pct})" if row["n"] else ""
                 rows.append(((label, level), {**cells, **(extra if i == 0 else {})}))
             first = var.levels[0] if var.levels else ""
             missing = {c: cell[(var.name, first, c)]["missing"] for c in columns} if first else {}
         else:
             median = var.name in nonnormal
-            label = f"{var.name}, " + ("median [Q1, Q3]" if median else "mean (SD)")
+            digits = opts.number_digits(var.name)
+            label = f"{name}, " + ("median [Q1, Q3]" if median else "mean (SD)")
             cells = {}
             for c in columns:
                 row = cell[(var.name, "", c)]
                 if not row["n"]:
                     cells[c] = ""
                 elif median:
-                    q = f"{_num(row['median'])} [{_num(row['q1'])}, {_num(row['q3'])}]"
-                    cells[c] = q
+                    q1, q3 = _num(row["q1"], digits), _num(row["q3"], digits)
+                    cells[c] = f"{_num(row['median'], digits)} [{q1}, {q3}]"
                 else:
-                    cells[c] = f"{_num(row['mean'])} ({_num(row['sd'])})"
+                    cells[c] = f"{_num(row['mean'], digits)} ({_num(row['sd'], digits)})"
             rows.append(((label, ""), {**cells, **extra}))
             missing = {c: cell[(var.name, "", c)]["missing"] for c in columns}
-        rows.append(((label, "missing"), {c: str(int(missing.get(c, 0))) for c in columns}))
+        if opts.missing:
+            rows.append(((label, "missing"), {c: str(int(missing.get(c, 0))) for c in columns}))
     index = pd.MultiIndex.from_tuples([r[0] for r in rows], names=["variable", "level"])
     return pd.DataFrame([r[1] for r in rows], index=index, columns=all_cols).fillna("")
+
+
+def _display_for_export(table: pd.DataFrame, columns: Sequence[str] | None) -> _export.Prepared:
+    """The display table as text rows: variable and level as columns, the variable
+    shown on its first row only (the usual look of a Table 1)."""
+    frame = table
+    if columns is not None:
+        flat = [
+            ": ".join(str(x) for x in c) if isinstance(c, tuple) else str(c) for c in frame.columns
+        ]
+        wanted = [columns] if isinstance(columns, str) else list(columns)
+        shown = [str(c[-1]) if isinstance(c, tuple) else str(c) for c in frame.columns]
+        unknown = [c for c in wanted if c not in flat and c not in shown]
+        if unknown:
+            raise AnalysisError(
+                f"columns {unknown} are not columns of Table 1. Available: "
+                f"{list(dict.fromkeys(shown))}."
+            )
+        keep = [
+            i
+            for i, (f, sh) in enumerate(zip(flat, shown, strict=True))
+            if f in wanted or sh in wanted
+        ]
+        frame = frame.iloc[:, keep]
+    variables = [str(v) for v in frame.index.get_level_values(0)]
+    levels = [str(v) for v in frame.index.get_level_values(1)]
+    first = [i == 0 or variables[i] != variables[i - 1] for i in range(len(variables))]
+    shown_var = [v if f else "" for v, f in zip(variables, first, strict=True)]
+    body = frame.reset_index(drop=True)
+    if isinstance(body.columns, pd.MultiIndex):
+        heads: list[Any] = [("", "variable"), ("", "level")]
+    else:
+        heads = ["variable", "level"]
+    out = pd.concat(
+        [
+            pd.DataFrame({0: shown_var, 1: levels}),
+            body.set_axis(range(2, 2 + body.shape[1]), axis=1),
+        ],
+        axis=1,
+    )
+    if isinstance(body.columns, pd.MultiIndex):
+        out.columns = pd.MultiIndex.from_tuples([*heads, *body.columns])
+    else:
+        out.columns = [*heads, *body.columns]
+    text_columns = {"variable", "level", "test"}
+    numeric = [
+        (str(c[-1]) if isinstance(c, tuple) else str(c)) not in text_columns for c in out.columns
+    ]
+    return _export.Prepared("Table 1", out.astype(object).fillna(""), numeric, [])
+
+
+def _check_types(types: Any, names: Sequence[str]) -> dict[str, str]:
+    if types is None:
+        return {}
+    if not isinstance(types, Mapping):
+        raise AnalysisError(
+            "types must be a mapping of variable to type, e.g. {'cohort': 'categorical'}, "
+            f"not {type(types).__name__}."
+        )
+    out: dict[str, str] = {}
+    for name, vtype in types.items():
+        if name not in names:
+            raise AnalysisError(
+                f"types names '{name}', which is not a variable of this table. "
+                f"Variables: {list(names)}."
+            )
+        if vtype not in VARIABLE_TYPES:
+            raise AnalysisError(
+                f"types['{name}'] must be one of {list(VARIABLE_TYPES)}, not {vtype!r}."
+            )
+        out[str(name)] = str(vtype)
+    return out
+
+
+def _check_display(
+    labels: Any, decimals: Any, missing: Any, test: Any, names: Sequence[str]
+) -> _Display:
+    if labels is None:
+        labels = {}
+    if not isinstance(labels, Mapping):
+        raise AnalysisError(
+            "labels must be a mapping of variable to display name, e.g. "
+            f"{{'participant_level': 'Level at entry'}}, not {type(labels).__name__}."
+        )
+    for name, text in labels.items():
+        if name not in names:
+            raise AnalysisError(
+                f"labels names '{name}', which is not a variable of this table. "
+                f"Variables: {list(names)}."
+            )
+        if not isinstance(text, str) or not text.strip():
+            raise AnalysisError(f"labels['{name}'] must be a non-empty text, not {text!r}.")
+
+    def digits(value: Any, where: str) -> int:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, np.integer))
+            or not 0 <= value <= 10
+        ):
+            raise AnalysisError(f"{where} must be a whole number from 0 to 10, not {value!r}.")
+        return int(value)
+
+    per_variable: dict[str, int] = {}
+    default: int | None = None
+    if isinstance(decimals, Mapping):
+        for name, value in decimals.items():
+            if name not in names:
+                raise AnalysisError(
+                    f"decimals names '{name}', which is not a variable of this table. "
+                    f"Variables: {list(names)}."
+                )
+            per_variable[str(name)] = digits(value, f"decimals['{name}']")
+    elif decimals is not None:
+        default = digits(decimals, "decimals")
+    if not isinstance(missing, (bool, np.bool_)):
+        raise AnalysisError(f"missing must be True or False, not {missing!r}.")
+    return _Display(
+        labels={str(k): str(v) for k, v in labels.items()},
+        decimals=per_variable,
+        default_decimals=default,
+        missing=bool(missing),
+        tests=test is not False,
+    )
+
+
+def _check_tests(test: Any, variables: Sequence[_Var]) -> dict[str, str]:
+    if test is True:
+        return {}
+    if test is False:
+        return {v.name: "none" for v in variables}
+    if not isinstance(test, Mapping):
+        raise AnalysisError(
+            "test must be True, False or a mapping of variable to test, e.g. "
+            f"{{'days_to_secure': 'rank'}}, not {test!r}."
+        )
+    by_name = {v.name: v for v in variables}
+    out: dict[str, str] = {}
+    for name, choice in test.items():
+        var = by_name.get(name)
+        if var is None:
+            raise AnalysisError(
+                f"test names '{name}', which is not a variable of this table. "
+                f"Variables: {list(by_name)}."
+            )
+        chosen = "none" if choice is False or choice is None else choice
+        allowed = TESTS[var.type]
+        if chosen not in allowed:
+            raise AnalysisError(
+                f"test['{name}'] must be one of {list(allowed)} ('{name}' is {var.type}), "
+                f"not {choice!r}."
+            )
+        out[str(name)] = str(chosen)
+    return out
+
+
+def _types_note(variables: Sequence[_Var], given: Mapping[str, str]) -> str:
+    text = (
+        "Variable types come from the data, never from column names: yes/no for bool "
+        "columns, 0/1 numbers and yes/no words; categorical for categories and text; "
+        "ordinal for numbers on a scale of at most 11 points (levels, Likert scores, "
+        "small counts); continuous for other numbers."
+    )
+    if given:
+        text += " Set with types=: " + ", ".join(f"{k}: {v}" for k, v in given.items()) + "."
+    return text
 
 
 # --------------------------------------------------------------------------------------
@@ -760,6 +1056,11 @@ def summary_table(
     variables: Sequence[str] | None = None,
     strata: str | None = None,
     nonnormal: Sequence[str] | None = None,
+    types: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    decimals: int | Mapping[str, int] | None = None,
+    missing: bool = True,
+    test: bool | Mapping[str, str | bool] = True,
     alpha: float = 0.05,
     rng: Any = None,
     reference: Any = None,
@@ -786,7 +1087,30 @@ def summary_table(
     nonnormal : sequence of str, optional
         Numeric variables to summarise by median [Q1, Q3] with rank tests; all other
         numeric variables then get mean (SD).  Default: the rule in the module
-        docstring (ordinal columns, skewness, Shapiro-Wilk on small groups).
+        docstring (ordinal variables, skewness, Shapiro-Wilk on small groups).
+    types : mapping, optional
+        Type of a variable, overriding the one read from its data (never from its
+        name; see :func:`variable_type`): ``"boolean"``, ``"categorical"``,
+        ``"ordinal"`` or ``"continuous"``, e.g. ``{"cohort": "categorical"}`` for
+        intake years stored as numbers.
+    labels : mapping, optional
+        Display names of variables, e.g. ``{"participant_level": "Level at entry"}``.
+        Only the printed table changes; ``long``, ``tests`` and ``smd`` keep the
+        column names.
+    decimals : int or mapping, optional
+        Decimals of the printed summaries: an int for every variable, or per variable
+        (``{"days_to_secure": 0}``).  It applies to mean, SD, median and quartiles of
+        numeric variables and to the percentages of categorical ones.  Default: 2
+        for numbers, 1 for percentages.
+    missing : bool, default=True
+        Show a ``missing`` row under each variable (the counts stay in ``long``).
+    test : bool or mapping, default=True
+        ``False`` leaves out the p-value and test columns (no test is run).  A
+        mapping chooses per variable: ``"chisq"`` or ``"fisher"`` (exact for 2 x 2,
+        Monte Carlo for larger tables) for boolean and categorical variables,
+        ``"t"`` (Welch's t-test or ANOVA) or ``"rank"`` (Mann-Whitney or
+        Kruskal-Wallis) for numeric ones, ``"auto"`` for the default rule and
+        ``"none"`` (or False) for no test.
     alpha : float, default=0.05
         Level of the Shapiro-Wilk check in the median rule.
     rng : None, int or numpy.random.Generator
@@ -830,6 +1154,12 @@ def summary_table(
     gen, seed = resolve_rng(rng)
     check_column_name(by, "by")
     check_column_name(strata, "strata", optional=True)
+    listed = [] if variables is None else check_column_names(variables, "variables")
+    frame, derived_notes = with_columns(
+        frame,
+        [c for c in [by, strata, *listed] if isinstance(c, str) and c in DERIVABLE],
+        purpose="Table 1",
+    )
     require_columns(frame, [by], purpose="the groups of Table 1")
     if strata is not None:
         require_columns(frame, [strata], purpose="the strata of Table 1")
@@ -841,7 +1171,7 @@ def summary_table(
     if variables is None:
         names = _default_variables(frame, exclude)
     else:
-        names = list(dict.fromkeys(check_column_names(variables, "variables")))
+        names = list(dict.fromkeys(listed))
         require_columns(frame, names, purpose="the variables of Table 1")
         clash = [v for v in names if v in exclude]
         if clash:
@@ -854,12 +1184,12 @@ def summary_table(
             "No variables to summarise: pass variables=[...] (no canonical column found)."
         )
 
-    notes: list[str] = []
+    notes: list[str] = list(derived_notes)
     group_col = frame[by]
     gcodes_all, levels = _factor(group_col, by)
     if not levels:
         raise AnalysisError(f"Column '{by}' has no non-missing values: no groups to compare.")
-    labels = [str(v) for v in levels]
+    group_labels = [str(v) for v in levels]
     keep = gcodes_all >= 0
     if (~keep).any():
         notes.append(f"{int((~keep).sum())} row(s) with missing '{by}' are left out.")
@@ -875,7 +1205,12 @@ def summary_table(
     def take(arr: np.ndarray) -> np.ndarray:
         return arr if rows_idx is None else arr[rows_idx]
 
-    variables_ = [_as_variable(frame[name], name) for name in names]
+    type_of = _check_types(types, names)
+    display_opts = _check_display(labels, decimals, missing, test, names)
+    variables_ = [_as_variable(frame[name], name, type_of.get(name)) for name in names]
+    test_of = _check_tests(test, variables_)
+    for v in variables_:
+        v.test = test_of.get(v.name, "auto")
     gcodes = take(gcodes_all)
     for v in variables_:
         if v.codes is not None:
@@ -894,8 +1229,8 @@ def summary_table(
             if v.ordinal:
                 chosen.add(v.name)
                 continue
-            cache[v.name] = _moments(v.values, gcodes, len(labels), third=True)
-            if _looks_skewed(cache[v.name], len(labels), alpha):
+            cache[v.name] = _moments(v.values, gcodes, len(group_labels), third=True)
+            if _looks_skewed(cache[v.name], len(group_labels), alpha):
                 chosen.add(v.name)
         notes.append(
             "Numeric variables: median [Q1, Q3] for ordinal variables and where a group of "
@@ -925,13 +1260,18 @@ def summary_table(
         ref_value = resolve_reference(reference, levels, by)
         why = ""
     ref = [str(v) for v in levels].index(str(ref_value))
+    notes.append(_types_note(variables_, type_of))
+    chosen_tests = {v.name: v.test for v in variables_ if v.test != "auto"}
+    if chosen_tests:
+        shown = ", ".join(f"{k}: {t}" for k, t in chosen_tests.items())
+        notes.append(f"Tests chosen with test=: {shown}.")
     notes.append(
-        f"SMD: standardised mean difference of each group against {labels[ref]!r}{why}; "
+        f"SMD: standardised mean difference of each group against {group_labels[ref]!r}{why}; "
         "Yang & Dalton (2012) for categorical variables (non-negative), signed for numeric "
         "variables (group minus reference)"
         + (
             "; with more than two groups the SMD column shows the largest in absolute value."
-            if len(labels) > 2
+            if len(group_labels) > 2
             else "."
         )
     )
@@ -948,7 +1288,8 @@ def summary_table(
             sub_vars = [
                 _Var(v.name, v.kind,
                      codes=None if v.codes is None else v.codes[idx], levels=v.levels,
-                     values=None if v.values is None else v.values[idx], ordinal=v.ordinal)
+                     values=None if v.values is None else v.values[idx], ordinal=v.ordinal,
+                     type=v.type, test=v.test)
                 for v in variables_
             ]  # fmt: skip
             blocks.append((slev, gcodes[idx], sub_vars))
@@ -956,9 +1297,11 @@ def summary_table(
     long_parts, test_parts, smd_parts, displays = [], [], [], []
     for slev, gc, vars_ in blocks:
         long_rows, test_rows, smd_rows = _block(
-            gc, labels, vars_, chosen, gen, ref, cache if strata is None else None
+            gc, group_labels, vars_, chosen, gen, ref, cache if strata is None else None
         )
-        display = _display_block(long_rows, test_rows, smd_rows, vars_, labels, chosen)
+        display = _display_block(
+            long_rows, test_rows, smd_rows, vars_, group_labels, chosen, display_opts
+        )
         long = pd.DataFrame(long_rows, columns=list(_LONG_COLUMNS))
         tests = pd.DataFrame(test_rows, columns=list(_TEST_COLUMNS))
         smd = pd.DataFrame(smd_rows, columns=list(_SMD_COLUMNS))
@@ -966,7 +1309,7 @@ def summary_table(
             for part in (long, tests, smd):
                 part.insert(0, "stratum", slev)
             display.columns = pd.MultiIndex.from_product([[str(slev)], display.columns])
-            counts = np.bincount(gc, minlength=len(labels))
+            counts = np.bincount(gc, minlength=len(group_labels))
             if np.count_nonzero(counts) < 2:
                 notes.append(
                     f"Stratum '{slev}' has fewer than two groups with records: no tests there."
@@ -983,12 +1326,12 @@ def summary_table(
     table = displays[0] if len(displays) == 1 else pd.concat(displays, axis=1).fillna("")
 
     for row in tests.itertuples(index=False):
-        if not np.isfinite(row.p_value) and row.note:
+        if not np.isfinite(row.p_value) and row.note and row.note != NO_TEST_NOTE:
             where = f" in stratum '{row.stratum}'" if strata is not None else ""
             notes.append(f"No p-value for '{row.variable}'{where}: {row.note}.")
     methods = [m for m in pd.unique(tests["method"]) if m]
     warns: list[str] = []
-    small = [lab for lab, n in zip(labels, np.bincount(gcodes, minlength=len(labels)),
+    small = [lab for lab, n in zip(group_labels, np.bincount(gcodes, minlength=len(group_labels)),
                                    strict=True) if 0 < n < 5]  # fmt: skip
     if small:
         warns.append(
@@ -1006,6 +1349,7 @@ def summary_table(
         groups=tuple(levels),
         variables=tuple(names),
         nonnormal=tuple(n for n in names if n in chosen),
+        types={v.name: v.type for v in variables_},
         table=table,
         long=long,
         tests=tests,
