@@ -59,6 +59,9 @@ _LAZY: dict[str, str] = {
     "POLICIES": ".privacy",
     "DisclosurePolicy": ".privacy",
     "privacy_summary": ".privacy",
+    "release": ".privacy",
+    "ReleasePack": ".privacy",
+    "mark_released": ".privacy",
 }
 
 __all__ = [

@@ -214,8 +214,11 @@ Layout
 :mod:`~mentoranalytics.privacy.identifier_guard` (part 1),
 :mod:`~mentoranalytics.privacy.quasi_identifiers` (part 2),
 :mod:`~mentoranalytics.privacy.policies`, :mod:`~mentoranalytics.privacy.suppression`,
-:mod:`~mentoranalytics.privacy.joint_audit` (part 3), and
-:mod:`~mentoranalytics.privacy.output_rules` (derived statistics, part 4).
+:mod:`~mentoranalytics.privacy.joint_audit` (part 3),
+:mod:`~mentoranalytics.privacy.output_rules` (derived statistics, part 4),
+:mod:`~mentoranalytics.privacy.gate` (the release gate) and
+:mod:`~mentoranalytics.privacy.release` (:func:`release`: the gate for a researcher's
+outputs, written as a checked output pack).
 """
 
 from __future__ import annotations
@@ -239,6 +242,7 @@ from .joint_audit import (
 from .output_rules import check_statistic, neutralise_cell, neutralise_frame, withhold_if_unsafe
 from .policies import POLICIES, DisclosurePolicy, policy
 from .quasi_identifiers import PrivacySummary, privacy_summary
+from .release import PackExistsError, ReleasePack, mark_released, release
 from .suppression import SUPPRESSED_MARK, TOTAL, SuppressedTable, suppress
 
 __all__ = [
@@ -254,16 +258,20 @@ __all__ = [
     "BaseCells",
     "DisclosureLedger",
     "DisclosurePolicy",
+    "PackExistsError",
     "PrivacySummary",
+    "ReleasePack",
     "SuppressedTable",
     "TableSpec",
     "audit",
     "base_cell_incidence",
     "check_statistic",
+    "mark_released",
     "neutralise_cell",
     "neutralise_frame",
     "policy",
     "privacy_summary",
+    "release",
     "scan_personal_data",
     "suppress",
     "withhold_if_unsafe",

@@ -121,7 +121,7 @@ RULES: Mapping[str, tuple[str, str]] = {
 _DECISION_COLUMNS = ["output", "item", "decision", "rule", "reason"]
 
 #: The order in which the repair tries to withdraw a relation (cheapest first).
-_PRIORITY = {"counts": 0, "summary": 1, "table": 2, "basis": 3}
+_PRIORITY = {"counts": 0, "summary": 1, "basis": 2, "survival group": 2, "table": 3}
 #: Candidates tried per failing cell before the widest is taken.
 _MAX_TRIALS = 40
 _DEBUG = False
@@ -386,19 +386,31 @@ class ReleaseGate:
         grid[r, :] = grid[:r, :].sum(axis=0)
         return ridx, cidx, grid, rcode * c + ccode
 
-    def _class_cells(self, grid: np.ndarray, columns: pd.Index, groups: str | None) -> np.ndarray:
-        """Cells of groups in which all or none share an attribute (class disclosure)."""
+    def _class_cells(
+        self,
+        grid: np.ndarray,
+        columns: pd.Index,
+        groups: str | None,
+        rows: pd.Index | None = None,
+    ) -> np.ndarray:
+        """Cells of groups in which all or none share an attribute (class disclosure).
+
+        The attribute levels are the columns (``groups="rows"``) or the rows
+        (``groups="columns"``), a ``missing`` level excepted; a table in which only one
+        level occurs at all ("all 20 promoted") discloses it for every group.  The
+        total line is a group too (everyone in the table).
+        """
         out = np.zeros(grid.shape, dtype=bool)
         if groups is None or not self.active or not self.policy.class_disclosure:
             return out
-        inner = grid[:-1, :-1]
-        labels = list(columns) if groups == "rows" else None
+        inner = grid[:, :-1] if groups == "rows" else grid[:-1, :]
+        labels = list(columns) if groups == "rows" else (None if rows is None else list(rows))
         if groups == "columns":
             inner = inner.T
         attr = np.ones(inner.shape[1], dtype=bool)
         if labels is not None:
             attr = np.array([str(v) != "missing" for v in labels])
-        if attr.sum() < 2:
+        if attr.sum() < 1:
             return out
         for g in range(inner.shape[0]):
             vals = inner[g, attr]
@@ -438,7 +450,7 @@ class ReleaseGate:
                 ii = range(r) if i == r else [i]
                 jj = range(c) if j == c else [j]
                 codes_of[i, j] = np.array([a * c + b for a in ii for b in jj], dtype=np.int64)
-        klass = self._class_cells(grid, cidx, groups)
+        klass = self._class_cells(grid, cidx, groups, ridx)
         forced = klass | self.plan.suppress.get(name, np.zeros(grid.shape, dtype=bool))
         if self.active:
             s, primary = _protect(grid, self.policy, forced=forced if forced.any() else None)
@@ -570,7 +582,7 @@ class ReleaseGate:
         reason, rule = "", ""
         if self.active:
             small = self.policy._primary(grid)
-            klass = self._class_cells(grid, cidx, groups)
+            klass = self._class_cells(grid, cidx, groups, ridx)
             if name in self.plan.withhold:
                 reason, rule = (
                     "the joint audit found it would let a suppressed cell be recovered",
@@ -613,6 +625,7 @@ class ReleaseGate:
         floor: float = 0.0,
         levels: Sequence[float] | None = None,
         quantiles: bool = True,
+        publish_n: bool = True,
     ) -> dict[str, str]:
         """Decide which summaries of ``values`` (one group's non-missing values, a subset
         of the microdata) may be published.
@@ -622,7 +635,10 @@ class ReleaseGate:
         and ``max``.  ``floor`` is the lowest value the variable can take (dominance is
         measured from it); ``levels`` are its possible values when it has few (the mean
         then enters the joint audit as a linear relation between the counts of each
-        value, and small counts among them are protected).
+        value, and small counts among them are protected).  ``publish_n=False`` keeps
+        ``n`` out of the release (when it and a published group size would give back a
+        small count of missing values, or when the caller publishes it as a protected count
+        of its own); the other statistics are decided as usual.
         """
         self._own(name, "summary")
         v = values.dropna()
@@ -637,11 +653,15 @@ class ReleaseGate:
         if n and n < pol.threshold:
             why = f"n below {pol.threshold} (SDC-1)"
             out.update({k: why for k in ("n", "mean", "sd", "median", "q1", "q3")})
+            # the withheld n is a small count: other outputs must not give it back
+            layer = self._layer(self._positions(v), np.zeros(n, dtype=np.int64))
+            self._protected.append(_Protected(name, (name, "n", ""), layer, np.ones(1), float(n)))
         elif withheld:
+            # withheld whole, n included, as the repair that asked for it assumed
             why = "the joint audit found it would let a hidden count be recovered (SDC-11)"
             out.update({k: why for k in ("n", "mean", "sd", "median", "q1", "q3")})
         else:
-            out["n"] = ""
+            out["n"] = "" if publish_n else "not published with the summary (SDC-1)"
             if n < min_n:
                 out.update(
                     {k: f"n below {min_n} (SDC-5)" for k in ("mean", "sd", "median", "q1", "q3")}
@@ -663,7 +683,7 @@ class ReleaseGate:
                     out["sd"] = "with the mean it pins the counts of individual values (SDC-5)"
                     self._mean_relation(name, v, list(levels or ()))
         for k, why in out.items():
-            if k in ("min", "max"):
+            if k in ("min", "max") or (k == "n" and not publish_n):
                 continue
             self.decide(name, k, "released" if not why else "withheld", _rule_of(why), why)
         if n and not out["n"]:
@@ -760,6 +780,13 @@ class ReleaseGate:
                 why = f"fewer than {pol.threshold} events, or censoring in small numbers"
                 self.decide(name, _txt(g), "withheld", "SDC-9", why)
                 continue
+            # each group's curve is a unit the joint audit's repair can withhold
+            owner = f"{name}:{_txt(g)}"
+            self._own(owner, "survival group")
+            if owner in self.plan.withhold:
+                why = "the joint audit found it would let a suppressed count be recovered"
+                self.decide(name, _txt(g), "withheld", "SDC-11", why)
+                continue
             codes = np.searchsorted(np.array(cuts[1:]), band_of, side="right") * 2 + (~e)
             n_bands = len(cuts) - 1
             layer = self._layer(self._positions(sub), codes, 2 * n_bands)
@@ -777,7 +804,14 @@ class ReleaseGate:
                     coef = np.zeros(n_bands * 2)
                     coef[k * 2 + slot] = 1.0
                     lo, hi = pol._intervals(np.array([float(pol._round(np.array([true]))[0])]))
-                    self._relations.append(_Relation(name, layer, coef, float(lo[0]), float(hi[0])))
+                    self._relations.append(
+                        _Relation(owner, layer, coef, float(lo[0]), float(hi[0]))
+                    )
+                # the published number at risk (rounded on its own under rounding policies)
+                coef = np.zeros(n_bands * 2)
+                coef[k * 2 :] = 1.0
+                lo, hi = pol._intervals(np.array([float(shown[0])]))
+                self._relations.append(_Relation(owner, layer, coef, float(lo[0]), float(hi[0])))
                 n_eff = float(shown[0]) - float(shown[2]) / 2.0
                 dd = float(shown[1])
                 if n_eff > 0:
@@ -933,18 +967,21 @@ class ReleaseGate:
             )
             # the publication that made the cell a secret goes first (a summary's mean)
             own = self._protected[failing].owner
-            order = [k for k in order if self._relations[k].owner == own] + [
-                k for k in order if self._relations[k].owner != own
-            ]
+            if self._owners.get(own) == "summary":  # a count hidden in a mean: the mean first
+                order = [k for k in order if self._relations[k].owner == own] + [
+                    k for k in order if self._relations[k].owner != own
+                ]
             best: tuple[float, Any] | None = None
             first: Any = None
             first_count: Any = None
+            cheapest: tuple[float, Any] | None = None  # (loss, apply) of a table cell that works
             for tried, k in enumerate(order):
                 trial = self._trial(self._relations[k])
                 if trial is None:
                     continue
-                keep, _loss, apply = trial
-                if self._owners.get(self._relations[k].owner) != "counts":
+                keep, loss, apply = trial
+                kind = self._owners.get(self._relations[k].owner)
+                if kind != "counts":
                     first = first or apply
                 else:
                     first_count = first_count or apply
@@ -952,15 +989,25 @@ class ReleaseGate:
                 ok = lp.wide_enough(obj, true, self.need)
                 width = self.need if ok else float(np.subtract(*lp.range(obj)[::-1]))
                 lp.restore()
-                if ok:
+                if ok and kind == "table":
+                    # the table cell whose re-protection hides the least, of all that work
+                    if cheapest is None or loss < cheapest[0]:
+                        cheapest = (loss, apply)
+                elif ok:
                     best = (width, apply)
                     break
                 if width > hi0 - lo0 + 1e-7 and (best is None or width > best[0]):
                     best = (width, apply)
                 if tried >= _MAX_TRIALS:
                     break
-            if best is None and (first or first_count) is not None:
-                best = (hi0 - lo0, first or first_count)  # a binding relation must go anyway
+            if best is None or best[0] < self.need:
+                # withdraw statistics and loose counts together before re-protecting a table;
+                # then the cheapest single table cell; then everything binding, in order
+                stats = [k for k in order if self._owners.get(self._relations[k].owner) != "table"]
+                best = self._accumulate(lp, obj, true, stats) or (
+                    (self.need, cheapest[1]) if cheapest is not None else None
+                )
+                best = best or self._accumulate(lp, obj, true, order, force=True)
             if best is None:
                 kinds = sorted({self._owners.get(self._relations[k].owner, "?") for k in binding})
                 raise AnalysisError(
@@ -979,6 +1026,40 @@ class ReleaseGate:
             best[1](plan)
             changed = True
         raise AnalysisError("The release gate's repair did not converge.")  # pragma: no cover
+
+    def _accumulate(
+        self,
+        lp: _Programme,
+        obj: np.ndarray,
+        true: float,
+        order: Sequence[int],
+        force: bool = False,
+    ) -> tuple[float, Any] | None:
+        """Withdraw the relations ``order`` one after the other until the cell is wide
+        enough; (width, apply-all) when it is (or, with ``force``, whatever was gathered)."""
+        gone = np.zeros(len(self._relations), dtype=bool)
+        applies: list[Any] = []
+        ok = False
+        for k in list(order)[:_MAX_TRIALS]:
+            trial = self._trial(self._relations[k])
+            if trial is None:
+                continue
+            keep, _loss, apply = trial
+            gone |= ~keep
+            applies.append(apply)
+            lp.without(gone)
+            ok = lp.wide_enough(obj, true, self.need)
+            lp.restore()
+            if ok:
+                break
+        if not applies or not (ok or force):
+            return None
+
+        def apply_all(plan: GatePlan) -> None:
+            for f in applies:
+                f(plan)
+
+        return (float(self.need), apply_all)
 
     def _trial(self, rel: _Relation) -> tuple[np.ndarray, float, Any] | None:
         """Withdrawing ``rel``: (relations kept, information lost, plan update); None if it
@@ -1006,9 +1087,10 @@ class ReleaseGate:
                 self._register_table(st, st.grid[:-1, :-1].size)
 
             return keep, loss, apply
-        if kind in ("basis", "summary", "survival"):
+        if kind in ("basis", "summary", "survival", "survival group"):
             keep = np.array([r.owner != owner for r in self._relations])
-            loss = 1e6 if kind == "basis" else 1e5  # withholding a statistic costs more than cells
+            # withholding a statistic or a curve costs more than cells
+            loss = 1e5 if kind == "summary" else 1e6
 
             def apply_w(plan: GatePlan, owner: str = owner) -> None:
                 plan.withhold.add(owner)
