@@ -222,7 +222,6 @@ class _Grid:
         """Suppress more cells to protect (i, j); False when nothing is left to suppress."""
         best: tuple[Any, ...] | None = None
         fallback: tuple[Any, ...] | None = None
-        inner: tuple[Any, ...] | None = None  # the widest rectangle of interior cells only
         key: tuple[Any, ...]
         for width, cost, totals, new, k, col in self.rectangles(i, j):
             if not new:
@@ -235,16 +234,6 @@ class _Grid:
                 key = (-width, cost, totals, len(new), k, col, new)
                 if fallback is None or key[:-1] < fallback[:-1]:
                     fallback = key
-            if totals == 0 and width > 0:
-                key = (-width, cost, len(new), k, col, new)
-                if inner is None or key[:-1] < inner[:-1]:
-                    inner = key
-        if best is not None and best[1] and inner is not None:
-            # a group size is usually published elsewhere: before hiding a total, try
-            # interior cells (several rectangles together may give the room; the exact
-            # check decides)
-            self.add(inner[-1])
-            return True
         if best is not None:
             self.add(best[-1])
             return True

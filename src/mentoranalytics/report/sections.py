@@ -90,7 +90,7 @@ class ReportContext:
     merged: tuple[str, ...] = ()
     findings: list[Finding] = field(default_factory=list)
     withheld: int = 0
-    #: groups whose count with a mentor was suppressed in the overview: left out of the
+    #: groups whose count with a mentor was suppressed (securing a mentor): left out of the
     #: sections about participants with a mentor, so their size cannot be read there
     hidden_secured: tuple[str, ...] = ()
     #: the release gate every published number passes through
@@ -742,20 +742,16 @@ def overview_section(ctx: ReportContext) -> Section:
         d = ctx.all_data.assign(_all="all participants")
         by = "_all"
     d = d.assign(cohort=d["cohort"].astype(str) if "cohort" in d else "all")
-    variables = [
-        v
-        for v in ("employment", "participant_level", "goals_defined", "mentor_secured")
-        if v in d.columns and d[v].notna().any()
-    ]
+    # with a breakdown, securing a mentor is the next section's table (publishing the same
+    # counts twice would only let one copy's suppression be undone by the other)
+    candidates = ("employment", "participant_level", "goals_defined") + (
+        () if by == ctx.by else ("mentor_secured",)
+    )
+    variables = [v for v in candidates if v in d.columns and d[v].notna().any()]
     d = d.assign(**{v: _yes_no(d[v]).fillna("missing") for v in variables})
     specs: list[tuple[str, Any, Any, str | None]] = [("participants", "cohort", by, None)]
     specs += [(f"overview_{v}", v, by, None) for v in variables]
     tables = ctx.protect(specs, data=d)
-    if by == ctx.by and "overview_mentor_secured" in tables:
-        mask = tables["overview_mentor_secured"].suppressed
-        ctx.hidden_secured = tuple(
-            str(g) for g in mask.columns if str(g) != "Total" and bool(mask[g].any())
-        )
     suffix = f" by {ctx.by}" if by == ctx.by else ""
     blocks.append(
         ctx.count_block("participants", f"Participants by cohort{suffix}", tables["participants"])
@@ -787,7 +783,9 @@ def securing_section(ctx: ReportContext) -> Section:
     if not ctx.breakdown_ok:
         return _withheld_section(ctx, "securing", title)
     ctx.step("analysing: securing a mentor")
-    blocks, _, _ = _rate_comparison(ctx, "mentor_secured", "Secured a mentor", name="secured")
+    blocks, _, ok = _rate_comparison(ctx, "mentor_secured", "Secured a mentor", name="secured")
+    # a group whose count with a mentor is withheld is left out of the mentor sections
+    ctx.hidden_secured = tuple(g for g in ok.index if not ok[g])
     d = _with_mentor(ctx)
     if ctx.hidden_secured:
         blocks.append(_hidden_note(ctx))
@@ -1159,7 +1157,7 @@ def _hidden_note(ctx: ReportContext) -> Paragraph:
     names = ", ".join(_people(g) for g in ctx.hidden_secured)
     return Paragraph(
         f"Not shown here: {names}, because how many of them secured a mentor is withheld "
-        "in the overview (a small count) and would otherwise be readable from these tables.",
+        "above (a small count) and would otherwise be readable from these tables.",
         kind="note",
     )
 
