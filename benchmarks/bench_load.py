@@ -76,7 +76,7 @@ def main() -> None:
     print(f"mentoranalytics {ma.__version__}, pandas {pd.__version__}, {os.cpu_count()} CPUs")
     results: dict[str, tuple[float, float]] = {}
     guard = time_guard()
-    frame = timed("simulate_cohort", lambda: ma.simulate_cohort(args.n, seed=args.seed), results)
+    frame = timed("simulate_cohort", lambda: ma.simulate_cohort(args.n, rng=args.seed), results)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "cohort.csv"
         timed("write CSV (DataFrame.to_csv)", lambda: frame.to_csv(path, index=False), results)

@@ -141,7 +141,7 @@ def large_target(n: int, seed: int, tmp: str) -> dict[str, float]:
 
     path = Path(tmp) / f"cohort_{n}.csv"
     t0 = time.perf_counter()
-    ma.simulate_cohort(n, cohorts=6, seed=seed).to_csv(path, index=False)
+    ma.simulate_cohort(n, cohorts=6, rng=seed).to_csv(path, index=False)
     print(
         f"{n:,} simulated participants (6 cohorts, seed {seed}): CSV of "
         f"{path.stat().st_size / 1e6:.0f} MB written in {time.perf_counter() - t0:.1f} s"

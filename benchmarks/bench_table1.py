@@ -36,7 +36,7 @@ CATEGORICAL = ["employment", "mentor_relation", "approach", "promoted"]
 def make_data(rows: int) -> pd.DataFrame:
     from mentoranalytics.datasets import simulate_cohort
 
-    return simulate_cohort(rows, cohorts=5, seed=1)
+    return simulate_cohort(rows, cohorts=5, rng=1)
 
 
 def best_of(repeat: int, func):  # type: ignore[no-untyped-def]

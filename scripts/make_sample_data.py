@@ -46,7 +46,7 @@ FIRST_COHORT_EFFECTS = SimulationEffects(
 def programme() -> pd.DataFrame:
     """Six yearly cohorts (2019-2024), 300 participants, a few blank answers."""
     return simulate_cohort(
-        PROGRAMME_N, cohorts=PROGRAMME_COHORTS, seed=PROGRAMME_SEED, effects=PROGRAMME_EFFECTS
+        PROGRAMME_N, cohorts=PROGRAMME_COHORTS, rng=PROGRAMME_SEED, effects=PROGRAMME_EFFECTS
     )
 
 
@@ -58,7 +58,7 @@ def first_cohort() -> pd.DataFrame:
         effects = {**asdict(FIRST_COHORT_EFFECTS), "employment_probabilities": shares}
         halves.append(
             simulate_cohort(
-                FIRST_COHORT_HALF, cohorts=[FIRST_COHORT_LABEL], seed=seed, effects=effects
+                FIRST_COHORT_HALF, cohorts=[FIRST_COHORT_LABEL], rng=seed, effects=effects
             )
         )
     frame = pd.concat(halves, ignore_index=True)

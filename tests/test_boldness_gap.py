@@ -85,7 +85,7 @@ def test_parts_equal_direct_calls_on_mentored_participants():
     )
     comp = compare_groups(mentored, "seniority_gap", reference=ref)
     cont = res.continuous[res.continuous.measure == "seniority_gap"].set_index("group")
-    groups = comp.groups.set_index("group")
+    groups = comp.groups
     assert cont["mean"].to_dict() == pytest.approx(groups["mean"].to_dict())
     assert cont["median"].to_dict() == pytest.approx(groups["median"].to_dict())
     mdiff = res.gaps[(res.gaps.measure == "seniority_gap") & (res.gaps.effect ==
@@ -194,6 +194,8 @@ def test_result_and_rendering():
 
 def test_reference_is_shared_and_selectable():
     frame = raw_cohort(90, seed=4)
+    default = compare_boldness(frame, strata=None)
+    assert default.reference == "man" and set(default.gaps["reference"]) == {"man"}
     res = compare_boldness(frame, strata=None, reference="woman")
     assert res.reference == "woman"
     assert set(res.gaps["reference"]) == {"woman"}

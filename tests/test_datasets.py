@@ -138,7 +138,7 @@ def check_conforms(frame: pd.DataFrame) -> None:
 
 @pytest.fixture(scope="module")
 def big() -> pd.DataFrame:
-    return simulate_cohort(20_000, cohorts=6, seed=11, effects={"missing_rate": 0.05})
+    return simulate_cohort(20_000, cohorts=6, rng=11, effects={"missing_rate": 0.05})
 
 
 def test_simulated_frame_conforms(big: pd.DataFrame) -> None:
@@ -168,38 +168,38 @@ def test_missing_rate_blanks_optional_answers(big: pd.DataFrame) -> None:
     share = big.loc[secured, "mentor_relation"].isna().mean()
     assert share == pytest.approx(0.05, abs=0.015)
     assert big["career_satisfaction"].isna().mean() == pytest.approx(0.05, abs=0.015)
-    clean = simulate_cohort(2000, seed=1)
+    clean = simulate_cohort(2000, rng=1)
     assert clean["career_satisfaction"].notna().all()
     assert clean.loc[clean["mentor_secured"].to_numpy(dtype=bool), "mentor_relation"].notna().all()
 
 
 def test_same_seed_same_frame() -> None:
-    a = simulate_cohort(500, cohorts=3, seed=5)
-    b = simulate_cohort(500, cohorts=3, seed=5)
+    a = simulate_cohort(500, cohorts=3, rng=5)
+    b = simulate_cohort(500, cohorts=3, rng=5)
     pd.testing.assert_frame_equal(a, b)
-    c = simulate_cohort(500, cohorts=3, seed=6)
+    c = simulate_cohort(500, cohorts=3, rng=6)
     assert not a.equals(c)
 
 
 def test_generator_seed() -> None:
-    a = simulate_cohort(50, seed=np.random.default_rng(3))
-    b = simulate_cohort(50, seed=np.random.default_rng(3))
+    a = simulate_cohort(50, rng=np.random.default_rng(3))
+    b = simulate_cohort(50, rng=np.random.default_rng(3))
     pd.testing.assert_frame_equal(a, b)
-    pd.testing.assert_frame_equal(simulate_cohort(20, seed=None), simulate_cohort(20, seed=0))
+    pd.testing.assert_frame_equal(simulate_cohort(20, rng=None), simulate_cohort(20, rng=0))
 
 
 def test_cohort_labels() -> None:
-    frame = simulate_cohort(600, cohorts=3, seed=1)
+    frame = simulate_cohort(600, cohorts=3, rng=1)
     assert sorted(frame["cohort"].unique()) == ["2019", "2020", "2021"]
     assert frame["cohort"].is_monotonic_increasing
-    labels = simulate_cohort(100, cohorts=["A", "B"], seed=1)["cohort"]
+    labels = simulate_cohort(100, cohorts=["A", "B"], rng=1)["cohort"]
     assert set(labels) == {"A", "B"}
-    assert set(simulate_cohort(10, seed=1)["cohort"]) == {"2019"}
-    assert set(simulate_cohort(10, cohorts=[2018], seed=1)["cohort"]) == {"2018"}
+    assert set(simulate_cohort(10, rng=1)["cohort"]) == {"2019"}
+    assert set(simulate_cohort(10, cohorts=[2018], rng=1)["cohort"]) == {"2018"}
 
 
 def test_ids_widen_for_large_n() -> None:
-    ids = simulate_cohort(12_345, seed=1)["participant_id"]
+    ids = simulate_cohort(12_345, rng=1)["participant_id"]
     assert ids.iloc[0] == "P00001" and ids.iloc[-1] == "P12345"
 
 
@@ -222,7 +222,7 @@ N_EFFECT = 20_000
 
 
 def _in_network_gap(effects) -> float:
-    frame = simulate_cohort(N_EFFECT, seed=21, effects=effects)
+    frame = simulate_cohort(N_EFFECT, rng=21, effects=effects)
     net = frame["mentor_in_network"]
     women = net[frame["gender"] == "woman"].dropna().astype(bool).mean()
     men = net[frame["gender"] == "man"].dropna().astype(bool).mean()
@@ -239,7 +239,7 @@ def test_women_in_network_effect() -> None:
 
 
 def _promotion_by_boldness(effects) -> float:
-    frame = simulate_cohort(N_EFFECT, cohorts=3, seed=22, effects=effects)
+    frame = simulate_cohort(N_EFFECT, cohorts=3, rng=22, effects=effects)
     index = ma.boldness(frame)["boldness_index"]
     promoted = frame["promoted"].astype(bool)
     high = index >= index.median()
@@ -254,7 +254,7 @@ def test_boldness_promotion_effect() -> None:
 
 
 def _promotion_gender_gap(effects) -> float:
-    frame = simulate_cohort(N_EFFECT, cohorts=3, seed=23, effects=effects)
+    frame = simulate_cohort(N_EFFECT, cohorts=3, rng=23, effects=effects)
     promoted = frame["promoted"].astype(bool)
     return float(
         promoted[frame["gender"] == "woman"].mean() - promoted[frame["gender"] == "man"].mean()
@@ -269,7 +269,7 @@ def test_gender_gap_in_promotion() -> None:
 
 def test_cold_approach_refusals() -> None:
     def mean_refusals(rate: float) -> float:
-        frame = simulate_cohort(N_EFFECT, seed=24, effects={"cold_approach_refusal_rate": rate})
+        frame = simulate_cohort(N_EFFECT, rng=24, effects={"cold_approach_refusal_rate": rate})
         cold = frame["approach"] == "cold_approach"
         return float(frame.loc[cold, "refusals"].mean())
 
@@ -279,7 +279,7 @@ def test_cold_approach_refusals() -> None:
 
 
 def test_mentor_secured_rate() -> None:
-    frame = simulate_cohort(N_EFFECT, seed=25, effects={"mentor_secured_rate": 0.5})
+    frame = simulate_cohort(N_EFFECT, rng=25, effects={"mentor_secured_rate": 0.5})
     assert frame["mentor_secured"].astype(bool).mean() == pytest.approx(0.5, abs=0.02)
 
 
@@ -289,12 +289,12 @@ def test_followup_and_censoring() -> None:
         "followup_months_latest": 10.0,
         "followup_months_per_cohort": 6.0,
     }
-    frame = simulate_cohort(3000, cohorts=3, seed=26, effects=effects)
+    frame = simulate_cohort(3000, cohorts=3, rng=26, effects=effects)
     by_cohort = frame.groupby("cohort")["followup_months"].agg(["min", "max"])
     assert by_cohort["min"].tolist() == [22.0, 16.0, 10.0]
     assert by_cohort["max"].tolist() == [22.0, 16.0, 10.0]
     lost = simulate_cohort(
-        3000, cohorts=3, seed=26, effects={**effects, "loss_to_followup_rate": 0.5}
+        3000, cohorts=3, rng=26, effects={**effects, "loss_to_followup_rate": 0.5}
     )
     admin = lost["cohort"].map({"2019": 22.0, "2020": 16.0, "2021": 10.0})
     assert (lost["followup_months"] < admin).mean() == pytest.approx(0.5, abs=0.05)
@@ -305,7 +305,7 @@ def test_followup_and_censoring() -> None:
 
 def test_self_employed_never_have_line_manager_mentors() -> None:
     effects = {"employment_probabilities": (0.0, 1.0, 0.0)}
-    frame = simulate_cohort(5000, seed=27, effects=effects)
+    frame = simulate_cohort(5000, rng=27, effects=effects)
     assert not (frame["mentor_relation"] == "line_manager").any()
 
 
@@ -369,8 +369,8 @@ def test_bad_cohorts(cohorts) -> None:
 
 
 def test_bad_seed() -> None:
-    with pytest.raises(AnalysisError, match=r"seed must be an int, a numpy.random.Generator"):
-        simulate_cohort(10, seed="abc")  # type: ignore[arg-type]
+    with pytest.raises(AnalysisError, match=r"rng must be an int, a numpy.random.Generator"):
+        simulate_cohort(10, rng="abc")  # type: ignore[arg-type]
 
 
 def test_effects_dict_unchanged() -> None:
@@ -463,14 +463,14 @@ def test_readme_codebook_matches_schema() -> None:
 def test_arrow_fast_path_matches_object_path(monkeypatch) -> None:
     from mentoranalytics.datasets import simulate
 
-    fast = simulate_cohort(3000, cohorts=["A", "B", "C"], seed=9, effects={"missing_rate": 0.1})
+    fast = simulate_cohort(3000, cohorts=["A", "B", "C"], rng=9, effects={"missing_rate": 0.1})
     monkeypatch.setattr(simulate, "_arrow_string_dtype", lambda: None)
-    plain = simulate_cohort(3000, cohorts=["A", "B", "C"], seed=9, effects={"missing_rate": 0.1})
+    plain = simulate_cohort(3000, cohorts=["A", "B", "C"], rng=9, effects={"missing_rate": 0.1})
     pd.testing.assert_frame_equal(fast, plain)
 
 
 def test_loader_accepts_simulated_frames() -> None:
-    frame = simulate_cohort(2000, cohorts=4, seed=31, effects={"missing_rate": 0.05})
+    frame = simulate_cohort(2000, cohorts=4, rng=31, effects={"missing_rate": 0.05})
     before = frame.copy()
     cohort = ma.load_cohort(frame)
     assert len(cohort) == 2000

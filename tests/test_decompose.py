@@ -60,15 +60,15 @@ def test_hand_computed_three_level_example() -> None:
     res = decompose_gap(df, "promoted", via="route", n_boot=200, rng=1)
     gap, comp, ret = kitagawa_fractions(CELLS, "woman", "man", ["safe", "warm", "bold"])
     assert gap == comp + ret  # Kitagawa's identity, exactly
-    assert res.groups == ("woman", "man")
+    assert res.groups == ("woman", "man") and (res.group, res.reference) == ("woman", "man")
     assert res.table.loc["gap", "estimate"] == pytest.approx(float(gap), abs=1e-15)
     assert res.table.loc["composition", "estimate"] == pytest.approx(float(comp), abs=1e-15)
     assert res.table.loc["returns", "estimate"] == pytest.approx(float(ret), abs=1e-15)
-    cells = res.cells.set_index(["gender", "route"])
+    cells = res.cells.set_index(["group", "level"])
     assert cells.loc[("woman", "bold"), "n"] == 3
     assert cells.loc[("man", "warm"), "rate"] == pytest.approx(5 / 12)
     assert cells.loc[("woman", "safe"), "share"] == pytest.approx(20 / 32)
-    assert list(res.cells.columns) == ["gender", "route", "n", "events", "rate", "share"]
+    assert list(res.cells.columns) == ["group", "level", "n", "events", "rate", "share"]
 
 
 def test_parts_add_up_exactly_on_random_data(rng: np.random.Generator) -> None:
@@ -107,10 +107,16 @@ def test_kitagawa_function_vectorised() -> None:
 
 def test_groups_argument_and_sign(rng: np.random.Generator) -> None:
     df = frame_from_cells(CELLS)
-    ab = decompose_gap(df, "promoted", via="route", groups=("woman", "man"), n_boot=100, rng=3)
-    ba = decompose_gap(df, "promoted", via="route", groups=("man", "woman"), n_boot=100, rng=3)
+    ab = decompose_gap(df, "promoted", via="route", reference="man", n_boot=100, rng=3)
+    ba = decompose_gap(df, "promoted", via="route", reference="woman", n_boot=100, rng=3)
     np.testing.assert_allclose(ab.table["estimate"], -ba.table["estimate"], atol=1e-15)
-    assert "man minus woman" in ba.title
+    assert "man minus woman" in ba.title and (ba.group, ba.reference) == ("man", "woman")
+    named = decompose_gap(df, "promoted", via="route", group="man", n_boot=100, rng=3)
+    pd.testing.assert_frame_equal(named.table, ba.table)
+    with pytest.warns(DeprecationWarning, match="groups="):
+        old = decompose_gap(df, "promoted", via="route", groups=("man", "woman"), n_boot=100,
+                            rng=3)  # fmt: skip
+    pd.testing.assert_frame_equal(old.table, ba.table)
 
 
 def test_bootstrap_against_plain_loop() -> None:
@@ -164,16 +170,17 @@ def test_not_identified_when_a_cell_is_empty() -> None:
     assert res.n_boot_used == 0
 
 
-def test_default_groups_are_two_largest_in_category_order() -> None:
+def test_default_groups_follow_the_convention_not_the_sizes() -> None:
     df = frame_from_cells(CELLS)
     extra = pd.DataFrame(
-        {"gender": ["non_binary"] * 3, "route": ["safe"] * 3, "promoted": [True] * 3}
+        {"gender": ["non_binary"] * 300, "route": ["safe"] * 300, "promoted": [True] * 300}
     )
     res = decompose_gap(
         pd.concat([extra, df], ignore_index=True), "promoted", via="route", n_boot=50
     )
+    # men are the reference, women the first other group; non_binary is the largest
     assert res.groups == ("woman", "man")
-    assert any("the two largest" in n for n in res.notes)
+    assert any("300 rows in other groups of 'gender'" in n for n in res.notes)
 
 
 def test_determinism_rng_and_missing_rows() -> None:
@@ -188,7 +195,7 @@ def test_determinism_rng_and_missing_rows() -> None:
     assert not a.table.equals(c.table)
     assert a.rng == 9 and decompose_gap(df, "promoted", n_boot=10).rng == 0
     assert any("3 of 68 rows were left out" in n for n in a.notes)
-    assert list(a.cells["bold_choice"]) == [False, True, False, True]
+    assert list(a.cells["level"]) == [False, True, False, True]
 
 
 def test_input_unchanged_rendering_and_public_name() -> None:
@@ -217,10 +224,15 @@ def test_errors() -> None:
         decompose_gap(df.assign(score=np.arange(len(df)) % 5 + 0.5), "score", via="route")
     with pytest.raises(AnalysisError, match="a gap needs two"):
         decompose_gap(df.assign(gender="woman"), "promoted", via="route")
-    with pytest.raises(AnalysisError, match="groups must be two different values"):
-        decompose_gap(df, "promoted", via="route", groups=("woman", "woman"))
-    with pytest.raises(AnalysisError, match="has no analysed rows"):
-        decompose_gap(df, "promoted", via="route", groups=("woman", "non_binary"))
+    with pytest.raises(AnalysisError, match="two different groups"):
+        decompose_gap(df, "promoted", via="route", group="woman", reference="woman")
+    with pytest.raises(AnalysisError, match="'non_binary' is not a group of 'gender' with data"):
+        decompose_gap(df, "promoted", via="route", reference="non_binary")
+    with (
+        pytest.raises(AnalysisError, match="groups must be two different values"),
+        pytest.warns(DeprecationWarning),
+    ):
+        decompose_gap(df, "promoted", via="route", groups=("woman",))
     with pytest.raises(AnalysisError, match="nothing to decompose"):
         decompose_gap(df.assign(route="safe"), "promoted", via="route")
     with pytest.raises(AnalysisError, match="numeric values"):
@@ -240,7 +252,7 @@ def test_large_groups_draw_multinomial_counts() -> None:
     }
     df = frame_from_cells(cells)
     res = decompose_gap(
-        df, "promoted", by="gender", via="route", groups=("woman", "man"), n_boot=4000, rng=3
+        df, "promoted", by="gender", via="route", reference="man", n_boot=4000, rng=3
     )
     assert any("multinomial" in n for n in res.notes)
     pa, pb = Fraction(6_050, 25_000), Fraction(6_940, 25_000)

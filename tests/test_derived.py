@@ -45,7 +45,7 @@ CALLS = {
     "compare_groups": lambda d: ma.compare_groups(d, "boldness_index").groups,
     "outcome_model": lambda d: ma.outcome_model(d, "promoted", ["gender", "bold_choice"]).table,
     "mediation": lambda d: (
-        ma.mediation(two(d), "gender", "bold_choice", "promoted", n_sims=20, treated="woman").table
+        ma.mediation(two(d), "gender", "bold_choice", "promoted", n_sims=20, reference="man").table
     ),
     "decompose_gap": lambda d: ma.decompose_gap(two(d), "promoted").table,
     "cox_model": lambda d: ma.cox_model(d, ["bold_choice"]).table,
@@ -57,7 +57,7 @@ CALLS = {
     ),
     "meta_analysis": lambda d: (
         ma.meta_analysis(
-            two(d), outcome="bold_choice", by="gender", reference="man", compare="woman"
+            two(d), outcome="bold_choice", by="gender", reference="man", group="woman"
         ).pooled
     ),
 }

@@ -230,7 +230,8 @@ def test_digits_and_columns(results):
     md = km.to_markdown(table="medians", digits=1, columns=["group", "n", "median"])
     lines = md.splitlines()
     assert lines[4] == "| group | n | median |"
-    for rec, line in zip(km.medians.itertuples(), lines[6:], strict=False):
+    medians = km.medians.reset_index()  # group tables are indexed by group
+    for rec, line in zip(medians.itertuples(), lines[6:], strict=False):
         median = "" if pd.isna(rec.median) else f"{rec.median:.1f}"
         assert line == f"| {rec.group} | {rec.n} | {median} |"
     with pytest.raises(AnalysisError, match=r"columns \['nope'\] are not columns of table"):
@@ -269,8 +270,9 @@ def test_csv_keeps_numbers_unrounded(results, tmp_path):
 def test_csv_index_becomes_a_column(results):
     rates = results["rates"]
     back = pd.read_csv(io.StringIO(rates.to_csv()))
-    assert back.columns[0] == "gender"
-    assert back["gender"].tolist() == list(rates.rates.index)
+    assert rates.rates.index.name == "group"  # group tables are indexed by group
+    assert back.columns[0] == "group"
+    assert back["group"].tolist() == list(rates.rates.index)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -725,7 +725,7 @@ def test_packaged_samples_and_simulated_cohorts_are_quiet():
         data = cohort.data.astype(object).where(cohort.data.notna(), "").astype(str)
         assert scan_personal_data(data) == [], name
     for n, seed in ((40, 1), (300, 2), (3000, 3)):
-        sim = ma.simulate_cohort(n, seed=seed)
+        sim = ma.simulate_cohort(n, rng=seed)
         raw = sim.astype(object).where(sim.notna(), "").astype(str)
         assert scan_personal_data(raw) == [], (n, seed)
         with warnings.catch_warnings():

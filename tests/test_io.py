@@ -492,7 +492,7 @@ def test_csv_template(tmp_path):
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx", ".parquet", ".json"])
 def test_write_table_round_trip(tmp_path, suffix):
-    frame = ma.simulate_cohort(25, seed=4)
+    frame = ma.simulate_cohort(25, rng=4)
     before = frame.copy()
     path = write_table(frame, tmp_path / f"sim{suffix}")
     pd.testing.assert_frame_equal(frame, before)
@@ -787,7 +787,7 @@ def test_trailing_blank_rows_of_a_dataframe_are_rows():
 
 
 def test_round_trip_of_cohort_data(tmp_path):
-    first = load_cohort(ma.simulate_cohort(40, seed=5))
+    first = load_cohort(ma.simulate_cohort(40, rng=5))
     again = load_cohort(first.data)
     pd.testing.assert_frame_equal(again.data, first.data)
     assert "derived_column_in_file" in set(again.notes["rule"])

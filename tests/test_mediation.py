@@ -262,14 +262,18 @@ def test_exposure_codings_agree(frame: pd.DataFrame) -> None:
     )
     pd.testing.assert_frame_equal(as_bool.table, as_int.table)
     labels = frame.assign(x=np.where(frame["x"], "bold", "safe"))
-    as_text = mediation(labels, "x", "m_cont", "y_cont", n_sims=300, rng=3, treated="bold")
+    as_text = mediation(labels, "x", "m_cont", "y_cont", n_sims=300, rng=3, reference="safe")
     pd.testing.assert_frame_equal(as_bool.table, as_text.table)
     assert as_text.treated == "bold" and as_text.control == "safe"
+    assert (as_text.group, as_text.reference) == ("bold", "safe")
+    with pytest.warns(DeprecationWarning, match="treated="):
+        old = mediation(labels, "x", "m_cont", "y_cont", n_sims=300, rng=3, treated="bold")
+    pd.testing.assert_frame_equal(old.table, as_text.table)
+    # the default control is the first group in order, never the larger group
     default = mediation(labels, "x", "m_cont", "y_cont", n_sims=300, rng=3)
-    larger = labels["x"].value_counts().idxmax()
-    assert default.control == larger
-    assert any("the larger group" in n for n in default.notes)
-    flipped = mediation(frame, "x", "m_cont", "y_cont", n_sims=300, rng=3, treated=False)
+    assert default.control == "bold" and default.reference == "bold"
+    assert any("control (reference): x = bold" in n for n in default.notes)
+    flipped = mediation(frame, "x", "m_cont", "y_cont", n_sims=300, rng=3, reference=True)
     assert flipped.table.loc["ade", "estimate"] == pytest.approx(
         -as_bool.table.loc["ade", "estimate"], abs=0.05
     )
@@ -337,10 +341,15 @@ def test_exposure_errors(frame: pd.DataFrame) -> None:
         mediation(three, "x", "m_cont", "y_cont")
     with pytest.raises(AnalysisError, match="is numeric with"):
         mediation(frame, "age", "m_cont", "y_cont")
-    with pytest.raises(AnalysisError, match="treated must be True or False"):
-        mediation(frame, "x", "m_cont", "y_cont", treated="yes please")
+    with pytest.raises(AnalysisError, match="it is yes/no: pass True or False"):
+        mediation(frame, "x", "m_cont", "y_cont", reference="yes please")
     text = frame.assign(x=np.where(frame["x"], "bold", "safe"))
-    with pytest.raises(AnalysisError, match="is not a value of 'x'"):
+    with pytest.raises(AnalysisError, match="is not a value of the exposure 'x'"):
+        mediation(text, "x", "m_cont", "y_cont", reference="brave")
+    with (
+        pytest.raises(AnalysisError, match="is not a value of 'x'"),
+        pytest.warns(DeprecationWarning),
+    ):
         mediation(text, "x", "m_cont", "y_cont", treated="brave")
     with pytest.raises(AnalysisError, match="same exposure group"):
         mediation(frame.assign(x=True), "x", "m_cont", "y_cont")

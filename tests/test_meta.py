@@ -348,17 +348,20 @@ def test_weights_and_study_intervals():
     assert st["events"].tolist() == [8, 5, 13, 5]
 
 
-def test_default_reference_is_larger_group_and_flip_negates():
+def test_default_reference_is_man_not_the_larger_group_and_flip_negates():
     rec = _records([3, 4, 7], [12, 9, 20], [5, 1, 6], [14, 12, 25])  # more women
     a = meta_analysis(rec, outcome="promoted")
-    assert (a.reference, a.compare) == ("woman", "man")
-    assert any("compare 'man' with 'woman'" in n for n in a.notes)
-    b = meta_analysis(rec, outcome="promoted", reference="man")
-    assert (b.reference, b.compare) == ("man", "woman")
+    assert (a.reference, a.group) == ("man", "woman")
+    assert any("compare 'woman' with 'man'" in n for n in a.notes)
+    b = meta_analysis(rec, outcome="promoted", reference="woman")
+    assert (b.reference, b.group) == ("woman", "man")
     np.testing.assert_allclose(b.studies["log_estimate"], -a.studies["log_estimate"])
     assert b.pooled["log_estimate"].iloc[1] == pytest.approx(-a.pooled["log_estimate"].iloc[1])
-    c = meta_analysis(rec, outcome="promoted", compare="woman")
-    assert (c.reference, c.compare) == ("man", "woman")
+    c = meta_analysis(rec, outcome="promoted", group="man")
+    assert (c.reference, c.group) == ("woman", "man")
+    with pytest.warns(DeprecationWarning, match="compare="):
+        d = meta_analysis(rec, outcome="promoted", compare="man")
+    assert (d.reference, d.group, d.compare) == ("woman", "man", "man")
 
 
 def test_more_than_two_groups_and_missing_values():
@@ -371,11 +374,11 @@ def test_more_than_two_groups_and_missing_values():
         }
     )
     rec = pd.concat([rec, extra], ignore_index=True)
-    with pytest.raises(
-        AnalysisError, match="has 3 groups .* Choose them with reference= and compare="
-    ):
-        meta_analysis(rec, outcome="promoted")
-    res = meta_analysis(rec, outcome="promoted", reference="woman", compare="man")
+    # three groups: women against men by default, the others left out and counted
+    default = meta_analysis(rec, outcome="promoted")
+    assert (default.group, default.reference) == ("woman", "man")
+    assert default.excluded["'gender' is neither 'man' nor 'woman'"] == 1
+    res = meta_analysis(rec, outcome="promoted", reference="woman", group="man")
     assert res.excluded == {
         "'promoted' missing": 1,
         "'gender' missing": 1,
@@ -462,12 +465,12 @@ def test_too_few_studies():
 
 def test_group_errors():
     rec = _records([3, 4], [12, 9], [5, 1], [10, 10])
-    with pytest.raises(AnalysisError, match="reference must be one of the groups in 'gender'"):
+    with pytest.raises(AnalysisError, match="reference='non_binary' is not a group of 'gender'"):
         meta_analysis(rec, outcome="promoted", reference="non_binary")
-    with pytest.raises(AnalysisError, match="compare must be one of the groups in 'gender'"):
-        meta_analysis(rec, outcome="promoted", compare="x")
-    with pytest.raises(AnalysisError, match="reference and compare must be two different groups"):
-        meta_analysis(rec, outcome="promoted", reference="man", compare="man")
+    with pytest.raises(AnalysisError, match="group='x' is not a group of 'gender'"):
+        meta_analysis(rec, outcome="promoted", group="x")
+    with pytest.raises(AnalysisError, match="group and reference must be two different groups"):
+        meta_analysis(rec, outcome="promoted", reference="man", group="man")
     one = rec[rec["gender"] == "man"]
     with pytest.raises(AnalysisError, match="only one group among the rows analysed \\('man'\\)"):
         meta_analysis(one, outcome="promoted")

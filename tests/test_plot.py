@@ -503,7 +503,7 @@ def test_forest_odds_ratios_log_scale_with_pooled_mantel_haenszel(programme):
 def test_forest_meta_analysis_squares_by_weight_and_pooled_diamond(programme):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallSampleWarning)
-        meta = ma.meta_analysis(programme, outcome="promoted", reference="woman", compare="man")
+        meta = ma.meta_analysis(programme, outcome="promoted", reference="woman", group="man")
     ax = maplot.plot_forest(meta)
     assert ax.get_xscale() == "log"
     studies = meta.studies.reset_index(drop=True)

@@ -203,7 +203,7 @@ def test_simulated_cohort_passes(rng):
     except ImportError:  # pragma: no cover - simulator not built yet
         simulate_cohort = None
     if simulate_cohort is not None:
-        sim = simulate_cohort(400, seed=3)
+        sim = simulate_cohort(400, rng=3)
         raw = sim.astype(object).where(sim.notna(), "").astype(str)
         assert scan_personal_data(raw) == []
     n = 500

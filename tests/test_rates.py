@@ -616,37 +616,38 @@ def test_rates_table_columns_order_and_counts(cohort):
         "method",
         "n_missing",
     ]
-    assert list(res.rates.index) == ["woman", "man", "non_binary"]  # category order
-    assert res.rates.index.name == "gender"
+    assert list(res.rates.index) == ["woman", "man", "non_binary"]  # schema order
+    assert res.rates.index.name == "group"
     assert res.rates.loc["man", "n"] == 11 and res.rates.loc["man", "n_missing"] == 1
     assert res.rates.loc["woman", "events"] == 4
     assert "1 row(s) with missing 'promoted' left out" in res.notes
-    assert any(
-        "groups with no one to analyse dropped: self_described, not_stated" in n for n in res.notes
-    )
+    # categories nobody has are not groups (no note about them)
+    assert not any("groups with no one to analyse" in n for n in res.notes)
     assert list(res.effects.columns) == list(rates.EFFECT_COLUMNS)
     assert set(res.effects["measure"]) == {"risk_difference", "risk_ratio", "odds_ratio"}
 
 
-def test_default_reference_is_largest_group_and_is_recorded(cohort):
+def test_default_reference_is_man_not_the_largest_group_and_is_recorded(cohort):
     res = compare_rates(cohort, "promoted")
-    assert res.reference == "woman"  # 15 women, 11 men with an outcome, 3 non-binary
-    assert "reference group: woman (the largest group)" in res.notes
-    assert set(res.effects["reference"]) == {"woman"}
-    chosen = compare_rates(cohort, "promoted", reference="man")
-    assert chosen.reference == "man"
-    assert set(chosen.effects["group"]) == {"woman", "non_binary"}
+    assert res.reference == "man"  # 15 women, 11 men with an outcome, 3 non-binary
+    assert any(n.startswith("reference group: man (the default for gender") for n in res.notes)
+    assert set(res.effects["reference"]) == {"man"}
+    assert set(res.effects["group"]) == {"woman", "non_binary"}
+    chosen = compare_rates(cohort, "promoted", reference="woman")
+    assert chosen.reference == "woman"
+    assert "reference group: woman" in chosen.notes
+    assert set(chosen.effects["group"]) == {"man", "non_binary"}
 
 
 def test_detectable_difference_column_uses_reference_rate_and_sizes(cohort):
     from mentoranalytics.stats.power import detectable_difference
 
     res = compare_rates(cohort, "promoted")
-    row = effect(res, "risk_difference", group="man")
-    expected = detectable_difference(15, 11, base_rate=4 / 15)
+    row = effect(res, "risk_difference", group="woman")
+    expected = detectable_difference(11, 15, base_rate=7 / 11)  # reference: 7 of 11 men
     assert row.detectable_difference == pytest.approx(float(expected), abs=1e-12)
     assert (
-        res.effects.loc[res.effects["group"] == "man", "detectable_difference"] == expected
+        res.effects.loc[res.effects["group"] == "woman", "detectable_difference"] == expected
     ).all()
 
 
@@ -661,7 +662,9 @@ def test_boolean_grouping_column():
     data = pd.DataFrame({"bold_choice": [True] * 8 + [False] * 12, "y": [1, 0] * 10})
     res = compare_rates(data, "y", by="bold_choice")
     assert list(res.rates.index) == [False, True]
-    assert res.reference is False  # the larger group
+    assert res.reference is False  # no (False) for a yes/no column
+    more_true = compare_rates(data.iloc[:12], "y", by="bold_choice")  # 8 True, 4 False
+    assert more_true.reference is False and list(more_true.effects["group"].unique()) == [True]
     assert list(res.effects["group"].unique()) == [True]
 
 
@@ -835,16 +838,16 @@ def test_result_rendering(cohort):
     assert list(res.tables()) == ["rates", "effects", "test", "pooled"]
     pd.testing.assert_frame_equal(res.to_frame(), res.rates)
     html = res._repr_html_()
-    assert "<table" in html and "pooled" in html and "reference group: woman" in html
+    assert "<table" in html and "pooled" in html and "reference group: man" in html
     md = res.to_markdown()
-    assert "| gender | n | events |" in md
+    assert "| group | n | events |" in md
     assert res.rng == 0 and res.by == "gender" and res.strata == "cohort"
 
 
 def test_pooled_has_frozen_columns(cohort):
     res = compare_rates(cohort, "promoted", strata="cohort")
     assert list(res.pooled.columns) == list(rates.POOLED_COLUMNS)
-    assert list(res.pooled["group"]) == ["man", "non_binary"]
+    assert list(res.pooled["group"]) == ["woman", "non_binary"]
 
 
 def _brute_force_exact_stratified(strata, alpha):

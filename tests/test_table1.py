@@ -175,7 +175,7 @@ def test_agrees_with_tableone():
             assert mine["median"] == pytest.approx(cont.loc[var, ("median", g)])
             assert mine["q1"] == pytest.approx(cont.loc[var, ("q25", g)])
             assert mine["q3"] == pytest.approx(cont.loc[var, ("q75", g)])
-    # SMDs: tableone reports (b - a); ours is 'b vs a' with a, the larger group, as reference
+    # SMDs: tableone reports (b - a); ours is 'b vs a' with a, the first group, as reference
     smd = ours.smd.set_index("variable")
     assert (smd["group"] == "b").all() and (smd["reference"] == "a").all()
     for var in ("cat", "num", "skew"):
@@ -401,7 +401,14 @@ def test_display_table_cells():
     assert table.loc[("employment, n (%)", "employed"), "man"] == "1 (25.0)"
     assert table.loc[("v, mean (SD)", ""), "woman"] == "2.00 (1.00)"
     assert table.loc[("employment, n (%)", "employed"), "test"] != ""
-    assert "SMD woman vs man" in table.columns  # man is the larger group: the reference
+    # one SMD column with a stable name; men are the reference (gender's default)
+    assert "SMD" in table.columns and "p_value" in table.columns
+    assert t1.reference == "man" and set(t1.smd["reference"]) == {"man"}
+    assert (
+        table.loc[("v, mean (SD)", ""), "SMD"]
+        == f"{t1.smd.set_index('variable').loc['v', 'estimate']:.3f}"
+    )
+    assert table.loc[("v, mean (SD)", ""), "SMD"].startswith("-")  # women minus men
 
 
 def test_exports():
@@ -520,7 +527,9 @@ def test_error_no_rows():
 
 
 def test_error_unknown_variable():
-    with pytest.raises(ColumnError, match=r"variables \['age'\] not found"):
+    with pytest.raises(
+        ColumnError, match=r"Column 'age' not found, needed for the variables of Table 1"
+    ):
         summary_table(cohort(10), variables=["age"])
 
 
@@ -689,7 +698,7 @@ def test_missing_rows_can_be_hidden():
 def test_test_false_leaves_out_the_test_columns():
     frame = cohort(120)
     t1 = summary_table(frame, variables=["employment", "days_to_secure"], test=False)
-    assert "p-value" not in t1.table.columns and "test" not in t1.table.columns
+    assert "p_value" not in t1.table.columns and "test" not in t1.table.columns
     assert t1.tests["p_value"].isna().all()
     assert (t1.tests["note"] == "no test requested").all()
     assert not any("No p-value" in n for n in t1.notes)

@@ -505,7 +505,7 @@ def test_format_problems_groups_identical_findings_with_their_rows():
 def test_pandera_schema_accepts_loader_output_and_rejects_bad_values():
     import pandera.errors
 
-    cohort = ma.load_cohort(ma.simulate_cohort(40, seed=3))
+    cohort = ma.load_cohort(ma.simulate_cohort(40, rng=3))
     canonical = [c for c in cohort.data.columns if c in schema.SCHEMA]
     pandera_schema(canonical).validate(cohort.data[canonical])
     bad = cohort.data[canonical].copy()

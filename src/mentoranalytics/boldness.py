@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
+from ._conventions import yes_no_boolean
 from ._frame import as_frame
 from .exceptions import AnalysisError, ColumnError, SchemaError, require_columns
 
@@ -222,36 +223,9 @@ def _codes(series: pd.Series, name: str) -> np.ndarray:
 
 
 def _boolean(series: pd.Series, name: str) -> pd.Series:
-    """A nullable boolean Series; yes/no, y/n, true/false and 1/0 are understood."""
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
-        return series.astype("boolean")
-    if isinstance(dtype, pd.CategoricalDtype):
-        series = series.astype(object)
-    uniques = pd.unique(series.to_numpy(dtype=object))
-    table: dict[Any, Any] = {}
-    bad_values = []
-    for value in uniques:
-        if _is_missing_marker(value):
-            continue
-        if isinstance(value, (bool, np.bool_)):
-            table[value] = bool(value)
-        elif isinstance(value, numbers.Number) and value in (0, 1):
-            table[value] = bool(value)
-        elif isinstance(value, str) and schema.normalise_value(value) in schema.TRUE_WORDS:
-            table[value] = True
-        elif isinstance(value, str) and schema.normalise_value(value) in schema.FALSE_WORDS:
-            table[value] = False
-        else:
-            bad_values.append(value)
-    if bad_values:
-        bad = series.isin(bad_values).to_numpy()
-        raise SchemaError(
-            f"Column {name!r} must hold yes/no values ({schema.SCHEMA[name].allowed}); "
-            f"{int(bad.sum())} value(s) do not (positions {_positions(bad)})."
-        )
-    mapped = series.map(table)
-    return pd.Series(pd.array(mapped.to_numpy(dtype=object), dtype="boolean"), index=series.index)
+    """A nullable boolean Series read by the package's one yes/no reader
+    (:func:`mentoranalytics._conventions.yes_no`); a SchemaError names the rows otherwise."""
+    return yes_no_boolean(series, name, error=SchemaError)
 
 
 def _filled(series: pd.Series) -> np.ndarray:

@@ -977,7 +977,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from .io import write_table
 
     _check_target(Path(args.output), force=args.force, inputs=[], what="output file")
-    frame = simulate_cohort(args.n, seed=args.seed)
+    frame = simulate_cohort(args.n, rng=args.seed)
     path = write_table(frame, args.output)
     print(f"{len(frame)} simulated participants written to {path}", file=sys.stderr)
     return EXIT_OK

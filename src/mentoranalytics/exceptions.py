@@ -75,6 +75,10 @@ def require_columns(frame: Any, columns: Any, *, purpose: str = "this analysis")
     Traceback (most recent call last):
     ...
     mentoranalytics.exceptions.ColumnError: Column 'gender' not found, needed for this analysis. Available: ['Sex'].
+    >>> require_columns(pd.DataFrame({"gender": []}), ["Gendr"])
+    Traceback (most recent call last):
+    ...
+    mentoranalytics.exceptions.ColumnError: Column 'Gendr' not found, needed for this analysis. Available: ['gender']. Did you mean 'gender'?
     """
     wanted = [c for c in columns if c is not None]
     missing = [c for c in wanted if c not in frame.columns]
@@ -84,4 +88,16 @@ def require_columns(frame: Any, columns: Any, *, purpose: str = "this analysis")
     shown = available[:30] + (["..."] if len(available) > 30 else [])
     names = ", ".join(repr(m) for m in missing)
     noun = "Column" if len(missing) == 1 else "Columns"
-    raise ColumnError(f"{noun} {names} not found, needed for {purpose}. Available: {shown}.")
+    from ._conventions import close_matches
+
+    hints = []
+    for name in missing:
+        hits = close_matches(name, available)
+        if hits:
+            hints.append(f"{name!r} -> " + " or ".join(repr(h) for h in hits))
+    hint = ""
+    if len(missing) == 1 and hints:
+        hint = " Did you mean " + hints[0].split(" -> ", 1)[1] + "?"
+    elif hints:
+        hint = " Did you mean: " + "; ".join(hints) + "?"
+    raise ColumnError(f"{noun} {names} not found, needed for {purpose}. Available: {shown}.{hint}")

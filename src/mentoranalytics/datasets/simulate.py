@@ -64,7 +64,7 @@ The generative model, row by row (all steps vectorised with numpy):
     ``role_change``, ``in_contact_with_mentor``, ``discussed_setbacks``,
     ``level_after``, ``career_satisfaction``) is left empty with this probability.
 
->>> frame = simulate_cohort(5, seed=1)
+>>> frame = simulate_cohort(5, rng=1)
 >>> frame.shape
 (5, 25)
 >>> frame["participant_id"].tolist()
@@ -84,6 +84,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from .._conventions import deprecated_argument
 from ..boldness import DISTANCE_SCORES, INITIATION_SCORES
 from ..exceptions import AnalysisError
 
@@ -427,8 +428,9 @@ def simulate_cohort(
     n: int,
     *,
     cohorts: int | Sequence[Any] | None = None,
-    seed: int | np.random.Generator | None = 0,
+    rng: int | np.random.Generator | None = 0,
     effects: SimulationEffects | Mapping[str, Any] | None = None,
+    seed: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
     """Simulate participants of a mentoring programme in the canonical schema.
 
@@ -440,11 +442,14 @@ def simulate_cohort(
         An int ``k`` gives ``k`` yearly cohorts labelled ``"2019"``, ``"2020"``, ...;
         a sequence gives the labels (oldest first; later cohorts have shorter
         follow-up).  Default: one cohort ``"2019"``.
-    seed : int or numpy.random.Generator or None, default=0
-        Random seed (None means 0).  The same seed gives an identical frame.
+    rng : int or numpy.random.Generator or None, default=0
+        Random seed or generator, as the ``rng`` of every function (None means 0).
+        The same seed gives an identical frame.
     effects : SimulationEffects or dict, optional
         Effects of the generative model; a dict overrides fields of the defaults.
         :meth:`SimulationEffects.null` switches the gender and promotion effects off.
+    seed : int or numpy.random.Generator, optional
+        Deprecated: the old name of ``rng``.
 
     Returns
     -------
@@ -462,12 +467,12 @@ def simulate_cohort(
     Raises
     ------
     AnalysisError
-        ``n``, ``cohorts``, ``seed`` or ``effects`` are not valid (unknown effect
+        ``n``, ``cohorts``, ``rng`` or ``effects`` are not valid (unknown effect
         names get a suggestion).
 
     Examples
     --------
-    >>> frame = simulate_cohort(300, cohorts=6, seed=1, effects={"missing_rate": 0.02})
+    >>> frame = simulate_cohort(300, cohorts=6, rng=1, effects={"missing_rate": 0.02})
     >>> sorted(frame["cohort"].unique())
     ['2019', '2020', '2021', '2022', '2023', '2024']
     >>> bool((frame["refusals"] <= frame["mentors_approached"]).all())
@@ -478,15 +483,19 @@ def simulate_cohort(
     n = int(n)
     labels = _cohort_labels(cohorts)
     eff = _resolve_effects(effects)
-    if seed is None:
+    if seed is not None:
+        if rng not in (0, None):
+            raise AnalysisError("simulate_cohort: pass rng= only (seed= is its old name).")
+        rng = deprecated_argument("simulate_cohort", "seed", "rng", seed, None)
+    if rng is None:
         rng = np.random.default_rng(0)
-    elif isinstance(seed, np.random.Generator):
-        rng = seed
-    elif isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
-        rng = np.random.default_rng(int(seed))
+    elif isinstance(rng, np.random.Generator):
+        pass
+    elif isinstance(rng, (int, np.integer)) and not isinstance(rng, (bool, np.bool_)):
+        rng = np.random.default_rng(int(rng))
     else:
         raise AnalysisError(
-            f"seed must be an int, a numpy.random.Generator or None; got {type(seed).__name__}."
+            f"rng must be an int, a numpy.random.Generator or None; got {type(rng).__name__}."
         )
 
     k = len(labels)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .._conventions import group_order as _group_order
 from ..exceptions import AnalysisError, require_columns
 from ..schema import SCHEMA
 from ._style import NEUTRAL
@@ -113,28 +114,10 @@ def frame_of(data: Any, columns: Iterable[str | None], purpose: str) -> pd.DataF
 
 
 def group_order(values: pd.Series, column: str | None = None) -> list[Any]:
-    """Groups present in ``values`` in display order.
-
-    Schema categories come in schema order, then pandas categories in their order,
-    then the remaining values sorted (booleans: False before True).
-    """
-    present = pd.unique(values.dropna())
-    present_list = list(present)
-    col = SCHEMA.get(column) if column else None
-    if col is not None and col.categories:
-        known = [c for c in col.categories if c in present_list]
-        rest = [v for v in present_list if v not in col.categories]
-        return known + _sorted(rest)
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return [c for c in values.cat.categories if c in present_list]
-    return _sorted(present_list)
-
-
-def _sorted(values: list[Any]) -> list[Any]:
-    try:
-        return sorted(values)
-    except TypeError:
-        return sorted(values, key=str)
+    """Groups present in ``values`` in display order: the package's one group order
+    (:func:`mentoranalytics._conventions.group_order`: schema categories, then a
+    pandas categorical's order, then sorted, with no before yes)."""
+    return _group_order(values, column)
 
 
 def category_label(value: Any) -> str:

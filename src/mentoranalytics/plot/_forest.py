@@ -258,7 +258,7 @@ def _from_input(
         if weights is None and "weight" in table.columns:
             weights = "weight"
         measure = measure or "odds_ratio"
-        ref, comp = getattr(effects, "reference", None), getattr(effects, "compare", None)
+        ref, comp = getattr(effects, "reference", None), getattr(effects, "group", None)
         title = "Odds ratio per study and pooled"
         if ref is not None and comp is not None:
             title = (

@@ -139,8 +139,9 @@ def plot_km(
     *,
     by: str | None = "gender",
     time: str = "months_to_promotion",
-    event: str = "promoted",
+    outcome: str = "promoted",
     followup: str = "followup_months",
+    event: Any = None,
     at_risk_times: Sequence[float] | None = None,
     kind: str = "cumulative",
     suppressed: Any = None,
@@ -166,7 +167,7 @@ def plot_km(
     ----------
     data_or_result : Cohort, DataFrame, KaplanMeierResult or step table
         * records (passed to :func:`mentoranalytics.kaplan_meier` with ``by``,
-          ``time``, ``event``, ``followup``) or its result: every step of the
+          ``time``, ``outcome``, ``followup``, ``event``) or its result: every step of the
           estimate is drawn, which on a small cohort is one person's time each;
         * a released step table (columns ``time, survival, ci_low, ci_high,
           n_at_risk, group``, e.g. after a release gate coarsened the times so that
@@ -174,8 +175,11 @@ def plot_km(
           numbers at risk are its own (or ``at_risk``'s), never computed.
     by : str or None, default="gender"
         The grouping column (ignored for a result or a step table).
-    time, event, followup : str
+    time, outcome, followup : str
         Columns for months to promotion, promoted yes/no and months of follow-up.
+    event : optional
+        The value of ``outcome`` that counts as the event (default: yes), as in
+        :func:`mentoranalytics.kaplan_meier`.
     at_risk_times : sequence of float, optional
         Months at which to show the numbers at risk; also the x ticks.  Default: 0
         and round steps (6, 12, ... months) up to the longest follow-up; for a step
@@ -240,7 +244,9 @@ def plot_km(
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SmallSampleWarning)
-                result = kaplan_meier(frame, by=by, time=time, event=event, followup=followup)
+                result = kaplan_meier(
+                    frame, by=by, time=time, outcome=outcome, followup=followup, event=event
+                )
         except AnalysisError as exc:
             result, problem = None, str(exc)
     else:

@@ -244,6 +244,13 @@ def _figure_source(fig: Any) -> str:
 # ======================================================================================
 
 
+def _by_group(table: pd.DataFrame) -> pd.DataFrame:
+    """A group table (indexed by ``group``) with ``group`` as its first column."""
+    if "group" in table.columns:
+        return table.reset_index(drop=True)
+    return table.reset_index()
+
+
 def _label(value: Any) -> str:
     if isinstance(value, tuple):
         return " / ".join(str(v) for v in value if str(v) != "")
@@ -962,12 +969,13 @@ class _Build:
         missing = [x for x in (var, by) if x not in rows.columns]
         if missing:
             return self.withhold(name, "compare_groups", f"columns {missing} are not in data=")
-        groups = list(res.groups["group"])
+        gtab = _by_group(res.groups)
+        groups = list(gtab["group"])
         base = rows[rows[by].notna() & rows[by].isin(groups)]
         values, _ = numeric_values(base[var], var)
         series = pd.Series(values, index=base.index)
         gcol = base[by].astype(object)
-        for g, n in zip(res.groups["group"], res.groups["n"], strict=True):
+        for g, n in zip(gtab["group"], gtab["n"], strict=True):
             if int(series[gcol == g].notna().sum()) != int(n):
                 return self.withhold(
                     name,
@@ -981,7 +989,7 @@ class _Build:
         levels = _variable_levels(var, all_values)
         answered = self._answered(f"{name}:n", base[[by]], series)
         ok: dict[Any, dict[str, str]] = {}
-        frame = res.groups.copy().astype(object)
+        frame = gtab.astype(object)
         for i, g in enumerate(groups):
             s = series[gcol == g].dropna()
             out = self.gate.summary(
@@ -1050,7 +1058,8 @@ class _Build:
 
     # -- outcome_model ---------------------------------------------------------------------
     def _model(self, name: str, res: Any, rows: pd.DataFrame) -> _Output:
-        from ..stats.models import _boolean_values, outcome_model
+        from .._conventions import yes_no as read_yes_no
+        from ..stats.models import outcome_model
 
         preds, outcome = list(res.predictors), res.outcome
         if any(p not in res.references for p in preds):
@@ -1078,7 +1087,7 @@ class _Build:
                 "as (result, rows)",
             )
         work = pd.DataFrame({p: complete[p].astype(object) for p in preds}, index=complete.index)
-        yes_no = _boolean_values(complete[outcome]) if res.kind in ("logistic", "firth") else None
+        yes_no = read_yes_no(complete[outcome]) if res.kind in ("logistic", "firth") else None
         work[outcome] = (
             yes_no.map({1.0: "yes", 0.0: "no"}) if yes_no is not None else complete[outcome]
         )
@@ -1152,7 +1161,7 @@ class _Build:
                 "survival",
                 {
                     "": res.table.reset_index(drop=True),
-                    "medians": res.medians.reset_index(drop=True),
+                    "medians": _by_group(res.medians),
                 },
             )
         self.left_out(name, d.index, [res.by])

@@ -466,7 +466,10 @@ def _yes_no(series: pd.Series) -> pd.Series:
 
 
 def _binary(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame[column].astype("boolean")
+    """A yes/no column as nullable booleans, read by the package's one yes/no reader."""
+    from .._conventions import yes_no_boolean
+
+    return yes_no_boolean(frame[column], column)
 
 
 def released_frame(table: Any, groups: Sequence[str], by: str, outcome: str) -> pd.DataFrame:
@@ -926,7 +929,7 @@ def _continuous_blocks(
 
     res = ctx.cached(compare_groups, d, variable, by=ctx.by, rng=ctx.options.seed)
     tables = res.tables()
-    groups = tables["groups"].set_index("group")
+    groups = tables["groups"].copy()  # indexed by group
     groups.index = [str(g) for g in groups.index]
     drop = ["min", "max"] + ([] if ctx.internal else ["n_missing"])
     groups = groups.drop(columns=[c for c in drop if c in groups])
@@ -1396,13 +1399,16 @@ def mediation_section(ctx: ReportContext) -> Section:
         return _withheld_section(ctx, "mediation", title)
     ctx.step("analysing: mediation and decomposition")
     from .. import plot
+    from .._conventions import group_order, resolve_pair
     from ..stats import decompose_gap, mediation
 
     d = ctx.data.dropna(subset=["bold_choice", outcome])
-    sizes = d[ctx.by].value_counts()
-    two = list(sizes[sizes > 0].index[:2])
-    if len(two) < 2:
+    # the package's reference (man for gender), never the group sizes
+    try:
+        other, ref, _ = resolve_pair(group_order(d[ctx.by], ctx.by), ctx.by)
+    except AnalysisError:
         return Section("mediation", title, unavailable="Needs two groups with data.")
+    two = [ref, other]
     d = d[d[ctx.by].isin(two)]
     d = d.assign(bold_choice=d["bold_choice"].astype(bool), **{outcome: _binary(d, outcome)})
     released = _cells_released(ctx, "mediation_cells", d, outcome, "Mediation and decomposition")
@@ -1463,7 +1469,8 @@ def mediation_section(ctx: ReportContext) -> Section:
             outcome,
             by=ctx.by,
             via="bold_choice",
-            groups=(other, ref),
+            group=other,
+            reference=ref,
             rng=ctx.options.seed,
             n_boot=ctx.options.n_sims,
         )

@@ -24,11 +24,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import schema
+from .._conventions import (
+    check_column_name,
+    default_reference,
+    group_order,
+    reference_reason,
+    resolve_reference,
+    yes_no,
+)
 from .._frame import as_frame, resolve_rng
 from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
 from ._result import Result
-from .continuous import check_alpha, compare_groups, group_levels, largest_group
+from .continuous import check_alpha, compare_groups
 from .table1 import _categorical_test
 
 __all__ = ["BoldnessComparison", "compare_boldness"]
@@ -215,8 +222,9 @@ def compare_boldness(
         Column of the stratified (Mantel-Haenszel) estimate; skipped with a note when
         absent or with a single level.
     reference : object, optional
-        Reference group of every gap; default the largest group among the
-        participants with a mentor (the first in order among equally large ones).
+        Reference group of every gap (``estimate`` = group minus, or over,
+        reference).  Default, never depending on group sizes: ``"man"`` for
+        gender, ``False`` for a yes/no column, else the first group in order.
     alpha : float, default=0.05
         1 - confidence level.
     rng : None, int or numpy.random.Generator
@@ -263,15 +271,15 @@ def compare_boldness(
     frame = as_frame(data)
     alpha = check_alpha(alpha)
     gen, seed = resolve_rng(rng)
-    if not isinstance(by, str):
-        raise AnalysisError(f"by must be a column name (str), not {type(by).__name__}.")
+    check_column_name(by, "by")
+    check_column_name(strata, "strata", optional=True)
     require_columns(frame, [by], purpose="comparing boldness between groups")
     notes: list[str] = []
     frame = _with_derived(frame, notes)
 
     # denominators: participants with a mentor
     if "mentor_secured" in frame.columns:
-        secured = frame["mentor_secured"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        secured = yes_no(frame["mentor_secured"], "mentor_secured", strict=True).to_numpy() == 1
         sub = frame.loc[secured]
         notes.append(
             f"Only participants who secured a mentor (mentor_secured true) are in the "
@@ -288,19 +296,15 @@ def compare_boldness(
         raise AnalysisError(
             f"No participant with a mentor has a value of '{by}': there is nothing to compare."
         )
-    levels = group_levels(sub[by], by)
+    levels = group_order(sub[by], by)
     if reference is None:
-        sizes = [int((sub[by] == lev).sum()) for lev in levels]
-        ref = largest_group(levels, sizes)
+        ref = default_reference(levels, by)
+        notes.append(
+            f"Reference group of every gap: '{ref}' ({reference_reason(ref, levels, by)})."
+        )
     else:
-        matches = [lev for lev in levels if lev == reference or str(lev) == str(reference)]
-        if not matches:
-            raise AnalysisError(
-                f"reference={reference!r} is not a group of '{by}' among participants with a "
-                f"mentor. Groups: {[str(v) for v in levels]}."
-            )
-        ref = matches[0]
-    notes.append(f"Reference group of every gap: '{ref}'.")
+        ref = resolve_reference(reference, levels, by)
+        notes.append(f"Reference group of every gap: '{ref}'.")
 
     use_strata = _usable_strata(sub, strata, notes)
     warns: list[str] = []
@@ -316,8 +320,8 @@ def compare_boldness(
         if column not in sub.columns:
             notes.append(f"{measure} skipped: column '{column}' not found.")
             continue
-        work = sub.assign(**{measure: _as_event(sub[column], event)})
         try:
+            work = sub.assign(**{measure: _as_event(sub[column], event, column)})
             with _warnings.catch_warnings(record=True):
                 _warnings.simplefilter("always")
                 res = compare_rates(
@@ -374,7 +378,7 @@ def compare_boldness(
         details[measure] = comp
         warns += [f"{measure}: {w}" for w in comp.warnings]
         notes += [f"{measure}: {n}" for n in comp.notes if not n.startswith("Reference group")]
-        for g in comp.groups.itertuples(index=False):
+        for g in comp.groups.rename_axis("group").reset_index().itertuples(index=False):
             cont_rows.append(
                 dict(measure=measure, group=g.group, n=g.n, mean=g.mean, sd=g.sd,
                      ci_low=g.ci_low, ci_high=g.ci_high, median=g.median, q1=g.q1, q3=g.q3)
@@ -422,24 +426,12 @@ def compare_boldness(
     )
 
 
-def _as_event(series: pd.Series, event: bool) -> pd.Series:
-    """Nullable boolean: the value equals ``event`` (yes/no text is understood)."""
-    if pd.api.types.is_bool_dtype(series.dtype):
-        values = series.astype("boolean")
-    else:
-        words = series.map(lambda v: schema.normalise_value(v) if pd.notna(v) else None)
-        values = pd.Series(
-            pd.array(
-                [
-                    None if w is None else (True if w in schema.TRUE_WORDS else
-                                            False if w in schema.FALSE_WORDS else None)
-                    for w in words
-                ],
-                dtype="boolean",
-            ),
-            index=series.index,
-        )  # fmt: skip
-    return values if event else ~values
+def _as_event(series: pd.Series, event: bool, column: str) -> pd.Series:
+    """Nullable boolean: the yes/no value equals ``event`` (raises when not yes/no)."""
+    values = yes_no(series, column, strict=True).to_numpy()
+    out = pd.array(values == float(event), dtype="boolean")
+    out[np.isnan(values)] = pd.NA
+    return pd.Series(out, index=series.index)
 
 
 def _usable_strata(sub: pd.DataFrame, strata: str | None, notes: list[str]) -> str | None:
@@ -478,12 +470,7 @@ def _approach_mix(
     from .rates import proportion_ci
 
     known = sub.loc[sub["approach"].notna()]
-    approaches = group_levels(known["approach"], "approach") if len(known) else []
-    col = schema.SCHEMA["approach"]
-    if col.categories:
-        approaches = [a for a in col.categories if a in set(approaches)] + [
-            a for a in approaches if a not in set(col.categories)
-        ]
+    approaches = group_order(known["approach"], "approach") if len(known) else []
     table = np.array(
         [[int(((known[by] == g) & (known["approach"] == a)).sum()) for a in approaches]
          for g in levels]
@@ -528,9 +515,7 @@ def _refusals(
             f"refusals: {int(bad.sum())} record(s) with more refusals than approaches left out."
         )
         ok &= ~bad
-    approaches = [a for a in (schema.SCHEMA["approach"].categories or ())
-                  if a in set(sub.loc[ok, "approach"])]  # fmt: skip
-    approaches += sorted({a for a in sub.loc[ok, "approach"] if a not in set(approaches)}, key=str)
+    approaches = group_order(sub.loc[ok, "approach"], "approach")
     gvals = sub[by].to_numpy(dtype=object)
     avals = sub["approach"].to_numpy(dtype=object)
     asked_v = asked.to_numpy(dtype=float, na_value=np.nan)

@@ -18,13 +18,13 @@ Kruskal-Wallis p-value is a seeded Monte Carlo permutation p-value up to
 >>> frame = pd.DataFrame({"gender": ["woman"] * 5 + ["man"] * 5,
 ...                       "score": [1, 2, 2, 3, 3, 2, 3, 4, 4, 5]})
 >>> res = compare_groups(frame, "score")
->>> res.groups[["group", "n", "mean", "median"]]
+>>> res.groups.reset_index()[["group", "n", "mean", "median"]]
    group  n  mean  median
 0  woman  5   2.2     2.0
 1    man  5   3.6     4.0
 >>> row = res.comparisons.set_index("measure").loc["cliffs_delta"]
->>> round(float(row["estimate"]), 2)
-0.68
+>>> round(float(row["estimate"]), 2)  # women vs men (the reference)
+-0.68
 """
 
 from __future__ import annotations
@@ -40,6 +40,14 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from .. import schema
+from .._conventions import (
+    check_column_name,
+    default_reference,
+    group_order,
+    reference_reason,
+    resolve_reference,
+    yes_no,
+)
 from .._derived import with_columns
 from .._frame import as_frame, resolve_rng
 from ..exceptions import AnalysisError, SmallSampleWarning
@@ -92,8 +100,9 @@ class GroupComparison(Result):
     reference : object
         The reference group (``None`` when there is nothing to compare).
     groups : pandas.DataFrame
-        One row per group: ``group, n, n_missing, mean, sd, ci_low, ci_high`` (t
-        interval of the mean), ``median, q1, q3, min, max``.
+        One row per group, index ``group`` (as ``compare_rates(...).rates``):
+        ``n, n_missing, mean, sd, ci_low, ci_high`` (t interval of the mean),
+        ``median, q1, q3, min, max``.
     comparisons : pandas.DataFrame
         One row per (group vs reference, measure) with ``measure`` in
         ``mean_difference``, ``hedges_g``, ``hodges_lehmann``, ``cliffs_delta``;
@@ -142,54 +151,6 @@ def check_alpha(alpha: Any) -> float:
     return value
 
 
-def group_levels(series: pd.Series, column: str) -> list[Any]:
-    """Observed groups of ``series`` in display order.
-
-    Schema categories (e.g. gender) keep the schema's order, a pandas categorical
-    keeps its category order, anything else is sorted.  Missing values are not a group.
-    """
-    present = series.dropna()
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        observed = set(present.unique())
-        return [c for c in series.cat.categories if c in observed]
-    values = list(pd.unique(present))
-    col = schema.SCHEMA.get(column)
-    if col is not None and col.categories:
-        known = [c for c in col.categories if c in set(values)]
-        rest = [v for v in values if v not in set(col.categories)]
-        return known + _sorted(rest)
-    return _sorted(values)
-
-
-def _sorted(values: list[Any]) -> list[Any]:
-    try:
-        return sorted(values)
-    except TypeError:
-        return sorted(values, key=str)
-
-
-def resolve_reference(reference: Any, levels: Sequence[Any], by: str) -> Any:
-    """Find ``reference`` among ``levels`` (also matching by text), or raise."""
-    if reference in list(levels):
-        return reference
-    matches = [lev for lev in levels if str(lev) == str(reference)]
-    if len(matches) == 1:
-        return matches[0]
-    raise AnalysisError(
-        f"reference={reference!r} is not a group of column '{by}'. "
-        f"Groups with data: {[str(v) for v in levels]}. Pass one of them, or None for the first."
-    )
-
-
-def largest_group(levels: Sequence[Any], sizes: Sequence[float]) -> Any:
-    """The largest group (the first in display order among equally large ones).
-
-    The default reference of every comparison in the package (as in compare_rates):
-    its estimates are the most precise.
-    """
-    return levels[int(np.argmax(np.asarray(sizes)))]
-
-
 def numeric_values(series: pd.Series, column: str) -> tuple[np.ndarray, str | None]:
     """The values of a numeric, boolean or ordinal column as floats (NaN = missing).
 
@@ -221,6 +182,9 @@ def numeric_values(series: pd.Series, column: str) -> tuple[np.ndarray, str | No
     col = schema.SCHEMA.get(column)
     if col is not None and col.ordered and col.categories:
         return _ordered_text(series, column, col.categories)
+    words = yes_no(series)
+    if words is not None and series.notna().any():
+        return words.to_numpy(), f"'{column}' is yes/no: coded 1 = yes, 0 = no."
     converted = pd.to_numeric(series, errors="coerce")
     bad = converted.isna() & series.notna()
     if bad.any():
@@ -694,8 +658,9 @@ def compare_groups(
     by : str, default="gender"
         Grouping column; rows where it is missing are left out (counted in a note).
     reference : object, optional
-        Group the others are compared with; default the largest group with values
-        (the first in display order among equally large ones), as in compare_rates.
+        Group the others are compared with (``estimate`` = group minus reference).
+        Default, never depending on group sizes: ``"man"`` for gender, ``False``
+        for a yes/no column, else the first group in order (as every function).
     alpha : float, default=0.05
         1 - confidence level of every interval.
     rng : None, int or numpy.random.Generator
@@ -704,8 +669,8 @@ def compare_groups(
     Returns
     -------
     GroupComparison
-        ``.groups`` (``group, n, n_missing, mean, sd, ci_low, ci_high, median, q1,
-        q3, min, max``), ``.comparisons`` (``group, reference, measure, estimate,
+        ``.groups`` (index ``group``; ``n, n_missing, mean, sd, ci_low, ci_high,
+        median, q1, q3, min, max``), ``.comparisons`` (``group, reference, measure, estimate,
         ci_low, ci_high, statistic, p_value, method, detectable_difference, note``),
         ``.overall`` (``test, statistic, df, df2, p_value, method, note``), with notes,
         warnings and the seed.
@@ -727,17 +692,14 @@ def compare_groups(
     >>> res = compare_groups(frame, "days_to_secure")
     >>> diff = res.comparisons.set_index("measure").loc["mean_difference"]
     >>> round(float(diff["estimate"]), 3), diff["group"], diff["reference"]
-    (11.8, 'man', 'woman')
+    (-11.8, 'woman', 'man')
     >>> round(float(res.comparisons.set_index("measure").loc["cliffs_delta", "p_value"]), 4)
     0.0556
     """
     frame = as_frame(data)
     alpha = check_alpha(alpha)
-    if not isinstance(variable, str) or not isinstance(by, str):
-        raise AnalysisError(
-            f"variable and by must be column names (str), not {type(variable).__name__} "
-            f"and {type(by).__name__}."
-        )
+    check_column_name(variable, "variable")
+    check_column_name(by, "by")
     frame, derived_notes = with_columns(
         frame, [variable, by], purpose=f"comparing '{variable}' by '{by}'"
     )
@@ -753,7 +715,7 @@ def compare_groups(
     missing_group = group_col.isna().to_numpy()
     if missing_group.any():
         notes.append(f"{int(missing_group.sum())} row(s) with missing '{by}' are not in any group.")
-    levels = group_levels(group_col, by)
+    levels = group_order(group_col, by)
     if not levels:
         raise AnalysisError(
             f"Column '{by}' has no non-missing values, so there are no groups to compare."
@@ -782,15 +744,16 @@ def compare_groups(
                 f"Group '{lev}' has one value of '{variable}': no SD or interval for its "
                 "mean (they need at least two values)."
             )
-    groups = pd.DataFrame(rows, columns=list(_GROUP_COLUMNS))
+    groups = pd.DataFrame(rows, columns=list(_GROUP_COLUMNS)).set_index("group")
+    groups.index = pd.Index(list(groups.index), name="group", dtype=object)
     groups["n"] = groups["n"].astype(int)
     groups["n_missing"] = groups["n_missing"].astype(int)
 
     with_data = [lev for lev in levels if len(samples[lev]) > 0]
     if reference is None:
-        ref = largest_group(with_data, [len(samples[lev]) for lev in with_data])
+        ref = default_reference(with_data, by)
         if len(with_data) > 1:
-            notes.append(f"Reference group: '{ref}' (the largest group).")
+            notes.append(f"Reference group: '{ref}' ({reference_reason(ref, with_data, by)}).")
     else:
         ref = resolve_reference(reference, levels, by)
     comparisons: list[dict[str, Any]] = []

@@ -26,6 +26,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._conventions import (
+    check_column_name,
+    deprecated_argument,
+    group_order,
+    missing_cells,
+    resolve_pair,
+    yes_no,
+)
 from .._derived import with_columns
 from .._frame import as_frame, resolve_rng
 from ..exceptions import AnalysisError
@@ -47,10 +55,14 @@ class DecompositionResult(Result):
         Index ``component`` = gap, composition, returns; columns ``estimate,
         ci_low, ci_high``.  ``gap = composition + returns`` exactly.
     cells : DataFrame
-        One row per group and level of ``via``: columns ``<by>, <via>, n, events,
-        rate, share`` (``share`` = fraction of the group at that level).
+        One row per group and level of ``via``: columns ``group, level, n, events,
+        rate, share`` (``level`` = the value of ``via``; ``share`` = fraction of the
+        group at that level).
+    group, reference : object
+        The two groups compared: the gap is the rate of ``group`` minus that of
+        ``reference``.
     groups : (object, object)
-        The two groups; the gap is the rate of the first minus that of the second.
+        ``(group, reference)``.
     identified : bool
         False when a cell of group x via is empty: the rate of that cell is unknown,
         so only the gap is estimated (composition and returns are NaN, with a note).
@@ -72,6 +84,16 @@ class DecompositionResult(Result):
     n_boot_used: int
     rng: Any
     alpha: float = 0.05
+
+    @property
+    def group(self) -> Any:
+        """The group compared with the reference (the gap is group minus reference)."""
+        return self.groups[0]
+
+    @property
+    def reference(self) -> Any:
+        """The reference group."""
+        return self.groups[1]
 
     @property
     def title(self) -> str:
@@ -104,12 +126,6 @@ def kitagawa(
     composition = np.sum((share_a - share_b) * (rate_a + rate_b) / 2.0, axis=-1)
     returns = np.sum((rate_a - rate_b) * (share_a + share_b) / 2.0, axis=-1)
     return gap, composition, returns
-
-
-def _levels(series: pd.Series, name: str) -> list[Any]:
-    from .models import _category_order
-
-    return _category_order(series, name)
 
 
 #: Above this many rows in a group, a resample's counts are drawn from their
@@ -157,10 +173,12 @@ def decompose_gap(
     *,
     by: str = "gender",
     via: str = "bold_choice",
-    groups: tuple[Any, Any] | None = None,
+    reference: Any = None,
+    group: Any = None,
     n_boot: int = 1000,
     rng: Any = None,
     alpha: float = 0.05,
+    groups: tuple[Any, Any] | None = None,
 ) -> DecompositionResult:
     """Split the gap in an outcome rate between two groups into composition and returns.
 
@@ -174,10 +192,15 @@ def decompose_gap(
         Group column.
     via : str, default="bold_choice"
         Yes/no or categorical column through which the gap may run.
-    groups : (object, object), optional
-        The two groups to compare; the gap is the rate of the first minus that of
-        the second.  Default: the two largest groups, in the column's category
-        order (for gender: woman before man), stated in the notes.
+    reference : object, optional
+        The reference group: the gap is the rate of ``group`` minus the rate of
+        ``reference``.  Default, never depending on group sizes (as every
+        function): ``"man"`` for gender (the gap reads "women minus men"),
+        ``False`` for a yes/no column, else the first group in order.
+    group : object, optional
+        The group compared with the reference.  Default: the first other group in
+        order (for gender: ``"woman"``); rows in further groups are left out and
+        counted in the notes.
     n_boot : int, default=1000
         Bootstrap replicates (resampling within each group).
     rng : None, int or numpy.random.Generator, default=None
@@ -189,8 +212,10 @@ def decompose_gap(
     -------
     DecompositionResult
         ``.table`` (index ``component``: gap, composition, returns; columns
-        ``estimate, ci_low, ci_high``) and ``.cells`` (columns ``<by>, <via>, n,
-        events, rate, share``).
+        ``estimate, ci_low, ci_high``), ``.cells`` (columns ``group, level, n,
+        events, rate, share``), ``.group`` and ``.reference``.
+    groups : (object, object), optional
+        Deprecated: ``(group, reference)``; pass ``group=`` and ``reference=``.
 
     Raises
     ------
@@ -208,14 +233,29 @@ def decompose_gap(
     ...                 + [True] * 4 + [False] * 2 + [True, False, False, False],
     ... })
     >>> res = decompose_gap(df, "promoted", n_boot=200, rng=1)
-    >>> res.groups
+    >>> res.group, res.reference
     ('woman', 'man')
     >>> [round(v, 4) for v in res.table["estimate"]]
     [-0.2, -0.1333, -0.0667]
     """
-    from .models import _boolean_values, _is_numeric
+    from .models import _is_numeric
 
     frame = as_frame(data)
+    check_column_name(outcome, "outcome")
+    check_column_name(by, "by")
+    check_column_name(via, "via")
+    if groups is not None:
+        if reference is not None or group is not None:
+            raise AnalysisError(
+                "decompose_gap: pass group= and reference= only (groups= is their old name)."
+            )
+        deprecated_argument("decompose_gap", "groups", "group= and reference", groups, None)
+        if isinstance(groups, str) or len(groups) != 2:
+            raise AnalysisError(
+                f"groups must be two different values of '{by}', e.g. ('woman', 'man'), "
+                f"not {groups!r}."
+            )
+        group, reference = groups
     if len({outcome, by, via}) != 3:
         raise AnalysisError(
             f"outcome, by and via must be three different columns, got {[outcome, by, via]}."
@@ -230,65 +270,46 @@ def decompose_gap(
     frame, derived_notes = with_columns(frame, [outcome, by, via], purpose="decompose_gap")
 
     used = frame[[outcome, by, via]]
-    complete = used.notna().all(axis=1)
+    missing = missing_cells(used)
+    complete = ~missing.any(axis=1)
     notes: list[str] = list(derived_notes)
     n_missing = int((~complete).sum())
     if n_missing:
         notes.append(
             f"{n_missing} of {len(frame)} rows were left out because of missing values in "
-            f"{[c for c in used.columns if used[c].isna().any()]}."
+            f"{[c for c in used.columns if missing[c].any()]}."
         )
     sub = used.loc[complete]
 
-    y_all = _boolean_values(sub[outcome])
+    y_all = yes_no(sub[outcome])
     if y_all is None:
         raise AnalysisError(
             f"Outcome '{outcome}' must be yes/no (the gap is a gap in rates). Make it yes/no, "
             "e.g. data[col] >= threshold."
         )
 
-    # groups
-    group_levels = _levels(sub[by], by)
-    sizes = {g: int((sub[by] == g).sum()) for g in group_levels}
-    if groups is None:
-        if len(group_levels) < 2:
-            raise AnalysisError(
-                f"'{by}' has {len(group_levels)} group(s) among the analysed rows; a gap needs two."
-            )
-        largest = sorted(group_levels, key=lambda g: -sizes[g])[:2]
-        chosen = tuple(g for g in group_levels if g in largest)
-        ga, gb = chosen[0], chosen[1]
-        notes.append(
-            f"Groups compared: the two largest, '{ga}' (n = {sizes[ga]}) and '{gb}' "
-            f"(n = {sizes[gb]}); gap = rate({ga}) - rate({gb})."
+    # groups: the package's reference convention, never the group sizes
+    group_levels = group_order(sub[by], by)
+    if len(group_levels) < 2 and group is None and reference is None:
+        raise AnalysisError(
+            f"'{by}' has {len(group_levels)} group(s) among the analysed rows; a gap needs two."
         )
-    else:
-        if isinstance(groups, str) or len(groups) != 2 or groups[0] == groups[1]:
-            raise AnalysisError(
-                f"groups must be two different values of '{by}', e.g. ('woman', 'man'), "
-                f"not {groups!r}."
-            )
-        resolved = []
-        for g in groups:
-            match = [v for v in group_levels if v == g or str(v) == str(g)]
-            if not match:
-                raise AnalysisError(
-                    f"Group {g!r} has no analysed rows in '{by}'. Groups present: "
-                    f"{[str(v) for v in group_levels]}."
-                )
-            resolved.append(match[0])
-        ga, gb = resolved
-        notes.append(f"gap = rate({ga}) - rate({gb}).")
+    ga, gb, _ = resolve_pair(group_levels, by, reference, group)
+    sizes = {g: int((sub[by] == g).sum()) for g in (ga, gb)}
+    notes.append(
+        f"Groups compared: '{ga}' (n = {sizes[ga]}) with '{gb}' (n = {sizes[gb]}, the "
+        f"reference); gap = rate({ga}) - rate({gb})."
+    )
     others = int(len(sub) - sizes[ga] - sizes[gb])
     if others:
         notes.append(f"{others} rows in other groups of '{by}' are not part of this comparison.")
     in_pair = sub[by].isin([ga, gb])
     sub = sub.loc[in_pair]
-    y = _boolean_values(sub[outcome])
+    y = yes_no(sub[outcome])
     assert y is not None
 
     # via levels
-    via_bool = _boolean_values(sub[via])
+    via_bool = yes_no(sub[via])
     if via_bool is not None:
         via_values: pd.Series = via_bool.astype(bool)
         via_levels: list[Any] = [v for v in (False, True) if (via_values == v).any()]
@@ -299,7 +320,7 @@ def decompose_gap(
                 "categorical (e.g. bold_choice). Cut it into a few groups first."
             )
         via_values = sub[via]
-        via_levels = _levels(via_values, via)
+        via_levels = group_order(via_values, via)
     if len(via_levels) < 2:
         raise AnalysisError(
             f"Everyone compared has the same '{via}' ({via_levels[0] if via_levels else None!r}); "
@@ -377,8 +398,8 @@ def decompose_gap(
 
     cells = pd.DataFrame(
         {
-            by: [ga] * L + [gb] * L,
-            via: via_levels * 2,
+            "group": [ga] * L + [gb] * L,
+            "level": via_levels * 2,
             "n": np.concatenate([n_a, n_b]).astype(int),
             "events": np.concatenate([k_a, k_b]).astype(int),
             "rate": np.concatenate([rate_a, rate_b]),

@@ -37,6 +37,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._conventions import (
+    check_column_name,
+    check_column_names,
+    deprecated_argument,
+    group_order,
+    missing_cells,
+    plain,
+    resolve_pair,
+    yes_no,
+)
 from .._derived import with_columns
 from .._frame import as_frame, resolve_rng
 from ..exceptions import AnalysisError
@@ -93,6 +103,9 @@ class MediationResult(Result):
         One row per simulation, one column per effect in ``detail``.
     treated, control : object
         The exposure values compared (treated minus control).
+    group, reference : object
+        The same under the package's names (``group`` = treated, ``reference`` =
+        control), as on every comparison.
     mediator_kind, outcome_kind : str
         ``'linear'`` or ``'logistic'``.
     mediator_model, outcome_model : statsmodels results
@@ -122,6 +135,16 @@ class MediationResult(Result):
     alpha: float = 0.05
 
     @property
+    def reference(self) -> Any:
+        """The reference (control) value of the exposure."""
+        return self.control
+
+    @property
+    def group(self) -> Any:
+        """The exposure value compared with the reference (treated)."""
+        return self.treated
+
+    @property
     def title(self) -> str:
         return f"Mediation of {self.exposure} -> {self.outcome} through {self.mediator}"
 
@@ -130,54 +153,51 @@ class MediationResult(Result):
 
 
 def _exposure_values(
-    series: pd.Series, name: str, treated: Any
+    series: pd.Series, name: str, reference: Any
 ) -> tuple[np.ndarray, Any, Any, str]:
-    from .models import _boolean_values, _category_order, _is_numeric
+    """Exposure as 1.0 (treated) / 0.0 (control), the two values and a description.
 
-    as_bool = _boolean_values(series)
+    The control is the reference of the package's convention (``False`` for yes/no,
+    ``"man"`` for gender, else the first group in order) unless ``reference`` names it.
+    """
+    from .models import _is_numeric
+
+    as_bool = yes_no(series)
+    if as_bool is not None:
+        levels: list[Any] = [False, True]
+    else:
+        if _is_numeric(series) and series.nunique() > 2:
+            raise AnalysisError(
+                f"Exposure '{name}' is numeric with {series.nunique()} values; mediation "
+                "compares two conditions. Use a yes/no or two-group exposure (e.g. "
+                "data[col] > cut-off)."
+            )
+        levels = group_order(series, name)
+        if len(levels) != 2:
+            raise AnalysisError(
+                f"Exposure '{name}' has {len(levels)} groups among the analysed rows "
+                f"({[str(v) for v in levels]}); mediation compares exactly two. Keep two "
+                f"groups, e.g. data[data['{name}'].isin([...])]."
+            )
+    try:
+        treated, control, _ = resolve_pair(levels, name, reference)
+    except AnalysisError:
+        raise AnalysisError(
+            f"reference={plain(reference)!r} is not a value of the exposure '{name}'. "
+            f"Values: {[str(v) for v in levels]}"
+            + (" (it is yes/no: pass True or False)." if as_bool is not None else ".")
+        ) from None
+    how = f"treated: {name} = {treated}, control (reference): {name} = {control}"
     if as_bool is not None:
         values = as_bool.to_numpy()
-        if treated is None or treated in (True, 1):
-            return values, True, False, f"treated: {name} = yes, control: {name} = no"
-        if treated in (False, 0):
-            return 1.0 - values, False, True, f"treated: {name} = no, control: {name} = yes"
-        raise AnalysisError(
-            f"treated must be True or False for the yes/no exposure '{name}', not {treated!r}."
-        )
-    if _is_numeric(series) and series.nunique() > 2:
-        raise AnalysisError(
-            f"Exposure '{name}' is numeric with {series.nunique()} values; mediation compares "
-            "two conditions. Use a yes/no or two-group exposure (e.g. data[col] > cut-off)."
-        )
-    levels = _category_order(series, name)
-    if len(levels) != 2:
-        raise AnalysisError(
-            f"Exposure '{name}' has {len(levels)} groups among the analysed rows "
-            f"({[str(v) for v in levels]}); mediation compares exactly two. Keep two groups, "
-            f"e.g. data[data['{name}'].isin([...])]."
-        )
-    if treated is None:
-        counts = [int((series == level).sum()) for level in levels]
-        control = levels[int(np.argmax(counts))]
-        treated_level = levels[1] if control == levels[0] else levels[0]
-        how = f"control: {name} = {control} (the larger group), treated: {name} = {treated_level}"
-    else:
-        match = [level for level in levels if level == treated or str(level) == str(treated)]
-        if not match:
-            raise AnalysisError(
-                f"treated={treated!r} is not a value of '{name}'. Values: "
-                f"{[str(v) for v in levels]}."
-            )
-        treated_level = match[0]
-        control = levels[1] if treated_level == levels[0] else levels[0]
-        how = f"treated: {name} = {treated_level}, control: {name} = {control}"
-    return (series == treated_level).to_numpy(dtype=float), treated_level, control, how
+        return (values if treated else 1.0 - values), treated, control, how
+    return (series == treated).to_numpy(dtype=float), treated, control, how
 
 
 def _response(series: pd.Series, name: str, role: str) -> tuple[np.ndarray, str]:
-    from .models import _boolean_values, _is_numeric
+    from .models import _is_numeric
 
-    as_bool = _boolean_values(series)
+    as_bool = yes_no(series)
     if as_bool is not None:
         values = as_bool.to_numpy()
         if values.min() == values.max():
@@ -478,6 +498,7 @@ def mediation(
     n_sims: int = 1000,
     rng: Any = None,
     alpha: float = 0.05,
+    reference: Any = None,
     treated: Any = None,
 ) -> MediationResult:
     """Split the effect of an exposure into the part through a mediator and the rest.
@@ -501,9 +522,14 @@ def mediation(
         Randomness; None uses a fixed seed, so results are reproducible.
     alpha : float, default=0.05
         Intervals have level ``1 - alpha``.
+    reference : object, optional
+        The exposure value taken as the control; the other value is "treated" and
+        effects are treated minus control.  Default, never depending on group sizes
+        (as every function): ``False`` for a yes/no exposure, ``"man"`` for gender,
+        else the first group in order.  Stated as ``.reference`` (``.control``).
     treated : object, optional
-        The exposure value taken as "treated".  Default: ``True`` for a yes/no
-        exposure; for two groups, the smaller group (the larger is the control).
+        Deprecated: the exposure value taken as treated; pass ``reference=`` (the
+        other value) instead.
 
     Returns
     -------
@@ -534,14 +560,15 @@ def mediation(
     """
     from .models import (
         INTERCEPT,
-        _boolean_values,
         _build_design,
         _check_rank_values,
         _is_numeric,
     )
 
     frame = as_frame(data)
-    covariates = list(dict.fromkeys([covariates] if isinstance(covariates, str) else covariates))
+    for value, param in ((exposure, "exposure"), (mediator, "mediator"), (outcome, "outcome")):
+        check_column_name(value, param)
+    covariates = list(dict.fromkeys(check_column_names(covariates, "covariates")))
     names = [exposure, mediator, outcome]
     if len(set(names)) != 3:
         raise AnalysisError(
@@ -560,13 +587,14 @@ def mediation(
     frame, derived_notes = with_columns(frame, [*names, *covariates], purpose="mediation")
 
     used = frame[[*names, *covariates]]
-    complete = used.notna().all(axis=1)
+    missing = missing_cells(used)
+    complete = ~missing.any(axis=1)
     n_excluded = int((~complete).sum())
     notes: list[str] = list(derived_notes)
     if n_excluded:
         notes.append(
             f"{n_excluded} of {len(frame)} rows were left out because of missing values in "
-            f"{[c for c in used.columns if used[c].isna().any()]}."
+            f"{[c for c in used.columns if missing[c].any()]}."
         )
     sub = used if n_excluded == 0 else used.loc[complete]
     n = len(sub)
@@ -575,14 +603,30 @@ def mediation(
             f"Only {n} rows have values for {[*names, *covariates]}; mediation needs more."
         )
 
-    x, treated_value, control_value, how = _exposure_values(sub[exposure], exposure, treated)
+    if treated is not None:
+        treated = deprecated_argument("mediation", "treated", "reference", treated, None)
+        if reference is not None:
+            raise AnalysisError("mediation: pass reference= only (treated= is its old name).")
+        levels = (
+            [False, True]
+            if yes_no(sub[exposure]) is not None
+            else group_order(sub[exposure], exposure)
+        )
+        try:
+            _, reference, _ = resolve_pair(levels, exposure, group=treated)
+        except AnalysisError:
+            raise AnalysisError(
+                f"treated={plain(treated)!r} is not a value of '{exposure}'. Values: "
+                f"{[str(v) for v in levels]}."
+            ) from None
+    x, treated_value, control_value, how = _exposure_values(sub[exposure], exposure, reference)
     if x.min() == x.max():
         raise AnalysisError(f"Everyone analysed is in the same exposure group of '{exposure}'.")
     notes.append(f"Exposure coding: {how}.")
     m, mediator_kind = _response(sub[mediator], mediator, "mediator")
     y, outcome_kind = _response(sub[outcome], outcome, "outcome")
 
-    numeric = [c for c in covariates if _is_numeric(sub[c]) and _boolean_values(sub[c]) is None]
+    numeric = [c for c in covariates if _is_numeric(sub[c]) and yes_no(sub[c]) is None]
     if covariates and len(numeric) == len(covariates):  # fast path: numbers as they are
         cov_values = sub[covariates].to_numpy(dtype=float)
         constant = [

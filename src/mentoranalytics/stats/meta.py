@@ -32,11 +32,12 @@ import pandas as pd
 from scipy import optimize as _opt
 from scipy import stats as _sps
 
+from .._conventions import check_column_name, deprecated_argument, group_order, resolve_pair
 from .._derived import with_columns
 from .._frame import as_frame
 from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
 from ._result import Result
-from .survival import _as_binary, _as_number, _check_alpha, _group_order, _is_missing_marker, _level
+from .survival import _as_binary, _as_number, _check_alpha, _level
 
 __all__ = ["METHODS", "METHODS_CI", "MetaAnalysisResult", "meta_analysis"]
 
@@ -89,9 +90,10 @@ class MetaAnalysisResult(Result):
         (Cochran's Q), ``Q_df``, ``Q_p_value``.
     dropped : DataFrame
         Studies left out, with ``study`` and ``reason``.
-    reference, compare : object or None
+    reference, group : object or None
         The two groups compared (participant records): odds ratios are odds in
-        ``compare`` over odds in ``reference``.
+        ``group`` over odds in ``reference``.  ``compare`` is the old name of
+        ``group``.
     tau2_method, method_ci : str
         The tau² estimator and the interval method of the random-effects mean.
     alpha : float
@@ -103,11 +105,16 @@ class MetaAnalysisResult(Result):
     heterogeneity: pd.DataFrame
     dropped: pd.DataFrame
     reference: Any = None
-    compare: Any = None
+    group: Any = None
     tau2_method: str = "REML"
     method_ci: str = "z"
     alpha: float = 0.05
     excluded: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def compare(self) -> Any:
+        """The old name of :attr:`group` (kept for one release)."""
+        return self.group
 
     @property
     def title(self) -> str:
@@ -202,9 +209,7 @@ def _from_estimates(
         )
     y = _as_number(frame[estimate], estimate)
     se = _as_number(frame[std_error], std_error)
-    label_missing = labels.isna().to_numpy(copy=True) | labels.map(_is_missing_marker).to_numpy(
-        dtype=bool
-    )
+    label_missing = labels.isna().to_numpy(copy=True)
     notes: list[str] = []
     if label_missing.any():
         notes.append(f"{int(label_missing.sum())} row(s) left out because {study!r} is missing.")
@@ -225,42 +230,6 @@ def _from_estimates(
     return pd.DataFrame(rows, columns=["study", "log_estimate", "std_error"]), dropped, notes
 
 
-def _choose_groups(
-    groups: list[Any], sizes: list[int], by: str, reference: Any, compare: Any
-) -> tuple[Any, Any]:
-    if reference is not None and reference not in groups:
-        raise AnalysisError(
-            f"reference must be one of the groups in {by!r} {groups}, not {reference!r}."
-        )
-    if compare is not None and compare not in groups:
-        raise AnalysisError(
-            f"compare must be one of the groups in {by!r} {groups}, not {compare!r}."
-        )
-    if reference is not None and compare is not None:
-        if reference == compare:
-            raise AnalysisError("reference and compare must be two different groups.")
-        return reference, compare
-    if len(groups) < 2:
-        shown = repr(groups[0]) if groups else "none"
-        raise AnalysisError(
-            f"Odds ratios compare two groups, but column {by!r} has only one group among the "
-            f"rows analysed ({shown})."
-        )
-    if len(groups) > 2:
-        raise AnalysisError(
-            f"Column {by!r} has {len(groups)} groups {groups}; odds ratios compare two. "
-            f"Choose them with reference= and compare=, e.g. reference={groups[0]!r}, "
-            f"compare={groups[1]!r}; rows in other groups are then left out and counted."
-        )
-    if reference is None and compare is None:
-        # the larger group is the reference (the first in order when equally large)
-        ref = groups[1] if sizes[1] > sizes[0] else groups[0]
-        return ref, next(g for g in groups if g != ref)
-    if reference is None:
-        return next(g for g in groups if g != compare), compare
-    return reference, next(g for g in groups if g != reference)
-
-
 def _from_records(
     frame: pd.DataFrame,
     outcome: str,
@@ -269,6 +238,7 @@ def _from_records(
     reference: Any,
     compare: Any,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]], list[str], dict[str, int], Any, Any]:
+    # ``compare`` is the group compared with ``reference`` (the result's ``group``)
     frame, derived_notes = with_columns(
         frame, [study, by, outcome], purpose="a meta-analysis of participant records"
     )
@@ -277,11 +247,11 @@ def _from_records(
     label = frame[study]
     notes: list[str] = list(derived_notes)
     excluded: dict[str, int] = {}
+    # group and study labels: only NA is missing (as in every function)
     missing = {
         outcome: np.isnan(y),
-        by: group.isna().to_numpy(copy=True) | group.map(_is_missing_marker).to_numpy(dtype=bool),
-        study: label.isna().to_numpy(copy=True)
-        | label.map(_is_missing_marker).to_numpy(dtype=bool),
+        by: group.isna().to_numpy(copy=True),
+        study: label.isna().to_numpy(copy=True),
     }
     keep = np.ones(len(frame), dtype=bool)
     for column, mask in missing.items():
@@ -291,17 +261,22 @@ def _from_records(
             excluded[reason] = int(mask.sum())
             notes.append(f"{int(mask.sum())} row(s) left out because {reason}.")
         keep &= ~mask
-    groups = _group_order(group[keep], by)
+    groups = group_order(group[keep], by)
     gvals = group.to_numpy()
-    sizes = [int(np.sum(keep & (gvals == g))) for g in groups]
-    reference, compare = _choose_groups(groups, sizes, by, reference, compare)
+    if len(groups) < 2 and reference is None and compare is None:
+        shown = repr(groups[0]) if groups else "none"
+        raise AnalysisError(
+            f"Odds ratios compare two groups, but column {by!r} has only one group among the "
+            f"rows analysed ({shown})."
+        )
+    compare, reference, _ = resolve_pair(groups, by, reference, compare)
     other = keep & ~np.isin(gvals, np.array([reference, compare], dtype=object))
     if other.any():
         reason = f"{by!r} is neither {reference!r} nor {compare!r}"
         excluded[reason] = int(other.sum())
         notes.append(f"{int(other.sum())} row(s) left out because {reason}.")
         keep &= ~other
-    studies = _group_order(label[keep], study)
+    studies = group_order(label[keep], study)
     lab = label.to_numpy()
     rows: list[dict[str, Any]] = []
     dropped: list[dict[str, Any]] = []
@@ -371,10 +346,11 @@ def meta_analysis(
     by: str = "gender",
     study: str = "cohort",
     reference: Any = None,
-    compare: Any = None,
+    group: Any = None,
     method: str = "REML",
     method_ci: str = "z",
     alpha: float = 0.05,
+    compare: Any = None,
 ) -> MetaAnalysisResult:
     """Pool odds ratios across programmes or studies (fixed and random effects).
 
@@ -385,7 +361,7 @@ def meta_analysis(
       the rows (one row per study);
     * **participant records**: ``outcome=`` (yes/no), ``by=`` (two groups) and
       ``study=`` (e.g. cohort or programme).  Each study's log odds ratio
-      (``compare`` vs ``reference``) and standard error come from its 2×2 table;
+      (``group`` vs ``reference``) and standard error come from its 2×2 table;
       a table with a zero cell gets 0.5 added to each cell (stated per study);
       studies with no events in either group, everyone with the event in both
       groups, or nobody in one group, are dropped and named.
@@ -402,12 +378,12 @@ def meta_analysis(
         Column with the two groups compared (second form).
     study : str, default="cohort"
         Column labelling the studies or programmes.
-    reference, compare : optional
-        The groups compared: odds ratio = odds in ``compare`` / odds in
-        ``reference``.  Default: the two groups present, the larger one (over all
-        studies) as reference, as in :func:`compare_rates`; when equally large, the
-        first in display order (schema order for gender).  Needed when ``by`` has
-        more than two groups; rows in other groups are then left out and counted.
+    reference, group : optional
+        The groups compared: odds ratio = odds in ``group`` / odds in
+        ``reference``.  Default reference, never depending on group sizes (as every
+        function): ``"man"`` for gender, ``False`` for a yes/no column, else the
+        first group in order; default group: the first other group in order.  Rows
+        in further groups are left out and counted.
     method : {"REML", "DL", "PM"}, default="REML"
         Estimator of tau²: restricted maximum likelihood (Fisher scoring; R
         metafor's default), DerSimonian–Laird, or Paule–Mandel.
@@ -420,6 +396,8 @@ def meta_analysis(
         than Wald when the studies agree closely.  The fixed-effect row always uses z.
     alpha : float, default=0.05
         1 - confidence level.
+    compare : optional
+        Deprecated: the old name of ``group``.
 
     Returns
     -------
@@ -453,10 +431,10 @@ def meta_analysis(
     >>> res = meta_analysis(records, outcome="promoted", method="PM")
     >>> res.studies[["study", "n_reference", "events_reference", "n_compare", "events_compare"]]
       study  n_reference  events_reference  n_compare  events_compare
-    0     A            4                 1          4               3
-    1     B            4                 2          4               3
-    2     C            4                 1          4               3
-    >>> res.reference, res.compare
+    0     A            4                 3          4               1
+    1     B            4                 3          4               2
+    2     C            4                 3          4               1
+    >>> res.group, res.reference
     ('woman', 'man')
     """
     _check_alpha(alpha)
@@ -468,6 +446,10 @@ def meta_analysis(
     if method_ci not in METHODS_CI:
         raise AnalysisError(f"method_ci must be one of {list(METHODS_CI)}, not {method_ci!r}.")
     frame = as_frame(data)
+    for value, name in ((estimate, "estimate"), (std_error, "std_error"), (outcome, "outcome")):
+        check_column_name(value, name, optional=True)
+    check_column_name(by, "by")
+    check_column_name(study, "study")
     records = outcome is not None
     if records and (estimate is not None or std_error is not None):
         raise AnalysisError(
@@ -479,14 +461,15 @@ def meta_analysis(
             "Name the input: estimate= and std_error= for per-study log odds ratios, or "
             "outcome= (with by= and study=) for participant records."
         )
+    group = deprecated_argument("meta_analysis", "compare", "group", compare, group)
     excluded: dict[str, int] = {}
     if records:
-        table, dropped, notes, excluded, reference, compare = _from_records(
-            frame, str(outcome), by, study, reference, compare
+        table, dropped, notes, excluded, reference, group = _from_records(
+            frame, str(outcome), by, study, reference, group
         )
     else:
         table, dropped, notes = _from_estimates(frame, str(estimate), str(std_error), study)
-        reference = compare = None
+        reference = group = None
     dropped_frame = pd.DataFrame(dropped, columns=["study", "reason"])
     for row in dropped:
         notes.append(f"Study {row['study']!r} dropped: {row['reason']}.")
@@ -599,8 +582,8 @@ def meta_analysis(
     if records:
         notes.insert(
             0,
-            f"Odds ratios compare {compare!r} with {reference!r} (reference): above 1 means "
-            f"higher odds of {outcome!r} in {compare!r}.",
+            f"Odds ratios compare {group!r} with {reference!r} (reference): above 1 means "
+            f"higher odds of {outcome!r} in {group!r}.",
         )
     else:
         notes.insert(
@@ -640,7 +623,7 @@ def meta_analysis(
         heterogeneity=heterogeneity,
         dropped=dropped_frame,
         reference=reference,
-        compare=compare,
+        group=group,
         tau2_method=method_key,
         method_ci=method_ci,
         alpha=float(alpha),

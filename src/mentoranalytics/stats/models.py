@@ -25,10 +25,21 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._conventions import (
+    check_column_name,
+    check_column_names,
+    default_reference,
+    group_order,
+    missing_cells,
+    plain,
+    reference_reason,
+    resolve_reference,
+    yes_no,
+)
 from .._derived import with_columns
 from .._frame import as_frame
 from ..exceptions import AnalysisError, SeparationWarning
-from ..schema import FALSE_WORDS, SCHEMA, TRUE_WORDS, normalise_value
+from ..schema import SCHEMA
 from ._result import Result
 from .firth import (
     FirthError,
@@ -55,57 +66,10 @@ INTERCEPT = "intercept"
 # --------------------------------------------------------------------------------------
 
 
-def _boolean_values(series: pd.Series) -> pd.Series | None:
-    """The series as floats 0/1 (NaN for missing) when it is yes/no, else None."""
-    s = series
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        s = s.astype(object)
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return pd.Series(s.to_numpy(dtype="float64", na_value=np.nan), index=s.index)
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        arr = s.to_numpy(dtype="float64", na_value=np.nan)
-        finite = arr[~np.isnan(arr)]
-        if np.all((finite == 0.0) | (finite == 1.0)):
-            return pd.Series(arr, index=s.index)
-        return None
-    present = s.dropna()
-    if present.empty:
-        return None
-    lookup: dict[Any, float] = {}
-    for value in pd.unique(present):
-        if isinstance(value, (bool, np.bool_)):
-            lookup[value] = float(value)
-            continue
-        word = normalise_value(value)
-        if word in TRUE_WORDS:
-            lookup[value] = 1.0
-        elif word in FALSE_WORDS:
-            lookup[value] = 0.0
-        else:
-            return None
-    out = pd.Series(np.nan, index=s.index, dtype="float64")
-    out.loc[present.index] = present.map(lookup).to_numpy(dtype="float64")
-    return out
-
-
 def _is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
         series.dtype
     )
-
-
-def _category_order(series: pd.Series, name: str) -> list[Any]:
-    """Levels present in ``series`` in display order (schema, categorical, sorted)."""
-    present = pd.unique(series.dropna())
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        order = [c for c in series.cat.categories if c in set(present)]
-        return order
-    col = SCHEMA.get(name)
-    if col is not None and col.categories:
-        known = [c for c in col.categories if c in set(present)]
-        rest = sorted((v for v in present if v not in set(col.categories)), key=str)
-        return known + rest
-    return sorted(present, key=str)
 
 
 @dataclass(frozen=True)
@@ -127,24 +91,22 @@ def _term(name: str, level: Any, kind: str, reference: Any) -> str:
 def _describe_predictor(
     series: pd.Series, name: str, reference: Any, reference_given: bool
 ) -> _Predictor:
-    as_bool = _boolean_values(series)
+    as_bool = yes_no(series)
     if as_bool is not None and not (
         _is_numeric(series) and reference_given and reference not in (0, 1, True, False)
     ):
         counts = {False: int((as_bool == 0).sum()), True: int((as_bool == 1).sum())}
         levels = tuple(level for level in (False, True) if counts[level] > 0)
         if reference_given:
-            if reference in (True, 1) or normalise_value(reference) in TRUE_WORDS:
-                ref: Any = True
-            elif reference in (False, 0) or normalise_value(reference) in FALSE_WORDS:
-                ref = False
-            else:
+            try:
+                ref: Any = resolve_reference(reference, [False, True], name)
+            except AnalysisError:
                 raise AnalysisError(
                     f"reference for '{name}' must be True or False (it is a yes/no column), "
-                    f"not {reference!r}."
-                )
+                    f"not {plain(reference)!r}."
+                ) from None
         else:
-            ref = False
+            ref = default_reference([False, True], name)
         others = [level for level in levels if level != ref]
         return _Predictor(
             name,
@@ -156,21 +118,20 @@ def _describe_predictor(
         )
     if _is_numeric(series) and not reference_given:
         return _Predictor(name, "numeric", columns=(name,))
-    levels_list = _category_order(series, name)
+    levels_list = group_order(series, name)
     counts_s = series.value_counts()
     counts_list = [int(counts_s.get(level, 0)) for level in levels_list]
     if reference_given:
-        matches = [
-            level for level in levels_list if level == reference or str(level) == str(reference)
-        ]
-        if not matches:
+        try:
+            ref = resolve_reference(reference, levels_list, name)
+        except AnalysisError as exc:
             raise AnalysisError(
-                f"reference level {reference!r} for '{name}' does not occur in the analysed rows. "
-                f"Levels present: {[str(v) for v in levels_list]}."
-            )
-        ref = matches[0]
+                f"reference level {plain(reference)!r} for '{name}' does not occur in the "
+                f"analysed rows. Levels present: {[str(v) for v in levels_list]}."
+                + str(exc).partition("].")[2]
+            ) from None
     else:
-        ref = levels_list[int(np.argmax(counts_list))] if levels_list else None
+        ref = default_reference(levels_list, name)
     others = [level for level in levels_list if level != ref]
     return _Predictor(
         name,
@@ -188,7 +149,7 @@ def _design_columns(series: pd.Series, pred: _Predictor) -> pd.DataFrame:
             {pred.name: pd.to_numeric(series).astype("float64")}, index=series.index
         )
     if pred.kind == "boolean":
-        values = _boolean_values(series)
+        values = yes_no(series)
         assert values is not None  # checked by _describe_predictor
         out = {}
         for level, col in zip(
@@ -219,7 +180,7 @@ def _resolve_references(
         p
         for p in predictors
         if not _is_numeric(frame[p])
-        and _boolean_values(frame[p]) is None
+        and yes_no(frame[p]) is None
         and any(str(v) == str(reference) for v in pd.unique(frame[p].dropna()))
     ]
     if len(owners) != 1:
@@ -340,7 +301,7 @@ def _check_rank_values(values: np.ndarray, names: Sequence[str]) -> None:
 
 
 def _outcome_kind(series: pd.Series, name: str) -> tuple[str, str]:
-    if _boolean_values(series) is not None and series.notna().any():
+    if yes_no(series) is not None and series.notna().any():
         return "binary", f"'{name}' is a yes/no outcome"
     if isinstance(series.dtype, pd.CategoricalDtype) and series.cat.ordered:
         return "ordinal", f"'{name}' is an ordered categorical outcome"
@@ -685,7 +646,7 @@ def _zero_event_cells(frame: pd.DataFrame, y: np.ndarray, design: _Design) -> li
     for name, pred in design.predictors.items():
         if pred.kind == "numeric":
             continue
-        values = _boolean_values(frame[name]) if pred.kind == "boolean" else frame[name]
+        values = yes_no(frame[name]) if pred.kind == "boolean" else frame[name]
         assert values is not None
         for level in pred.levels:
             mask = (
@@ -805,9 +766,11 @@ def outcome_model(
         within each level of ``a`` in ``.within``.
     reference : str or mapping, optional
         Reference level of categorical predictors: a mapping such as
-        ``{"gender": "man"}``, or one level name when exactly one categorical
-        predictor has it.  Default: the largest group (stated in the notes);
-        for yes/no predictors, ``False``.
+        ``{"gender": "woman"}``, or one level name when exactly one categorical
+        predictor has it.  Default, never depending on group sizes (as every
+        function): ``"man"`` for gender, ``False`` for yes/no predictors (odds
+        ratios of yes against no, as in :func:`~mentoranalytics.cox_model`), else
+        the first level in order; stated in ``.references`` and the notes.
     alpha : float, default=0.05
         Confidence intervals have level ``1 - alpha``.
 
@@ -849,9 +812,8 @@ def outcome_model(
     'man'
     """
     frame = as_frame(data)
-    if isinstance(predictors, str):
-        predictors = [predictors]
-    predictors = list(dict.fromkeys(predictors))
+    check_column_name(outcome, "outcome")
+    predictors = list(dict.fromkeys(check_column_names(predictors, "predictors")))
     if kind not in _KINDS:
         raise AnalysisError(f"kind must be one of {list(_KINDS)}, not {kind!r}.")
     if not 0 < alpha < 1:
@@ -880,10 +842,11 @@ def outcome_model(
     notes.extend(derived_notes)
 
     used = frame[[outcome, *predictors]]
-    complete = used.notna().all(axis=1)
+    missing = missing_cells(used)
+    complete = ~missing.any(axis=1)
     n_excluded = int((~complete).sum())
     if n_excluded:
-        by_col = {c: int(used[c].isna().sum()) for c in used.columns if used[c].isna().any()}
+        by_col = {c: int(missing[c].sum()) for c in used.columns if missing[c].any()}
         detail = ", ".join(f"{c}: {k}" for c, k in by_col.items())
         notes.append(
             f"{n_excluded} of {len(frame)} rows were left out because of missing values "
@@ -897,7 +860,7 @@ def outcome_model(
         )
 
     ys_raw = sub[outcome]
-    is_yes_no = _boolean_values(ys_raw) is not None
+    is_yes_no = yes_no(ys_raw) is not None
     is_ordered = isinstance(ys_raw.dtype, pd.CategoricalDtype) and bool(ys_raw.cat.ordered)
     if kind == "linear" and not (_is_numeric(ys_raw) or is_yes_no):
         raise AnalysisError(f"kind='linear' needs a numeric outcome; '{outcome}' is not numeric.")
@@ -918,7 +881,7 @@ def outcome_model(
     y: Any
     events: int | None = None
     if outcome_type == "binary":
-        yb = _boolean_values(sub[outcome])
+        yb = yes_no(sub[outcome])
         assert yb is not None
         y = yb.to_numpy()
         events = int(y.sum())
@@ -932,8 +895,8 @@ def outcome_model(
         ys = sub[outcome]
         if not isinstance(ys.dtype, pd.CategoricalDtype):
             num = pd.to_numeric(ys, errors="coerce")
-            if _boolean_values(ys) is not None:
-                num = _boolean_values(ys)
+            if yes_no(ys) is not None:
+                num = yes_no(ys)
             levels = sorted(pd.unique(num.dropna()))
             ys = pd.Series(pd.Categorical(num, categories=levels, ordered=True), index=ys.index)
         else:
@@ -968,9 +931,9 @@ def outcome_model(
     }
     for name, pred in design.predictors.items():
         if pred.kind == "categorical" and name not in references:
-            size = pred.counts[pred.levels.index(pred.reference)]
             notes.append(
-                f"Reference level of '{name}': '{pred.reference}' (the largest group, n = {size})."
+                f"Reference level of '{name}': '{pred.reference}' "
+                f"({reference_reason(pred.reference, pred.levels, name)})."
             )
 
     warn_list: list[str] = []

@@ -46,10 +46,19 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from .._conventions import (
+    check_column_name,
+    default_reference,
+    group_order,
+    is_missing,
+    plain,
+    reference_reason,
+    resolve_reference,
+    yes_no,
+)
 from .._derived import with_columns
 from .._frame import resolve_rng
 from ..exceptions import AnalysisError, SmallSampleWarning
-from ..schema import FALSE_WORDS, SCHEMA, TRUE_WORDS, normalise_value
 from ._result import Result
 from .power import detectable_difference
 
@@ -947,8 +956,13 @@ def _equality(series: pd.Series) -> Any:
 
 
 def _coerce_outcome(series: pd.Series, name: str, event: Any) -> tuple[pd.Series, str]:
-    """Map an outcome column to 1.0 / 0.0 / NaN; return it and the event's label."""
-    missing = series.isna()
+    """Map an outcome column to 1.0 / 0.0 / NaN; return it and the event's label.
+
+    Yes/no columns are read by the package's one reader
+    (:func:`mentoranalytics._conventions.yes_no`); ``event=`` counts one value as the
+    event; a categorical with two levels that are not yes/no counts its second level.
+    """
+    missing = pd.Series(is_missing(series), index=series.index)
     observed = series[~missing]
     if event is not None:
         values = pd.unique(observed)
@@ -958,22 +972,25 @@ def _coerce_outcome(series: pd.Series, name: str, event: Any) -> tuple[pd.Series
             allowed = list(values)
         if event not in allowed:
             raise AnalysisError(
-                f"event={event!r} is not a value of outcome column {name!r} "
+                f"event={plain(event)!r} is not a value of outcome column {name!r} "
                 f"({len(allowed)} distinct values). Pass one of the column's values."
             )
         out = pd.Series(
             np.where(missing, np.nan, (series == event).astype(float)), index=series.index
         )
-        return out, f"{name} = {event}"
+        return out, f"{name} = {plain(event)}"
     dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        out = pd.Series(
-            np.where(missing, np.nan, observed.reindex(series.index).fillna(False).astype(float)),
-            index=series.index,
-        )
-        return out, f"{name} = true"
+    read = yes_no(series)
+    if read is not None:
+        if pd.api.types.is_bool_dtype(dtype):
+            word = "true"
+        elif pd.api.types.is_numeric_dtype(dtype):
+            word = "1"
+        else:
+            word = "yes"
+        return read, f"{name} = {word}"
     if isinstance(dtype, pd.CategoricalDtype):
-        cats = list(series.cat.categories)
+        cats = [plain(c) for c in series.cat.categories]
         if len(cats) == 2:
             out = pd.Series(
                 np.where(missing, np.nan, (series == cats[1]).astype(float)), index=series.index
@@ -987,46 +1004,18 @@ def _coerce_outcome(series: pd.Series, name: str, event: Any) -> tuple[pd.Series
             "levels. Pass event=<level> to count one level as the event, or recode it."
         )
     if pd.api.types.is_numeric_dtype(dtype):
-        values = pd.unique(observed.astype(float))
-        if set(values.tolist()) <= {0.0, 1.0}:
-            out = pd.Series(np.where(missing, np.nan, series.astype(float)), index=series.index)
-            return out, f"{name} = 1"
+        n_values = len(pd.unique(observed.astype(float)))
         raise AnalysisError(
             f"Outcome column {name!r} must be binary (0/1, yes/no or true/false); it has "
-            f"{len(values)} distinct values. Dichotomise it first (e.g. a threshold) or pass "
+            f"{n_values} distinct values. Dichotomise it first (e.g. a threshold) or pass "
             "event=<value> to count one value as the event."
         )
-    words = observed.map(normalise_value)
-    if len(words) and set(words) <= (TRUE_WORDS | FALSE_WORDS):
-        mapped = words.isin(TRUE_WORDS).astype(float).reindex(series.index)
-        out = pd.Series(np.where(missing, np.nan, mapped), index=series.index)
-        return out, f"{name} = yes"
     n_distinct = int(observed.nunique())
     raise AnalysisError(
         f"Outcome column {name!r} must be binary (yes/no, true/false, 1/0, or a category "
         f"with two levels); it has {n_distinct} distinct values that are not yes/no. Pass "
         "event=<value> to count one value as the event."
     )
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the matching Python scalar (labels print and compare plainly)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _group_order(series: pd.Series, by: str) -> list[Any]:
-    """Groups in display order: categorical order, else schema order, else sorted."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return [_plain(c) for c in series.cat.categories]
-    present = [_plain(v) for v in pd.unique(series.dropna())]
-    column = SCHEMA.get(by)
-    if column is not None and column.categories:
-        known = [c for c in column.categories if c in present]
-        return known + sorted((p for p in present if p not in known), key=str)
-    try:
-        return sorted(present)
-    except TypeError:
-        return sorted(present, key=str)
 
 
 # ======================================================================================
@@ -1114,12 +1103,14 @@ def compare_rates(
         category with exactly two levels (the second level is the event).  Rows
         with a missing outcome or group are left out and counted in the notes.
     by : str, default="gender"
-        Grouping column.  Groups keep the column's category order (the schema
-        order for canonical columns); groups without any analysable row are
-        dropped with a note.
+        Grouping column.  Groups follow the schema order for canonical columns,
+        then the column's category order, else sorted; categories nobody has are
+        not groups, and groups without any analysable row are dropped with a note.
     reference : optional
-        The group every other group is compared with.  Default: the largest group
-        (the first in order among equally large ones), stated as ``.reference``.
+        The group every other group is compared with (``estimate`` = group minus,
+        or over, reference).  Default, never depending on group sizes: ``"man"``
+        for gender (gaps read "women minus men"), ``False`` for a yes/no column,
+        else the first group in order; stated as ``.reference`` and in the notes.
     strata : str, optional
         A column such as ``"cohort"``: adds ``.pooled`` with the Mantel-Haenszel
         odds ratio over its levels.
@@ -1158,18 +1149,21 @@ def compare_rates(
     ...                    "promoted": [True] * 12 + [False] * 28 + [True] * 20 + [False] * 20})
     >>> res = compare_rates(df, "promoted")
     >>> res.reference
-    'woman'
+    'man'
     >>> res.rates["events"].to_dict()
     {'woman': 12, 'man': 20}
     >>> row = res.effects.query("measure == 'risk_difference'").iloc[0]
-    >>> round(float(row.estimate), 3), round(float(row.p_value), 4)
-    (0.2, 0.1095)
+    >>> row.group, round(float(row.estimate), 3), round(float(row.p_value), 4)
+    ('woman', -0.2, 0.1095)
     """
     _check_alpha(alpha)
     if not isinstance(exact_threshold, (int, np.integer)) or exact_threshold < 0:
         raise AnalysisError(
-            f"exact_threshold must be a whole number >= 0; got {exact_threshold!r}."
+            f"exact_threshold must be a whole number >= 0; got {plain(exact_threshold)!r}."
         )
+    check_column_name(outcome, "outcome")
+    check_column_name(by, "by")
+    check_column_name(strata, "strata", optional=True)
     frame, derived_notes = with_columns(data, [outcome, by, strata], purpose="compare_rates")
     if outcome == by or (strata is not None and strata in (outcome, by)):
         raise AnalysisError(
@@ -1180,7 +1174,7 @@ def compare_rates(
     notes: list[str] = list(derived_notes)
     y, event_label = _coerce_outcome(frame[outcome], outcome, event)
     groups = frame[by]
-    order = _group_order(groups, by)
+    order = group_order(groups, by)
     group_missing = groups.isna().to_numpy()
     y_missing = y.isna().to_numpy()
     if int(group_missing.sum()):
@@ -1226,19 +1220,17 @@ def compare_rates(
             "method": f"Wilson score {100 * (1 - alpha):g}% CI",
             "n_missing": np.array([r[3] for r in rows], dtype=np.int64),
         },
-        index=pd.Index(labels, name=by, dtype=object),
+        index=pd.Index(labels, name="group", dtype=object),
     )
 
-    # reference group
+    # reference group: the package's convention, never the group sizes
     if reference is None:
-        reference = labels[int(np.argmax(n_arr))]
-        reference_note = f"reference group: {reference!s} (the largest group)"
+        reference = default_reference(labels, by)
+        reference_note = (
+            f"reference group: {reference!s} ({reference_reason(reference, labels, by)})"
+        )
     else:
-        if reference not in labels:
-            raise AnalysisError(
-                f"reference={reference!r} is not a group of {by!r} with data. "
-                f"Groups: {[str(x) for x in labels]}."
-            )
+        reference = resolve_reference(reference, labels, by)
         reference_note = f"reference group: {reference!s}"
     notes.append(reference_note)
     notes.append(f"event: {event_label}")
@@ -1310,7 +1302,7 @@ def compare_rates(
             notes.append(
                 f"{n_s_missing} row(s) with missing {strata!r} left out of the pooled analysis"
             )
-        s_order = _group_order(s_col, strata)
+        s_order = group_order(s_col, strata)
         s_equal = _equality(s_col)
         pooled_rows = []
         for i, label in enumerate(labels):

@@ -21,7 +21,7 @@ R survival 3.5's ``findq``, ``coxscore2`` and ``zph1``, written here with numpy.
 ...     "followup_months": [36] * 10,
 ... })
 >>> km = kaplan_meier(df)
->>> km.medians[["group", "n", "events", "median"]]
+>>> km.medians.reset_index()[["group", "n", "events", "median"]]
    group  n  events  median
 0  woman  5       3    30.0
 1    man  5       4    12.0
@@ -38,9 +38,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _sps
 
+from .._conventions import (
+    check_column_name,
+    check_column_names,
+    default_reference,
+    group_order,
+    plain,
+    reference_reason,
+    resolve_reference,
+    yes_no,
+)
 from .._derived import with_columns
+from .._frame import as_frame
 from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
-from ..schema import FALSE_WORDS, MISSING_MARKERS, SCHEMA, TRUE_WORDS, normalise_value
+from ..schema import MISSING_MARKERS, normalise_value
 from ._result import Result
 
 __all__ = [
@@ -83,50 +94,47 @@ def _is_missing_marker(value: Any) -> bool:
 def _as_binary(series: pd.Series, column: str) -> np.ndarray:
     """Return 1.0 / 0.0 per row, NaN where missing; raise for anything else.
 
-    Accepts booleans, 0/1 numbers and yes/no words (any case).
+    The package's one yes/no reader (:func:`mentoranalytics._conventions.yes_no`).
     """
-    if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
-        values = series.astype("float64").to_numpy(dtype=float, na_value=np.nan)
-        bad = ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
-    else:
-        mapping: dict[Any, float] = {}
-        bad_values: set[Any] = set()
-        for value in pd.unique(series.dropna()):
-            if isinstance(value, (bool, np.bool_)):
-                mapping[value] = float(value)
-            elif isinstance(value, (int, float, np.number)):
-                if value in (0, 1):
-                    mapping[value] = float(value)
-                else:
-                    bad_values.add(value)
-            else:
-                word = normalise_value(value)
-                if word in TRUE_WORDS:
-                    mapping[value] = 1.0
-                elif word in FALSE_WORDS:
-                    mapping[value] = 0.0
-                elif word in MISSING_MARKERS:
-                    mapping[value] = np.nan
-                else:
-                    bad_values.add(value)
-        missing = series.isna().to_numpy()
-        values = np.array(
-            [
-                np.nan if m else mapping.get(v, np.nan)
-                for v, m in zip(series.tolist(), missing, strict=True)
-            ],
-            dtype=float,
-        )
-        bad = np.array(
-            [(not m) and (v in bad_values) for v, m in zip(series.tolist(), missing, strict=True)]
-        )
-    if bad.any():
+    return yes_no(series, column, strict=True).to_numpy()
+
+
+def _event_flags(series: pd.Series, column: str, event: Any) -> np.ndarray:
+    """1.0 where ``column`` holds the event, 0.0 where not, NaN where missing.
+
+    ``event=None`` reads a yes/no column (yes = the event); otherwise ``event`` is
+    the value that counts as the event, as in :func:`~mentoranalytics.compare_rates`.
+    """
+    if event is None:
+        return _as_binary(series, column)
+    missing = series.isna().to_numpy() | series.map(_is_missing_marker).to_numpy(dtype=bool)
+    hit = (series == event).to_numpy(dtype=bool, na_value=False)
+    if not hit.any() and not (series.astype(object) == event).any():
         raise AnalysisError(
-            f"Column {column!r} must hold yes/no values (True/False, 1/0, yes/no); "
-            f"{int(bad.sum())} row(s) hold something else (rows {_row_list(series.index, bad)}). "
-            "Correct those cells or set them to missing."
+            f"event={plain(event)!r} is not a value of column {column!r}. Pass the value that "
+            "counts as the event (or leave event=None for a yes/no column)."
         )
-    return values
+    return np.where(missing, np.nan, hit.astype(float))
+
+
+def _outcome_column(
+    frame: pd.DataFrame, outcome: str, event: Any, function: str
+) -> tuple[str, Any]:
+    """Map the old ``event=<column>`` onto ``outcome=`` (with a DeprecationWarning)."""
+    if (
+        isinstance(event, str)
+        and event in frame.columns
+        and not (outcome in frame.columns and (frame[outcome].astype(object) == event).any())
+    ):
+        warnings.warn(
+            f"{function}(event=<column>) is deprecated and will be removed in the next "
+            f"release: event= is now the value that counts as the event (as in "
+            f"compare_rates); name the yes/no column with outcome={event!r}.",
+            DeprecationWarning,
+            stacklevel=4,
+        )
+        return event, None
+    return outcome, event
 
 
 def _as_number(series: pd.Series, column: str) -> np.ndarray:
@@ -151,23 +159,8 @@ def _as_number(series: pd.Series, column: str) -> np.ndarray:
 
 
 def _group_order(values: pd.Series, column: str | None) -> list[Any]:
-    """Groups present in ``values`` in display order.
-
-    Categorical columns keep their category order; canonical columns (e.g. gender)
-    follow the schema order; anything else is sorted.
-    """
-    present = list(pd.unique(values.dropna()))
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        present_set = set(present)
-        return [c for c in values.cat.categories if c in present_set]
-    cats = SCHEMA[column].categories if column in SCHEMA else None
-    first = [c for c in cats if c in present] if cats else []
-    rest = [v for v in present if v not in first]
-    try:
-        rest = sorted(rest)
-    except TypeError:
-        rest = sorted(rest, key=str)
-    return first + rest
+    """Groups present in ``values`` in the package's order (one helper for all)."""
+    return group_order(values, column)
 
 
 def _check_alpha(alpha: float) -> None:
@@ -197,16 +190,27 @@ def _prepare(
     data: Any,
     *,
     time: str,
-    event: str,
+    outcome: str,
     followup: str,
     extra: Mapping[str, str | None] | None = None,
+    event: Any = None,
+    function: str = "time_to_event",
 ) -> _Prepared:
     """Durations and event flags, plus ``extra`` columns renamed (e.g. group, stratum)."""
+    frame = as_frame(data)
+    outcome, event = _outcome_column(frame, outcome, event, function)
+    for value, name in ((outcome, "outcome"), (time, "time"), (followup, "followup")):
+        check_column_name(value, name)
+    params = {"group": "by", "stratum": "strata", "cluster": "cluster"}
+    for key, column in (extra or {}).items():
+        check_column_name(column, params.get(key, "predictors"), optional=True)
     columns: dict[str, str] = {k: v for k, v in (extra or {}).items() if v is not None}
     frame, derived_notes = with_columns(
-        data, [event, time, *columns.values()], purpose="time to promotion"
+        frame, [outcome, time, *columns.values()], purpose="time to promotion"
     )
-    promoted = _as_binary(frame[event], event)
+    promoted = _event_flags(frame[outcome], outcome, event)
+    is_yes = "is yes" if event is None else f"is {plain(event)!r}"
+    is_no = "is no" if event is None else f"is not {plain(event)!r}"
     months = _as_number(frame[time], time)
     if followup in frame.columns:
         follow = _as_number(frame[followup], followup)
@@ -229,13 +233,12 @@ def _prepare(
     is_censored = promoted == 0
     duration = np.where(is_event, months, np.where(is_censored, follow, np.nan))
     reasons = np.full(len(frame), "", dtype=object)
-    reasons[np.isnan(promoted)] = f"{event!r} missing"
-    reasons[is_event & np.isnan(months)] = f"{event!r} is yes but {time!r} is missing"
-    reasons[is_censored & np.isnan(follow)] = f"{event!r} is no but {followup!r} is missing"
+    reasons[np.isnan(promoted)] = f"{outcome!r} missing"
+    reasons[is_event & np.isnan(months)] = f"{outcome!r} {is_yes} but {time!r} is missing"
+    reasons[is_censored & np.isnan(follow)] = f"{outcome!r} {is_no} but {followup!r} is missing"
     for column in columns.values():
+        # group labels: only NA is missing (a text "NA" is a label, as in every function)
         col_missing = frame[column].isna().to_numpy(copy=True)
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
-            col_missing |= frame[column].map(_is_missing_marker).to_numpy(dtype=bool)
         reasons[(reasons == "") & col_missing] = f"{column!r} missing"
 
     notes: list[str] = list(derived_notes)
@@ -248,7 +251,7 @@ def _prepare(
     ignored = keep & is_censored & ~np.isnan(months)
     if ignored.any():
         notes.append(
-            f"{int(ignored.sum())} row(s) have {time!r} filled although {event!r} is no; "
+            f"{int(ignored.sum())} row(s) have {time!r} filled although {outcome!r} {is_no}; "
             f"the time was ignored and they are censored at {followup!r}."
         )
     late = keep & is_event & (months > follow)
@@ -267,7 +270,7 @@ def _prepare(
         detail = "; ".join(f"{n} because {r}" for r, n in excluded.items()) or "the data are empty"
         raise AnalysisError(
             f"No rows can be used for time to promotion ({detail}). "
-            f"Each row needs {event!r}, and {time!r} when promoted or {followup!r} when not."
+            f"Each row needs {outcome!r}, and {time!r} when promoted or {followup!r} when not."
         )
     return _Prepared(out, excluded, notes)
 
@@ -276,15 +279,16 @@ def time_to_event(
     data: Any,
     *,
     time: str = "months_to_promotion",
-    event: str = "promoted",
+    outcome: str = "promoted",
     followup: str = "followup_months",
+    event: Any = None,
 ) -> pd.DataFrame:
     """Durations and event flags for time-to-event analysis.
 
     A promoted person contributes ``time`` (months to promotion) with event 1; a
     person not promoted is censored at ``followup`` (months of follow-up) with
     event 0.  Rows that cannot be placed on the time line are left out and counted:
-    ``event`` missing; promoted but ``time`` missing; not promoted but ``followup``
+    ``outcome`` missing; promoted but ``time`` missing; not promoted but ``followup``
     missing.
 
     Parameters
@@ -292,12 +296,19 @@ def time_to_event(
     data : Cohort or DataFrame
         The records; never modified.
     time : str, default="months_to_promotion"
-        Months from the programme to the event (used when ``event`` is yes).
-    event : str, default="promoted"
-        Yes/no column: did the event happen during follow-up?
+        Months from the programme to the event (used when the event happened).
+    outcome : str, default="promoted"
+        The column saying whether the event happened during follow-up: yes/no
+        (read by the package's yes/no reader), or any column with ``event=``.
     followup : str, default="followup_months"
-        Months of follow-up (the censoring time when ``event`` is no).  Needed only
-        when someone was not promoted.
+        Months of follow-up (the censoring time when the event did not happen).
+        Needed only when someone was not promoted.
+    event : optional
+        The value of ``outcome`` that counts as the event, as in
+        :func:`~mentoranalytics.compare_rates` (e.g. ``outcome="status",
+        event="promoted"``).  Default: yes for a yes/no column.  (Before 0.2,
+        ``event=`` named the column; that still works for one release with a
+        ``DeprecationWarning``.)
 
     Returns
     -------
@@ -332,7 +343,9 @@ def time_to_event(
     >>> tte.attrs["excluded"]
     {"'promoted' missing": 1, "'promoted' is yes but 'months_to_promotion' is missing": 1}
     """
-    prepared = _prepare(data, time=time, event=event, followup=followup)
+    prepared = _prepare(
+        data, time=time, outcome=outcome, followup=followup, event=event, function="time_to_event"
+    )
     out = prepared.frame
     out.attrs["excluded"] = dict(prepared.excluded)
     out.attrs["notes"] = list(prepared.notes)
@@ -462,7 +475,8 @@ class KaplanMeierResult(Result):
         undefined (NaN, explained in ``notes``).  Draw it as a right-continuous step
         function (``where="post"``).
     medians : DataFrame
-        One row per group: ``group``, ``n``, ``events``, ``censored``, ``median``
+        One row per group, index ``group`` (as ``compare_rates(...).rates``):
+        ``n``, ``events``, ``censored``, ``median``
         (median months to promotion), ``ci_low``, ``ci_high`` and ``note`` (why a
         value is missing, e.g. "not reached").
     durations : DataFrame
@@ -649,8 +663,9 @@ def kaplan_meier(
     *,
     by: str | None = "gender",
     time: str = "months_to_promotion",
-    event: str = "promoted",
+    outcome: str = "promoted",
     followup: str = "followup_months",
+    event: Any = None,
     alpha: float = 0.05,
     conf_type: str = "log-log",
 ) -> KaplanMeierResult:
@@ -663,8 +678,8 @@ def kaplan_meier(
     by : str or None, default="gender"
         Grouping column; ``None`` gives one curve labelled ``"all"``.  Rows with
         ``by`` missing are left out and counted.
-    time, event, followup : str
-        Column names; see :func:`time_to_event`.
+    time, outcome, followup, event
+        Columns and the event value; see :func:`time_to_event`.
     alpha : float, default=0.05
         1 - confidence level of the intervals.
     conf_type : {"log-log", "log", "plain"}, default="log-log"
@@ -678,8 +693,8 @@ def kaplan_meier(
     -------
     KaplanMeierResult
         ``.table`` (columns ``group, time, n_at_risk, events, censored, survival,
-        std_error, ci_low, ci_high``), ``.medians`` (columns ``group, n, events,
-        censored, median, ci_low, ci_high, note``), ``.cumulative_incidence``
+        std_error, ci_low, ci_high``), ``.medians`` (index ``group``; columns ``n,
+        events, censored, median, ci_low, ci_high, note``), ``.cumulative_incidence``
         (proportion promoted by each month), ``.quantiles(probs)`` and
         ``.at_risk(times)``.  The median is the first time the curve is at or below
         0.5; where the curve sits exactly at 0.5 over a stretch, the midpoint of that
@@ -717,7 +732,16 @@ def kaplan_meier(
             f"conf_type must be one of {list(CONF_TYPES)}, not {conf_type!r}. "
             "'log-log' is the default; 'log' matches R's survfit."
         )
-    prepared = _prepare(data, time=time, event=event, followup=followup, extra={"group": by})
+    check_column_name(by, "by", optional=True)
+    prepared = _prepare(
+        data,
+        time=time,
+        outcome=outcome,
+        followup=followup,
+        extra={"group": by},
+        event=event,
+        function="kaplan_meier",
+    )
     frame = prepared.frame
     if by is None:
         frame["group"] = "all"
@@ -766,7 +790,8 @@ def kaplan_meier(
                 "uncertain."
             )
     table = pd.concat(parts, ignore_index=True)
-    medians = pd.DataFrame(med_rows)
+    medians = pd.DataFrame(med_rows).set_index("group")
+    medians.index = pd.Index(list(medians.index), name="group", dtype=object)
     durations = frame[["group", "duration", "event"]].copy()
     method = (
         f"Kaplan–Meier estimate (statsmodels SurvfuncRight) with Greenwood variance; "
@@ -807,7 +832,7 @@ class LogrankResult(Result):
         all, fewer than two groups with anyone at risk at a promotion time); the
         notes say why.
     groups : DataFrame
-        One row per group: ``group``, ``n``, ``events`` (observed promotions) and
+        One row per group, index ``group``: ``n``, ``events`` (observed promotions) and
         ``expected`` (promotions expected if all groups shared one curve), summed
         over strata.
     statistic, df, p_value : float
@@ -871,8 +896,9 @@ def logrank_test(
     by: str = "gender",
     strata: str | None = None,
     time: str = "months_to_promotion",
-    event: str = "promoted",
+    outcome: str = "promoted",
     followup: str = "followup_months",
+    event: Any = None,
 ) -> LogrankResult:
     """Log-rank test that time to promotion follows the same curve in every group.
 
@@ -885,14 +911,14 @@ def logrank_test(
     strata : str, optional
         Stratifying column (e.g. ``"cohort"``): groups are compared within each
         stratum and the results summed (R ``survdiff(... + strata(cohort))``).
-    time, event, followup : str
-        Column names; see :func:`time_to_event`.
+    time, outcome, followup, event
+        Columns and the event value; see :func:`time_to_event`.
 
     Returns
     -------
     LogrankResult
         ``.test`` (columns ``statistic, df, p_value, method``) and ``.groups``
-        (columns ``group, n, events, expected``).
+        (index ``group``; columns ``n, events, expected``).
 
     Raises
     ------
@@ -908,12 +934,21 @@ def logrank_test(
     ...                    "followup_months": [36] * 6})
     >>> res = logrank_test(df)  # doctest: +SKIP
     >>> res.groups  # doctest: +SKIP
-       group  n  events  expected
-    0  woman  3       2  3.483333
-    1    man  3       3  1.516667
+           n  events  expected
+    group
+    woman  3       2  3.483333
+    man    3       3  1.516667
     """
+    check_column_name(by, "by")
+    check_column_name(strata, "strata", optional=True)
     prepared = _prepare(
-        data, time=time, event=event, followup=followup, extra={"group": by, "stratum": strata}
+        data,
+        time=time,
+        outcome=outcome,
+        followup=followup,
+        extra={"group": by, "stratum": strata},
+        event=event,
+        function="logrank_test",
     )
     frame = prepared.frame
     groups = _group_order(frame["group"], by)
@@ -936,11 +971,11 @@ def logrank_test(
     n_per = np.bincount(codes, minlength=k)
     group_table = pd.DataFrame(
         {
-            "group": groups,
             "n": n_per.astype(int),
             "events": observed.astype(int),
             "expected": expected,
-        }
+        },
+        index=pd.Index(groups, name="group", dtype=object),
     )
     notes = list(prepared.notes)
     warns: list[str] = []
@@ -1160,12 +1195,18 @@ def _design(
                 "ratio needs at least two groups. Leave it out of predictors."
             )
         values = s.to_numpy()
-        sizes = [int(np.sum(values == lev)) for lev in levels]
-        ref = reference.get(p, levels[int(np.argmax(sizes))])
-        if ref not in levels:
-            raise AnalysisError(
-                f"reference for {p!r} must be one of the groups present {levels}, not {ref!r}."
-            )
+        if p in reference:
+            try:
+                ref = resolve_reference(reference[p], levels, p)
+            except AnalysisError:
+                raise AnalysisError(
+                    f"reference for {p!r} must be one of the groups present {levels}, "
+                    f"not {plain(reference[p])!r}."
+                ) from None
+        else:
+            # the package's convention (False for yes/no: HR of yes against no, as the
+            # odds ratio of outcome_model), never the group sizes
+            ref = default_reference(levels, p)
         references[p] = ref
         for lev in levels:
             in_level = values == lev
@@ -1193,14 +1234,19 @@ def _design(
     return np.column_stack(columns), terms, references
 
 
+def _levels_of(terms: list[dict[str, Any]], variable: str) -> list[Any]:
+    return [t["level"] for t in terms if t["variable"] == variable]
+
+
 def cox_model(
     data: Any,
     predictors: str | Sequence[str],
     *,
     time: str = "months_to_promotion",
-    event: str = "promoted",
+    outcome: str = "promoted",
     followup: str = "followup_months",
-    reference: Mapping[str, Any] | None = None,
+    event: Any = None,
+    reference: Any = None,
     strata: str | None = None,
     robust: bool = False,
     cluster: str | None = None,
@@ -1221,13 +1267,16 @@ def cox_model(
         Columns.  Numeric columns enter as they are; booleans, text and categories
         are dummy-coded against a reference group.  Rows with a predictor missing
         are left out and counted.
-    time, event, followup : str
-        Column names; see :func:`time_to_event`.
-    reference : mapping, optional
-        Reference group per categorical predictor, e.g. ``{"gender": "man"}``.
-        Default: the largest group (the first in display order among equally large
-        ones: schema order for canonical columns such as gender, ``False`` before
-        ``True``, else sorted), as in :func:`compare_rates`; stated in the notes.
+    time, outcome, followup, event
+        Columns and the event value; see :func:`time_to_event`.
+    reference : object or mapping, optional
+        Reference group per categorical predictor, e.g. ``{"gender": "woman"}``,
+        or one group name when exactly one categorical predictor has it (as in
+        :func:`~mentoranalytics.outcome_model`).  Default, never depending on group
+        sizes (as every function): ``"man"`` for gender, ``False`` for yes/no
+        predictors (hazard ratios of yes against no, the direction of the odds
+        ratios of :func:`~mentoranalytics.outcome_model`), else the first group in
+        order; stated in ``.references`` and the notes.
     strata : str, optional
         A column such as ``"cohort"``: each of its levels gets a baseline hazard of
         its own, and the hazard ratios compare people within the same level (R
@@ -1277,14 +1326,14 @@ def cox_model(
     ...                    "followup_months": [36] * 8})
     >>> res = cox_model(df, "gender")
     >>> res.table[["term", "reference", "n", "events"]]
-              term reference  n  events
-    0  gender[man]     woman  4       3
+                term reference  n  events
+    0  gender[woman]       man  4       3
     """
     _check_alpha(alpha)
     if ties not in _TIES:
         raise AnalysisError(f"ties must be one of {list(_TIES)}, not {ties!r}.")
-    preds = [predictors] if isinstance(predictors, str) else list(predictors)
-    if not preds or not all(isinstance(p, str) for p in preds):
+    preds = check_column_names(predictors, "predictors")
+    if not preds:
         raise AnalysisError(
             "predictors must be a column name or a list of column names, e.g. ['gender']."
         )
@@ -1300,6 +1349,11 @@ def cox_model(
                 f"{name}={value!r} is also among predictors; a column is either a predictor "
                 f"or the {name} column, not both."
             )
+    if reference is not None and not isinstance(reference, Mapping):
+        from .models import _resolve_references
+
+        raw, _ = with_columns(data, preds, purpose="cox_model")
+        reference = _resolve_references(reference, raw[preds].dropna(), preds)
     reference = dict(reference or {})
     unknown = [k for k in reference if k not in preds]
     if unknown:
@@ -1308,7 +1362,15 @@ def cox_model(
         )
     extra: dict[str, str | None] = {f"x:{p}": p for p in preds}
     extra.update({"stratum": strata, "cluster": cluster})
-    prepared = _prepare(data, time=time, event=event, followup=followup, extra=extra)
+    prepared = _prepare(
+        data,
+        time=time,
+        outcome=outcome,
+        followup=followup,
+        extra=extra,
+        event=event,
+        function="cox_model",
+    )
     frame = prepared.frame
     n = len(frame)
     n_events = int(frame["event"].sum())
@@ -1418,7 +1480,10 @@ def cox_model(
     )
     notes = list(prepared.notes)
     for p, ref in references.items():
-        notes.append(f"{p!r}: hazard ratios compare each group with {ref!r} (reference).")
+        why = (
+            "" if p in reference else f"; {reference_reason(ref, [ref, *_levels_of(terms, p)], p)}"
+        )
+        notes.append(f"{p!r}: hazard ratios compare each group with {ref!r} (reference{why}).")
     notes.append(
         "A hazard ratio above 1 means promotion came sooner than in the reference group "
         "(or per unit of a numeric predictor)."

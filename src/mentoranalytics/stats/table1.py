@@ -19,10 +19,14 @@ Rules (stated on every result):
   and for any variable that looks skewed: in some group with at least 3 values
   ``|skewness| > 1``, or, for groups of 3 to 49 values, Shapiro-Wilk ``p < alpha``.
   ``nonnormal=`` replaces this rule by an explicit list.
-* **SMD** (standardised mean difference) of every group against the reference (the
-  largest group, as in compare_rates): ``(mean1 - mean0) / sqrt((sd1^2 + sd0^2) / 2)``
-  for numbers and the
-  multi-category SMD of Yang & Dalton (2012) for categories, as tableone computes them.
+* **SMD** (standardised mean difference) of every group against the reference group
+  (the package's convention, as in every function: ``man`` for gender, ``False`` for
+  yes/no, else the first group; ``reference=`` to choose):
+  ``(mean1 - mean0) / sqrt((sd1^2 + sd0^2) / 2)`` for numbers and the multi-category
+  SMD of Yang & Dalton (2012) for categories, as tableone computes them.  The display
+  table has one ``SMD`` column: the SMD of the group against the reference with two
+  groups, the largest absolute SMD against the reference with more (every SMD is in
+  ``.smd``).
 
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"gender": ["woman", "woman", "man", "man", "man"],
@@ -55,9 +59,19 @@ import pandas as pd
 from scipy import stats
 
 from .. import schema
+from .._conventions import (
+    check_column_name,
+    check_column_names,
+    default_reference,
+    order_levels,
+    plain,
+    reference_reason,
+    resolve_reference,
+    yes_no,
+)
 from .._derived import DERIVABLE, with_columns
 from .._frame import as_frame, resolve_rng
-from ..exceptions import AnalysisError, ColumnError, SmallSampleWarning, require_columns
+from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
 from . import _export
 from ._result import Result, _fmt_p
 from .continuous import (
@@ -117,9 +131,9 @@ class SummaryTable(Result):
     ----------
     table : pandas.DataFrame
         The display table (text cells), index ``(variable, level)``; columns
-        ``Overall``, one per group, ``p-value``, ``test`` and ``SMD <group> vs
-        <reference>`` for every group but the reference (the largest group).  With ``strata`` the columns are a MultiIndex
-        ``(stratum, column)``.
+        ``Overall``, one per group, ``p_value``, ``test`` and ``SMD`` (against the
+        reference group; the largest in absolute value with more than two groups).
+        With ``strata`` the columns are a MultiIndex ``(stratum, column)``.
     long : pandas.DataFrame
         Tidy numbers: ``[stratum,] variable, level, group, n, count, percent, mean,
         sd, median, q1, q3, missing`` (``n`` = non-missing values in the group;
@@ -128,6 +142,8 @@ class SummaryTable(Result):
         ``[stratum,] variable, summary, method, statistic, df, p_value, note``.
     smd : pandas.DataFrame
         ``[stratum,] variable, group, reference, estimate``.
+    reference : object
+        The reference group of the SMDs.
     types : dict
         Type of each variable: ``boolean``, ``categorical``, ``ordinal`` or
         ``continuous`` (from its data, or from ``types=``).
@@ -144,6 +160,7 @@ class SummaryTable(Result):
     tests: pd.DataFrame = field(default_factory=pd.DataFrame)
     smd: pd.DataFrame = field(default_factory=pd.DataFrame)
     rng: Any = None
+    reference: Any = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"Table 1": self.table, "tests": self.tests, "smd": self.smd, "long": self.long}
@@ -219,25 +236,22 @@ class _Var:
 def _factor(series: pd.Series, name: str) -> tuple[np.ndarray, list[Any]]:
     """Codes (-1 = missing) in display order and the observed levels, in one hash pass.
 
-    Order: a pandas categorical's categories, else the schema's categories, else
-    sorted values (the same rules as :func:`group_levels`).
+    The order is the package's one group order
+    (:func:`mentoranalytics._conventions.order_levels`): schema categories, then a
+    pandas categorical's categories, then sorted.
     """
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy().astype(np.int64)
         cats = list(series.cat.categories)
         seen = np.bincount(codes[codes >= 0], minlength=len(cats)) > 0
-        keep = [i for i in range(len(cats)) if seen[i]]
-        remap = np.full(len(cats), -1, dtype=np.int64)
-        remap[keep] = np.arange(len(keep))
-        return np.where(codes >= 0, remap[codes], -1), [cats[i] for i in keep]
+        order = order_levels([c for c, s in zip(cats, seen, strict=True) if s], name, cats)
+        rank = {v: r for r, v in enumerate(order)}
+        remap = np.array([rank[plain(c)] if s else -1 for c, s in zip(cats, seen, strict=True)]
+                         + [-1], dtype=np.int64)  # fmt: skip
+        return remap[np.where(codes >= 0, codes, len(cats))], order
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    present = list(uniques)
-    col = schema.SCHEMA.get(name)
-    if col is not None and col.categories:
-        known = [c for c in col.categories if c in set(present)]
-        order = known + _sorted([v for v in present if v not in set(col.categories)])
-    else:
-        order = _sorted(present)
+    present = [plain(v) for v in uniques]
+    order = order_levels(present, name)
     return _remap(codes, present, order), order
 
 
@@ -284,8 +298,9 @@ def variable_type(series: pd.Series) -> str:
         if distinct.size and np.all((distinct == 0) | (distinct == 1)):
             return "boolean"
         return "ordinal" if _on_short_scale(distinct) else "continuous"
-    present = list(pd.unique(series.dropna()))
-    return "boolean" if _bool_words(present) is not None else "categorical"
+    # text: the package's one yes/no reader (missing markers such as "NA" are missing)
+    read = yes_no(series)
+    return "boolean" if read is not None and read.notna().any() else "categorical"
 
 
 def _on_short_scale(distinct: np.ndarray) -> bool:
@@ -323,6 +338,7 @@ def _as_variable(series: pd.Series, name: str, vtype: str | None = None) -> _Var
     # (and are all shown), other values sorted
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     present = list(uniques)
+    order: list[Any]
     col = schema.SCHEMA.get(name)
     if col is not None and col.categories and not pd.api.types.is_numeric_dtype(dtype):
         order = list(col.categories) + _sorted([v for v in present if v not in set(col.categories)])
@@ -340,46 +356,16 @@ def _level_text(value: Any) -> str:
 
 
 def _as_boolean(series: pd.Series, name: str) -> _Var:
-    if pd.api.types.is_bool_dtype(series.dtype):
-        na = series.isna().to_numpy()
-        val = series.fillna(False).to_numpy(dtype=bool)
-        codes = np.where(na, -1, np.where(val, 0, 1))
-        return _Var(name, "categorical", codes=codes, levels=("yes", "no"), type="boolean")
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    present = list(uniques)
-    as_bool = _bool_words(present)
-    if as_bool is None:
+    # the package's one yes/no reader: "NA" and other missing markers are missing
+    read = yes_no(series)
+    if read is None:
         raise AnalysisError(
             f"types gives '{name}' as boolean, but its values are not all yes/no values "
             "(yes/no, y/n, true/false, 1/0). Give it as 'categorical' instead."
         )
-    order: list[Any] = [True, False]
-    codes = _remap(codes, [as_bool[v] for v in present], order)
+    flags = read.to_numpy()
+    codes = np.where(np.isnan(flags), -1, np.where(flags == 1.0, 0, 1))
     return _Var(name, "categorical", codes=codes, levels=("yes", "no"), type="boolean")
-
-
-def _bool_words(present: list[Any]) -> dict[Any, bool] | None:
-    """Map of the observed values to True/False when they are all yes/no values."""
-    if not present:
-        return None
-    out: dict[Any, bool] = {}
-    for v in present:
-        if isinstance(v, (bool, np.bool_)):
-            out[v] = bool(v)
-            continue
-        if isinstance(v, (int, float, np.integer, np.floating)):
-            if v in (0, 1):
-                out[v] = bool(v)
-                continue
-            return None
-        word = schema.normalise_value(v)
-        if word in schema.TRUE_WORDS:
-            out[v] = True
-        elif word in schema.FALSE_WORDS:
-            out[v] = False
-        else:
-            return None
-    return out
 
 
 def _default_variables(frame: pd.DataFrame, exclude: set[str]) -> list[str]:
@@ -834,25 +820,30 @@ def _display_block(
     """The printed Table 1 of one block, from the block's rows (plain dict look-ups)."""
     opts = display or _Display()
     columns = [OVERALL, *labels]
-    refs = list(dict.fromkeys((r["group"], r["reference"]) for r in smd))
-    smd_cols = [f"SMD {g} vs {r}" for g, r in refs]
-    test_cols = ["p-value", "test"] if opts.tests else []
-    all_cols = [*columns, *test_cols, *smd_cols]
+    # one SMD column with a stable name: the group against the reference (two groups),
+    # else the largest in absolute value (every SMD is in the tidy .smd table)
+    test_cols = ["p_value", "test"] if opts.tests else []
+    all_cols = [*columns, *test_cols, "SMD"]
     cell = {(r["variable"], r["level"], r["group"]): r for r in long}
     test_by_var = {t["variable"]: t for t in tests}
-    smd_by = {(r["variable"], r["group"], r["reference"]): r["estimate"] for r in smd}
+    smd_by: dict[str, float] = {}
+    for r in smd:
+        est = float(r["estimate"])
+        if not np.isfinite(est):
+            continue
+        if r["variable"] not in smd_by or abs(est) > abs(smd_by[r["variable"]]):
+            smd_by[r["variable"]] = est
     rows: list[tuple[tuple[str, str], dict[str, str]]] = []
     rows.append((("n", ""), {c: str(int(cell[("n", "", c)]["n"])) for c in columns}))
     for var in variables:
         t = test_by_var[var.name]
         extra: dict[str, str] = {}
         if opts.tests:
-            extra = {"p-value": _fmt_p(t["p_value"]), "test": str(t["method"])}
+            extra = {"p_value": _fmt_p(t["p_value"]), "test": str(t["method"])}
             if t["note"] and not np.isfinite(t["p_value"]):
                 extra["test"] = "" if t["note"] == NO_TEST_NOTE else f"no test: {t['note']}"
-        for (g, r), col in zip(refs, smd_cols, strict=True):
-            est = smd_by.get((var.name, g, r))
-            extra[col] = "" if est is None else _num(float(est), 3)
+        largest = smd_by.get(var.name)
+        extra["SMD"] = "" if largest is None else _num(largest, 3)
         name = opts.label(var.name)
         if var.kind == "categorical":
             label = f"{name}, n (%)"
@@ -1072,6 +1063,7 @@ def summary_table(
     test: bool | Mapping[str, str | bool] = True,
     alpha: float = 0.05,
     rng: Any = None,
+    reference: Any = None,
 ) -> SummaryTable:
     """Table 1: characteristics by group, with tests and standardised differences.
 
@@ -1123,12 +1115,17 @@ def summary_table(
         Level of the Shapiro-Wilk check in the median rule.
     rng : None, int or numpy.random.Generator
         Seed of the Monte Carlo and permutation tests (None: fixed seed 0).
+    reference : object, optional
+        The group the SMDs compare the others with (``SMD`` = group minus reference,
+        standardised).  Default, never depending on group sizes (as every
+        function): ``"man"`` for gender, ``False`` for a yes/no column, else the
+        first group in order; stated as ``.reference`` and in the notes.
 
     Returns
     -------
     SummaryTable
         ``.table`` (display: index ``variable, level``; columns ``Overall``, the
-        groups, ``p-value``, ``test``, ``SMD <group> vs <reference>``), ``.long`` (``[stratum,] variable,
+        groups, ``p_value``, ``test``, ``SMD``), ``.long`` (``[stratum,] variable,
         level, group, n, count, percent, mean, sd, median, q1, q3, missing``),
         ``.tests`` (``[stratum,] variable, summary, method, statistic, df, p_value,
         note``), ``.smd`` (``[stratum,] variable, group, reference, estimate``);
@@ -1155,9 +1152,9 @@ def summary_table(
     frame = as_frame(data)
     alpha = check_alpha(alpha)
     gen, seed = resolve_rng(rng)
-    if not isinstance(by, str):
-        raise AnalysisError(f"by must be a column name (str), not {type(by).__name__}.")
-    listed = [variables] if isinstance(variables, str) else list(variables or [])
+    check_column_name(by, "by")
+    check_column_name(strata, "strata", optional=True)
+    listed = [] if variables is None else check_column_names(variables, "variables")
     frame, derived_notes = with_columns(
         frame,
         [c for c in [by, strata, *listed] if isinstance(c, str) and c in DERIVABLE],
@@ -1165,10 +1162,6 @@ def summary_table(
     )
     require_columns(frame, [by], purpose="the groups of Table 1")
     if strata is not None:
-        if not isinstance(strata, str):
-            raise AnalysisError(
-                f"strata must be a column name (str) or None, not {type(strata).__name__}."
-            )
         require_columns(frame, [strata], purpose="the strata of Table 1")
         if strata == by:
             raise AnalysisError(f"strata and by are both '{by}'; choose two different columns.")
@@ -1178,15 +1171,8 @@ def summary_table(
     if variables is None:
         names = _default_variables(frame, exclude)
     else:
-        if isinstance(variables, str):
-            variables = [variables]
-        names = list(dict.fromkeys(variables))
-        absent = [v for v in names if v not in frame.columns]
-        if absent:
-            available = [str(c) for c in frame.columns][:30]
-            raise ColumnError(
-                f"variables {absent} not found, needed for Table 1. Available: {available}."
-            )
+        names = list(dict.fromkeys(listed))
+        require_columns(frame, names, purpose="the variables of Table 1")
         clash = [v for v in names if v in exclude]
         if clash:
             raise AnalysisError(
@@ -1266,14 +1252,28 @@ def summary_table(
         "rows count missing values. Tests: chi-square, or Fisher's exact / Monte Carlo "
         "Fisher-Freeman-Halton when an expected count is below 5."
     )
+    # reference of the SMDs: the package's convention, never the group sizes
+    if reference is None:
+        ref_value = default_reference(levels, by)
+        why = f" ({reference_reason(ref_value, levels, by)})"
+    else:
+        ref_value = resolve_reference(reference, levels, by)
+        why = ""
+    ref = [str(v) for v in levels].index(str(ref_value))
     notes.append(_types_note(variables_, type_of))
     chosen_tests = {v.name: v.test for v in variables_ if v.test != "auto"}
     if chosen_tests:
         shown = ", ".join(f"{k}: {t}" for k, t in chosen_tests.items())
         notes.append(f"Tests chosen with test=: {shown}.")
     notes.append(
-        "SMD: standardised mean difference against the largest group; Yang & Dalton (2012) "
-        "for categorical variables (non-negative), signed for numeric variables."
+        f"SMD: standardised mean difference of each group against {group_labels[ref]!r}{why}; "
+        "Yang & Dalton (2012) for categorical variables (non-negative), signed for numeric "
+        "variables (group minus reference)"
+        + (
+            "; with more than two groups the SMD column shows the largest in absolute value."
+            if len(group_labels) > 2
+            else "."
+        )
     )
 
     if strata is None:
@@ -1294,8 +1294,6 @@ def summary_table(
             ]  # fmt: skip
             blocks.append((slev, gcodes[idx], sub_vars))
 
-    # reference of the SMDs: the largest group overall, as in compare_rates
-    ref = int(np.argmax(np.bincount(gcodes, minlength=len(group_labels))))
     long_parts, test_parts, smd_parts, displays = [], [], [], []
     for slev, gc, vars_ in blocks:
         long_rows, test_rows, smd_rows = _block(
@@ -1357,4 +1355,5 @@ def summary_table(
         tests=tests,
         smd=smd,
         rng=seed,
+        reference=ref_value,
     )
