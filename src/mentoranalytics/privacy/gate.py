@@ -157,14 +157,20 @@ class GatePlan:
     """Decisions carried from one build of a release to the next (see :meth:`ReleaseGate.repair`).
 
     ``suppress`` maps a table name to extended-grid cells forced suppressed;
-    ``withhold`` names bases and summaries to withhold.
+    ``withhold`` names bases and summaries to withhold; ``publish`` maps a table name to
+    secondary cells published after all, because the rest of the release determines them.
     """
 
     suppress: dict[str, np.ndarray] = field(default_factory=dict)
     withhold: set[str] = field(default_factory=set)
+    publish: dict[str, np.ndarray] = field(default_factory=dict)
 
     def copy(self) -> GatePlan:
-        return GatePlan({k: v.copy() for k, v in self.suppress.items()}, set(self.withhold))
+        return GatePlan(
+            {k: v.copy() for k, v in self.suppress.items()},
+            set(self.withhold),
+            {k: v.copy() for k, v in self.publish.items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -454,6 +460,10 @@ class ReleaseGate:
         forced = klass | self.plan.suppress.get(name, np.zeros(grid.shape, dtype=bool))
         if self.active:
             s, primary = _protect(grid, self.policy, forced=forced if forced.any() else None)
+            # secondary cells the rest of the release determines anyway are published
+            s &= ~(
+                self.plan.publish.get(name, np.zeros(grid.shape, dtype=bool)) & ~(primary | klass)
+            )
         else:
             s = primary = np.zeros(grid.shape, dtype=bool)
         state = _TableState(name, layer, grid, codes_of, s, primary, forced, (primary | klass) & s)
@@ -951,9 +961,22 @@ class ReleaseGate:
                     continue
                 failing = k
                 break
-            if failing is None:
-                return plan if changed else None
-            obj, true = objs[failing], self._protected[failing].true
+            own = ""
+            if failing is not None:
+                obj, true = objs[failing], self._protected[failing].true
+                own = self._protected[failing].owner
+                label = self._protected[failing].label
+            else:
+                soft = self._soft_failure(lp, codes, safe)
+                if soft is None:
+                    return plan if changed else None
+                st, cell, obj, true, lo_s, hi_s = soft
+                label = (st.name, str(cell[0]), str(cell[1]))
+                if hi_s - lo_s < 1e-7:
+                    # a suppressed cell the published numbers determine anyway: publish it
+                    self._publish_cell(plan, st, cell)
+                    changed = True
+                    continue
             lo0, hi0 = lp.range(obj)
             binding = [int(k) for k in np.flatnonzero(lp.binding(obj))]
             # cheapest kinds first: a loose count, a summary, a table cell, a whole basis
@@ -966,7 +989,6 @@ class ReleaseGate:
                 ),
             )
             # the publication that made the cell a secret goes first (a summary's mean)
-            own = self._protected[failing].owner
             if self._owners.get(own) == "summary":  # a count hidden in a mean: the mean first
                 order = [k for k in order if self._relations[k].owner == own] + [
                     k for k in order if self._relations[k].owner != own
@@ -1012,12 +1034,12 @@ class ReleaseGate:
                 kinds = sorted({self._owners.get(self._relations[k].owner, "?") for k in binding})
                 raise AnalysisError(
                     "The release gate could not protect a cell "
-                    f"({self._protected[failing].label}, bound by {kinds}); withhold the release."
+                    f"({label}, bound by {kinds}); withhold the release."
                 )
             if _DEBUG:
                 print(
                     "repair:",
-                    self._protected[failing].label,
+                    label,
                     true,
                     "->",
                     getattr(best[1], "__defaults__", None)
@@ -1026,6 +1048,44 @@ class ReleaseGate:
             best[1](plan)
             changed = True
         raise AnalysisError("The release gate's repair did not converge.")  # pragma: no cover
+
+    def _soft_failure(
+        self, lp: _Programme, codes: list[np.ndarray], safe: set[bytes]
+    ) -> tuple[_TableState, tuple[int, int], np.ndarray, float, float, float] | None:
+        """The first suppressed secondary cell that the published numbers narrow below the
+        threshold: (table, cell, objective, true count, lo, hi), or None.
+
+        Every suppressed cell must keep a feasible range at least the threshold wide, not
+        only the small ones: a suppressed cell that can be worked out is no suppression."""
+        for st in self._tables.values():
+            soft = st.suppressed & ~st.sensitive
+            if not soft.any():
+                continue
+            n_codes = st.grid[:-1, :-1].size
+            lc = codes[st.layer]
+            for i, j in np.argwhere(soft):
+                coef = np.zeros(n_codes)
+                coef[st.codes_of[i, j]] = 1.0
+                obj = np.where(lc >= 0, coef[np.maximum(lc, 0)], 0.0)
+                key = obj.tobytes()
+                if key in safe:
+                    continue
+                true = float(st.grid[i, j])
+                if lp.wide_enough(obj, true, self.need):
+                    safe.add(key)
+                    continue
+                lo, hi = lp.range(obj)
+                return st, (int(i), int(j)), obj, true, lo, hi
+        return None
+
+    def _publish_cell(self, plan: GatePlan, st: _TableState, cell: tuple[int, int]) -> None:
+        """Publish a suppressed secondary cell (its value is already determined)."""
+        mask = plan.publish.get(st.name, np.zeros(st.grid.shape, dtype=bool))
+        mask[cell] = True
+        plan.publish[st.name] = mask
+        st.suppressed = st.suppressed.copy()
+        st.suppressed[cell] = False
+        self._register_table(st, st.grid[:-1, :-1].size)
 
     def _accumulate(
         self,
