@@ -145,11 +145,11 @@ def category_label(value: Any) -> str:
 
 
 def column_label(column: str) -> str:
-    """Display text of a column: the schema description, else the name in words."""
-    col = SCHEMA.get(column)
-    if col is not None:
-        return col.description.split(" (")[0].split(";")[0].rstrip(".")
-    return str(column).replace("_", " ").capitalize()
+    """Display text of a column: its one label (:func:`mentoranalytics.schema.display_label`),
+    the same in every chart, table and sentence."""
+    from ..schema import display_label
+
+    return display_label(column)
 
 
 def by_label(by: str) -> str:
