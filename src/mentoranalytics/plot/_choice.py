@@ -829,7 +829,9 @@ def _empty_component_note(
     keys = scores["_group"].astype(object).map(lambda v: None if pd.isna(v) else str(v))
     empty = [g for g in groups if not len(values[g])]
     with_mentor = [
-        g for g in empty if bool(scores.loc[(keys == str(g)).to_numpy(bool), parts].notna().any().any())
+        g
+        for g in empty
+        if bool(scores.loc[(keys == str(g)).to_numpy(bool), parts].notna().any().any())
     ]
     if not with_mentor:
         return NO_MENTOR_NOTE

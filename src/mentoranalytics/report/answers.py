@@ -202,9 +202,7 @@ def outcomes_answer(ctx: ReportContext) -> str:
         return "Cannot be answered: the data have no outcome columns (e.g. 'promoted')."
     F, R = _people(ctx.focus), _people(ctx.reference)
     fam = ctx.answers.get("family:outcomes")
-    rows = (
-        fam[fam["group"].astype(str) == ctx.focus] if fam is not None else pd.DataFrame()
-    )
+    rows = fam[fam["group"].astype(str) == ctx.focus] if fam is not None else pd.DataFrame()
     withheld = [
         _quoted(o)
         for o in ctx.outcomes
@@ -368,8 +366,7 @@ def payoff_sentence(ctx: ReportContext) -> str:
         F, R = _people(ctx.focus), _people(ctx.reference)
         if inter < 0.05:
             text += (
-                f"; and boldness paid off differently for {F} and {R} (interaction "
-                f"{p_text(inter)})"
+                f"; and boldness paid off differently for {F} and {R} (interaction {p_text(inter)})"
             )
         else:
             text += (

@@ -87,7 +87,9 @@ class TableBlock:
         for j, col in enumerate(self.frame.columns):
             for i, value in enumerate(self.frame.iloc[:, j]):
                 row = str(self.frame.index[i])
-                percent = col in self.percent_columns or (col in self.point_columns and row in shares)
+                percent = col in self.percent_columns or (
+                    col in self.point_columns and row in shares
+                )
                 points = (
                     col in self.point_columns
                     and row not in shares

@@ -743,7 +743,9 @@ def _rate_comparison(
     res = None
     ref = ctx.reference
     if len(released) >= 2 and ref in released:
-        res = ctx.cached(compare_rates, rel, outcome, by=ctx.by, reference=ref, rng=ctx.options.seed)
+        res = ctx.cached(
+            compare_rates, rel, outcome, by=ctx.by, reference=ref, rng=ctx.options.seed
+        )
     ctx.answers[name] = {
         "res": res,
         "what": what,
@@ -801,7 +803,10 @@ def _rate_comparison(
         ]
         for (_, row), rd in zip(eff.iterrows(), is_rd, strict=True):
             note = interval_note(
-                row["estimate"], row["ci_low"], row["ci_high"], row["p_value"],
+                row["estimate"],
+                row["ci_low"],
+                row["ci_high"],
+                row["p_value"],
                 null=0.0 if rd else 1.0,
             )
             if note and note not in gap_notes:
@@ -989,7 +994,9 @@ def securing_section(ctx: ReportContext) -> Section:
     if not ctx.breakdown_ok:
         return _withheld_section(ctx, "securing", title)
     ctx.step("analysing: securing a mentor")
-    blocks, _, _ = _rate_comparison(ctx, "mentor_secured", what_of("mentor_secured"), name="secured")
+    blocks, _, _ = _rate_comparison(
+        ctx, "mentor_secured", what_of("mentor_secured"), name="secured"
+    )
     d = _with_mentor(ctx)
     if ctx.hidden_secured:
         blocks.append(_hidden_note(ctx))
@@ -1103,9 +1110,7 @@ def _continuous_blocks(
 
     present = set(d.loc[d[variable].notna(), ctx.by].astype(str))
     ref = ctx.reference if ctx.reference in present else None
-    res = ctx.cached(
-        compare_groups, d, variable, by=ctx.by, reference=ref, rng=ctx.options.seed
-    )
+    res = ctx.cached(compare_groups, d, variable, by=ctx.by, reference=ref, rng=ctx.options.seed)
     tables = res.tables()
     groups = tables["groups"]
     groups = groups.set_index("group") if "group" in groups.columns else groups.copy()
@@ -1196,9 +1201,7 @@ def _continuous_blocks(
                     kind="note",
                 )
             )
-    blocks += [
-        Paragraph(n, kind="note") for n in ctx.notes(res.notes, variable) if _keep_note(n)
-    ]
+    blocks += [Paragraph(n, kind="note") for n in ctx.notes(res.notes, variable) if _keep_note(n)]
     return blocks
 
 
@@ -1289,6 +1292,9 @@ def boldness_section(ctx: ReportContext) -> Section:
     # the boldness family (question 1): bold choice and the boldness index, adjusted
     # together (Holm), so the sentences here and on the first page agree
     family = boldness_family(ctx)
+    table = _family_table(ctx, family)
+    if table is not None:
+        blocks.append(table)
     if index_at is not None:
         blocks[index_at:index_at] = _index_sentences(ctx, family)
     if bold_at is not None:
@@ -1377,6 +1383,44 @@ def boldness_family(ctx: ReportContext) -> dict[str, Any]:
     out["name"] = "the 2 boldness measures (bold choice and boldness index)"
     ctx.answers["family:boldness"] = out
     return out
+
+
+def _family_table(ctx: ReportContext, family: dict[str, Any]) -> TableBlock | None:
+    """The boldness family's p-values, raw and Holm-adjusted (the first page words
+    question 1 by the adjusted ones)."""
+    rows = {}
+    info = ctx.answers.get("bold_choice")
+    if info is not None and info["res"] is not None:
+        eff = info["res"].effects
+        for _, r in eff[eff["measure"] == "risk_difference"].iterrows():
+            g = str(r["group"])
+            rows[f"{what_of('bold_choice')}: {_label(g)} vs {_label(r['reference'])}"] = {
+                "p_value": r["p_value"],
+                "p_value_holm": family["bold_choice"].get(g, r["p_value"]),
+                "method": "Fisher's exact test (risk difference)",
+            }
+    summ = ctx.answers.get("summary:boldness_index")
+    comp = None if summ is None else summ["comparisons"]
+    if comp is not None:
+        for _, r in comp[comp["measure"] == "cliffs_delta"].iterrows():
+            g = str(r["group"])
+            rows[f"{what_of('boldness_index')}: {_label(g)} vs {_label(r['reference'])}"] = {
+                "p_value": r["p_value"],
+                "p_value_holm": family["boldness_index"].get(g, r["p_value"]),
+                "method": "Mann-Whitney test (the index is ordinal)",
+            }
+    if not rows:
+        return None
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "comparison"
+    return TableBlock(
+        "boldness_multiplicity",
+        "Question 1's family: the two measures of boldness compared at once, with p-values "
+        "adjusted for it (Holm, within each group)",
+        frame,
+        digits=3,
+        technical=True,
+    )
 
 
 def _index_sentences(ctx: ReportContext, family: dict[str, Any]) -> list[Block]:
@@ -1543,13 +1587,17 @@ def outcomes_section(ctx: ReportContext) -> Section:
     blocks: list[Block] = []
     for outcome in ctx.outcomes:
         part = rd[(rd["outcome"] == outcome) & (rd["family_size"] > 1)]
-        adjusted = {str(g): float(p) for g, p in zip(part["group"], part["p_value_holm"])}
+        adjusted = {
+            str(g): float(p) for g, p in zip(part["group"], part["p_value_holm"], strict=True)
+        }
         blocks += per_outcome[outcome]
         blocks += _finding_blocks(ctx, outcome, adjusted=adjusted or None, family=fam)
     if not len(rd):
         return Section("outcomes", title, tuple(blocks))
     if m > 1:
-        table = rd[["estimate", "ci_low", "ci_high", "p_value", "p_value_holm", "p_value_bh"]].copy()
+        table = rd[
+            ["estimate", "ci_low", "ci_high", "p_value", "p_value_holm", "p_value_bh"]
+        ].copy()
         table.index = [
             f"{what_of(o)}: {_label(g)} vs {_label(r)}"
             for o, g, r in zip(rd["outcome"], rd["group"], rd["reference"], strict=True)
@@ -1736,9 +1784,7 @@ def payoff_section(ctx: ReportContext) -> Section:
             reference={ctx.by: ctx.reference},
         )
     except MentorAnalyticsError as exc:
-        model_block: list[Block] = [
-            Paragraph(f"The model could not be fitted: {exc}", kind="note")
-        ]
+        model_block: list[Block] = [Paragraph(f"The model could not be fitted: {exc}", kind="note")]
     else:
         table = res.table.set_index("term") if "term" in res.table else res.table.copy()
         for term in table.index:
@@ -1820,7 +1866,6 @@ def mediation_section(ctx: ReportContext) -> Section:
     ctx.step("analysing: mediation and decomposition")
     from .. import plot
     from ..stats import decompose_gap, mediation
-
     from .answers import mediation_sentence
 
     d = ctx.data.dropna(subset=["bold_choice", outcome])
@@ -1846,9 +1891,7 @@ def mediation_section(ctx: ReportContext) -> Section:
     released = _cells_released(ctx, "mediation_cells", d, outcome, "Mediation and decomposition")
     if released is None:
         answer["withheld"] = ctx.answers.get("basis:mediation_cells", "")
-        return Section(
-            "mediation", title, (Paragraph(mediation_sentence(ctx), kind="finding"),)
-        )
+        return Section("mediation", title, (Paragraph(mediation_sentence(ctx), kind="finding"),))
     d = released
     blocks: list[Block] = []
     exposure = f"{other}_vs_{ref}"
@@ -2169,7 +2212,11 @@ def cohorts_section(ctx: ReportContext) -> Section:
             )
         blocks.append(Paragraph(intro, kind="text"))
     else:
-        column, d, what = outcome, base.assign(**{outcome: _binary(base, outcome)}), what_of(outcome)
+        column, d, what = (
+            outcome,
+            base.assign(**{outcome: _binary(base, outcome)}),
+            what_of(outcome),
+        )
         caption = f"{what}, by cohort"
         blocks.append(
             Paragraph(
@@ -2184,7 +2231,9 @@ def cohorts_section(ctx: ReportContext) -> Section:
     if len(d) == 0 or d["cohort"].nunique() < 1:
         blocks.append(Paragraph("No participant has been followed that long yet.", kind="note"))
         return Section("cohorts", title, tuple(blocks))
-    d = d.assign(cohort=pd.Categorical(d["cohort"], categories=[c for c in every if c in set(d["cohort"])]))
+    d = d.assign(
+        cohort=pd.Categorical(d["cohort"], categories=[c for c in every if c in set(d["cohort"])])
+    )
     table = ctx.protect([(name, "cohort", column, "rows")], data=d)[name]
     blocks.append(ctx.count_block(name, caption, table))
     ok = ctx.group_ok(table)
@@ -2350,7 +2399,9 @@ def limits_section(ctx: ReportContext) -> Section:
                 "participants per group": n_gap,
                 "cohorts of this size": math.ceil(n_gap / per_cohort) if per_cohort else np.nan,
             }
-        answer["cohorts_needed"] = pooling[f"{100 * PLANNED_GAP:.0f} points"]["cohorts of this size"]
+        answer["cohorts_needed"] = pooling[f"{100 * PLANNED_GAP:.0f} points"][
+            "cohorts of this size"
+        ]
         frame = pd.DataFrame.from_dict(pooling, orient="index").astype(float)
         frame.index.name = "gap to detect"
         lines.append(
