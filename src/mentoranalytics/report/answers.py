@@ -507,17 +507,26 @@ def limits_sentence(ctx: ReportContext) -> str:
 # -- the first page -----------------------------------------------------------------------
 
 
+def _compared(ctx: ReportContext, name: str, row: pd.Series) -> bool:
+    """Whether both groups of a released gap hold enough people to be compared."""
+    rates = ctx.answers[name]["res"].rates
+    return min(rates.loc[row["group"], "n"], rates.loc[row["reference"], "n"]) >= MIN_COMPARED
+
+
 def _chart_rows(ctx: ReportContext) -> pd.DataFrame:
-    """The gaps behind questions 1 and 2 for the focus group, from released results."""
+    """The gaps behind questions 1 and 2 for the focus group, from released results (only
+    gaps between groups large enough to compare)."""
     rows = []
     fam_b = ctx.answers.get("family:boldness", {"bold_choice": {}})
     _, row = _rates_of(ctx, "bold_choice")
-    if row is not None:
+    if row is not None and _compared(ctx, "bold_choice", row):
         p = fam_b["bold_choice"].get(ctx.focus, row["p_value"])
         rows.append((what_of("bold_choice"), row, p))
     fam = ctx.answers.get("family:outcomes")
     if fam is not None:
         for _, r in fam[fam["group"].astype(str) == ctx.focus].iterrows():
+            if not _compared(ctx, r["outcome"], r):
+                continue
             p = r["p_value_holm"] if r["family_size"] > 1 else r["p_value"]
             rows.append((what_of(r["outcome"]), r, p))
     return pd.DataFrame(

@@ -1253,16 +1253,14 @@ def boldness_section(ctx: ReportContext) -> Section:
             tables[f"{var}_counts"],
         )
         blocks.append(block)
-        mask = tables[f"{var}_counts"].suppressed
-        hidden = pd.Series({str(g): bool(mask[g].any()) for g in mask.columns if str(g) != "Total"})
-        shown = expand_table(tables[f"{var}_counts"], var, ctx.by, list(hidden[~hidden].index))
         _append_figure(
             ctx,
             blocks,
             f"{var}_by_{ctx.by}",
             f"{what_of(var)} by {ctx.by}: share of each group with a mentor "
-            "(100% stacked), with n per bar, from the released counts.",
-            functools.partial(_draw_choice, shown, var, ctx.by, hidden),
+            "(100% stacked) from the released counts; withheld cells are not drawn, and a "
+            "bar with withheld cells says so.",
+            functools.partial(_draw_choice, _released_counts(tables[f"{var}_counts"]), var, ctx.by),
         )
     strata = "cohort" if _n_cohorts(ctx) > 1 else None
     bold_at = None
@@ -1466,12 +1464,22 @@ def _all_groups_publishable(ctx: ReportContext, d: pd.DataFrame) -> bool:
     return bool((sizes >= ctx.policy.threshold).all())
 
 
-def _draw_choice(d: pd.DataFrame, variable: str, by: str, hidden: pd.Series) -> Any:
+def _released_counts(table: Any) -> pd.DataFrame:
+    """A protected category x group table as released counts for a chart: withheld cells
+    NaN, without the 'missing' row and the margins (shares are then of the released
+    cells only, and the chart marks a bar that has withheld cells)."""
+    pub = table.published.where(~table.suppressed.astype(bool)).astype(float)
+    rows = [r for r in pub.index if str(r) not in ("Total", "missing")]
+    cols = [c for c in pub.columns if str(c) != "Total"]
+    out = pub.loc[rows, cols]
+    out.columns = [str(c) for c in cols]
+    return out
+
+
+def _draw_choice(counts: pd.DataFrame, variable: str, by: str) -> Any:
     from .. import plot
 
-    return plot.plot_mentor_choice(
-        d, variable=variable, by=by, suppressed=hidden[hidden] if hidden.any() else None
-    )
+    return plot.plot_mentor_choice(counts=counts, variable=variable, by=by)
 
 
 def _hidden_note(ctx: ReportContext) -> Paragraph:
