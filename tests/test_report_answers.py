@@ -345,7 +345,7 @@ def test_cohorts_are_compared_at_a_common_horizon_not_by_follow_up() -> None:
     table = next(b for b in cohorts.blocks if isinstance(b, TableBlock))
     assert table.name == "cohort_promoted_24m"
     assert "2024" not in [str(i) for i in table.frame.index]
-    assert "followed for at least 24 months" in table.caption
+    assert "cohorts followed for at least 24 months" in table.caption
 
 
 def test_without_follow_up_times_no_cohort_is_flagged() -> None:
@@ -535,3 +535,25 @@ def test_markdown_lists_technical_tables_in_the_appendix_only() -> None:
     for block in technical:
         assert md.count(f"**{block.caption}**") == 1
         assert md.index(f"**{block.caption}**") > appendix
+
+
+def test_internal_report_never_compares_a_handful_of_people() -> None:
+    # first cohort: 6 women and 4 men; an internal report shows every count, but a gap
+    # between groups of fewer than 5 is not a finding
+    report = build_report(
+        ma.load_sample("first_cohort"), ReportOptions(privacy="internal", n_sims=100)
+    )
+    page = _page(render_html(report))
+    answers = dict(page.answers)
+    assert answers["1. Did women make less bold mentor choices than men?"].startswith(
+        "Cannot be answered: there are only 4 men"
+    )
+    assert answers["2. Did outcomes differ between women and men?"].startswith(
+        "Cannot be answered: there are only 4 men"
+    )
+    assert "answers" not in page.image_sections  # no chart of gaps nobody can read
+    findings = [
+        b.text for s in report.sections for b in s.blocks if getattr(b, "kind", "") == "finding"
+    ]
+    assert findings
+    assert not any("difference" in f and "of men (" in f for f in findings), findings

@@ -2161,10 +2161,11 @@ def cohorts_section(ctx: ReportContext) -> Section:
 
     A cohort that joined six years ago has had six years to be promoted, one that joined
     last year one: "ever promoted" is not comparable between them.  With follow-up times
-    in the data, cohorts are compared on promotion within :data:`HORIZON_MONTHS` months
-    among participants followed at least that long (cohorts not yet followed that long
-    are named and left out); without them, the report says that follow-up may differ
-    and flags no cohort.
+    in the data, cohorts followed for at least :data:`HORIZON_MONTHS` months are compared
+    on promotion within that many months, counting everyone in the cohort (someone who
+    left earlier without a promotion was not promoted within the horizon); cohorts not
+    yet followed that long are named and left out.  Without follow-up times, the report
+    says that follow-up may differ and flags no cohort.
     """
     title = "Cohort by cohort"
     if _n_cohorts(ctx) < 2:
@@ -2191,26 +2192,35 @@ def cohorts_section(ctx: ReportContext) -> Section:
         h = HORIZON_MONTHS
         follow = pd.to_numeric(base["followup_months"], errors="coerce")
         months = pd.to_numeric(base["months_to_promotion"], errors="coerce")
-        promoted = _binary(base, outcome)
-        within = (promoted & (months <= h)).astype("boolean")
-        # promoted but when is unknown: cannot say whether it was within the horizon
-        within = within.mask(promoted.fillna(False) & months.isna())
-        d = base.assign(**{"_within": within})[(follow >= h).fillna(False)]
-        d = d.dropna(subset=["_within"])
+        promoted = _binary(base, outcome).fillna(False).astype(bool)
+        # a cohort is compared once it has been followed for the horizon; within it,
+        # everyone counts (someone who left earlier without a promotion was not promoted
+        # within the horizon), so no small group is left out of a cohort's count
+        reached = follow.groupby(base["cohort"]).max() >= h
+        eligible = base["cohort"].map(reached).fillna(False).astype(bool)
+        within = pd.Series(promoted & (months <= h), index=base.index, dtype="boolean")
+        # promoted, but when is unknown and could be after the horizon: not counted
+        within = within.mask(promoted & months.isna() & (follow > h))
+        d = base.assign(**{"_within": within})[eligible].dropna(subset=["_within"])
+        for c in every:
+            left = (base["cohort"] == c) & eligible & ~base.index.isin(d.index)
+            if bool(left.any()):
+                ctx.gate.protect(f"cohort_{c}_not_compared", left, f"cohort {c}: not compared")
         column = f"promoted_within_{h}_months"
         d = d.assign(**{column: d["_within"].astype(bool)})
         answer["horizon"] = h
-        answer["not_followed"] = [c for c in every if c not in set(d["cohort"])]
+        answer["not_followed"] = [c for c in every if not bool(reached.get(c, False))]
         what = f"Promoted within {h} months"
         caption = (
-            f"{what}, by cohort (of those followed for at least {h} months, so every cohort "
-            "has had the same time)"
+            f"{what} of the programme, by cohort (cohorts followed for at least {h} months, "
+            "so every cohort has had the same time)"
         )
         intro = (
             "Cohorts have been followed for different lengths of time, so 'ever promoted' "
             "favours the earliest intakes. They are compared here at a common horizon: "
-            f"promoted within {h} months, counting only participants followed for at least "
-            f"{h} months."
+            f"promoted within {h} months of the programme, in every cohort followed for at "
+            f"least {h} months (a participant who left earlier without a promotion counts as "
+            f"not promoted within {h} months)."
         )
         if answer["not_followed"]:
             late = ", ".join(answer["not_followed"])
@@ -2492,8 +2502,8 @@ def methods_section(ctx: ReportContext) -> Section:
         "exclude no difference while the other does not. Such cases are flagged where they "
         "occur.",
         f"Cohorts are compared at a common follow-up horizon: promoted within "
-        f"{HORIZON_MONTHS} months among participants followed at least {HORIZON_MONTHS} "
-        "months.",
+        f"{HORIZON_MONTHS} months, in the cohorts followed for at least {HORIZON_MONTHS} "
+        "months (someone who left earlier without a promotion counts as not promoted).",
         "Across cohorts: Mantel-Haenszel odds ratio with the Breslow-Day homogeneity test.",
         "Continuous measures: medians with IQR and means with SD; Mann-Whitney/Kruskal-Wallis "
         "tests (exact or permutation when small).",
