@@ -23,7 +23,7 @@ import pytest
 import mentoranalytics as ma
 from mentoranalytics import plot as maplot
 from mentoranalytics.exceptions import AnalysisError, ColumnError, SmallSampleWarning
-from mentoranalytics.schema import GENDERS, OUTCOMES, SCHEMA
+from mentoranalytics.schema import GENDERS, OUTCOMES, SCHEMA, display_label
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -362,7 +362,7 @@ def test_outcome_rates_whiskers_equal_compare_rates(sample):
     pd.testing.assert_frame_equal(sample, before)
     outcomes = [o for o in OUTCOMES if o in sample.columns]
     assert [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()] == [
-        SCHEMA[o].description.rstrip(".") for o in outcomes
+        display_label(o) for o in outcomes
     ]
     for outcome in outcomes:
         rates = _rates(sample, outcome, "gender")

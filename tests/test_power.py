@@ -213,3 +213,59 @@ def test_adjust_pvalues_errors():
         adjust_pvalues([0.1], method="hommel")
     with pytest.raises(AnalysisError, match="p_values must lie between 0 and 1"):
         adjust_pvalues([0.1, 1.2])
+
+
+# --------------------------------------------------------------------------------------
+# sample_size
+# --------------------------------------------------------------------------------------
+
+SAMPLE_SIZE = _load("power_sample_size.json")
+
+
+@pytest.mark.parametrize("case", SAMPLE_SIZE["cases"], ids=lambda c: f"{c['p1']}-{c['p2']}")
+def test_sample_size_matches_r_power_prop_test(case):
+    from mentoranalytics.stats.power import sample_size
+
+    got = sample_size(
+        case["p2"] - case["p1"], base_rate=case["p1"], alpha=case["alpha"], power=case["power"]
+    )
+    assert got == pytest.approx(case["n"], rel=1e-9)
+
+
+@pytest.mark.parametrize(("n1", "ratio", "base"), [(40, 1.0, 0.3), (25, 2.0, 0.5), (60, 0.5, 0.2)])
+def test_sample_size_inverts_detectable_difference(n1, ratio, base):
+    from mentoranalytics.stats.power import sample_size
+
+    d = detectable_difference(n1, ratio * n1, base_rate=base, direction="increase")
+    assert sample_size(d, base_rate=base, ratio=ratio) == pytest.approx(n1, rel=1e-8)
+
+
+def test_sample_size_unequal_groups_reach_power_in_statsmodels():
+    # independent forward calculation (pooled SE under H0, unpooled under H1)
+    from statsmodels.stats.proportion import power_proportions_2indep
+
+    from mentoranalytics.stats.power import sample_size
+
+    n = sample_size(0.15, base_rate=0.4, ratio=1.5)
+    # statsmodels' nobs1 is the group with prop2 + diff; here that is group 2 (1.5 n)
+    res = power_proportions_2indep(
+        diff=0.15, prop2=0.4, nobs1=1.5 * n, ratio=1 / 1.5, alpha=0.025, alternative="larger"
+    )
+    assert res.power == pytest.approx(0.8, abs=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [
+        ((0.0,), {"base_rate": 0.5}, "difference must be a non-zero gap"),
+        ((0.6,), {"base_rate": 0.5}, "base_rate \\+ difference must lie strictly between 0 and 1"),
+        ((0.1,), {"base_rate": 1.0}, "base_rate must be strictly between 0 and 1"),
+        ((0.1,), {"base_rate": 0.5, "ratio": 0}, "ratio must be a positive number"),
+        ((0.1,), {"base_rate": 0.5, "power": 1}, "power must be strictly between 0 and 1"),
+    ],
+)
+def test_sample_size_rejects_bad_input(args, kwargs, match):
+    from mentoranalytics.stats.power import sample_size
+
+    with pytest.raises(AnalysisError, match=match):
+        sample_size(*args, **kwargs)

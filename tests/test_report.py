@@ -20,7 +20,7 @@ from mentoranalytics.report.model import TableBlock, format_value
 from mentoranalytics.report.writers import header_label
 
 SECTION_IDS = [
-    "headline",
+    "answers",
     "overview",
     "securing",
     "boldness",
@@ -119,6 +119,8 @@ def _agrees(shown: str, value: object) -> bool:
     scale = 1.0
     if shown.endswith("%"):
         shown, scale = shown[:-1], 100.0
+    elif shown.endswith(" pp"):  # percentage points
+        shown, scale = shown[:-3], 100.0
     number = float(shown.replace(",", ""))
     decimals = len(shown.split(".")[1]) if "." in shown else 0
     return abs(number - v * scale) <= 0.5 * 10**-decimals + 1e-9

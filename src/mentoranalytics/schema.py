@@ -343,6 +343,71 @@ OUTCOMES: tuple[str, ...] = (
     "discussed_setbacks",
 )
 
+#: One display label per analysed quantity, used in every table, sentence and chart
+#: (:func:`display_label`).  Outcomes read as what happened to the participant.
+DISPLAY_LABELS: dict[str, str] = {
+    "employment": "Employment",
+    "participant_level": "Level at the start",
+    "goals_defined": "Defined their goals",
+    "mentor_secured": "Secured a mentor",
+    "outside_network": "Chose a mentor outside their network",
+    "bold_choice": "Made a bold choice",
+    "boldness_index": "Boldness index (0 safest to 1 boldest)",
+    "seniority_gap": "Seniority gap (mentor level minus own level)",
+    "reach": "Boldness component: reach",
+    "distance": "Boldness component: distance",
+    "initiation": "Boldness component: initiation",
+    "days_to_secure": "Days to secure a mentor",
+    "promoted": "Promoted",
+    "role_change": "Changed role",
+    "joined_mentor_organisation": "Joined the mentor's organisation",
+    "in_contact_with_mentor": "Still in contact with the mentor",
+    "completed_programme": "Completed the programme",
+    "discussed_setbacks": "Felt able to raise a setback",
+    "career_satisfaction": "Career satisfaction (1-5)",
+    "level_change": "Change in level",
+    "mentor_relation": "Mentor relation",
+    "approach": "Approach",
+}
+
+#: Quantities that exist only for participants with a mentor: their denominator is
+#: "those with a mentor", not everyone.
+WITH_MENTOR: frozenset[str] = frozenset(
+    {
+        "outside_network",
+        "bold_choice",
+        "boldness_index",
+        "seniority_gap",
+        "reach",
+        "distance",
+        "initiation",
+        "days_to_secure",
+        "joined_mentor_organisation",
+        "in_contact_with_mentor",
+        "discussed_setbacks",
+        "mentor_relation",
+        "approach",
+    }
+)
+
+
+def display_label(column: str) -> str:
+    """The one display label of a column (tables, sentences and charts all use it).
+
+    >>> display_label("discussed_setbacks")
+    'Felt able to raise a setback'
+    >>> display_label("my_score")
+    'My score'
+    """
+    name = str(column)
+    if name in DISPLAY_LABELS:
+        return DISPLAY_LABELS[name]
+    col = SCHEMA.get(name)
+    if col is not None:
+        return col.description.split(" (")[0].split(";")[0].rstrip(".")
+    return name.replace("_", " ").capitalize()
+
+
 #: Derived columns added to ``Cohort.data`` (see :mod:`mentoranalytics.boldness`).
 DERIVED_COLUMNS: dict[str, str] = {
     "seniority_gap": "mentor_level - participant_level",

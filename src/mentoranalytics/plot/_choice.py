@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -811,6 +811,34 @@ def plot_boldness(
     return ax
 
 
+#: The columns each boldness component is computed from (for the "not recorded" note).
+_COMPONENT_SOURCES = {
+    "reach": "mentor_level",
+    "distance": "mentor_relation",
+    "initiation": "approach",
+}
+
+
+def _empty_component_note(
+    scores: pd.DataFrame, column: str, groups: Sequence[Any], values: Mapping[Any, np.ndarray]
+) -> str:
+    """What an empty panel of a group says: "no participants with a mentor" only when the
+    group has nobody with any boldness score; otherwise this component is not recorded
+    (e.g. the ``approach`` column is absent, or every approach was ``assigned``)."""
+    parts = [c for c, _ in _COMPONENTS if c in scores]
+    keys = scores["_group"].astype(object).map(lambda v: None if pd.isna(v) else str(v))
+    empty = [g for g in groups if not len(values[g])]
+    with_mentor = [
+        g
+        for g in empty
+        if bool(scores.loc[(keys == str(g)).to_numpy(bool), parts].notna().any().any())
+    ]
+    if not with_mentor:
+        return NO_MENTOR_NOTE
+    source = _COMPONENT_SOURCES.get(column, column)
+    return f"no {_SHORT.get(column, column).lower()} recorded in this group ('{source}')"
+
+
 def plot_boldness_panels(
     data: Any,
     *,
@@ -898,7 +926,14 @@ def plot_boldness_panels(
                 legend=False,
                 limits=BOLDNESS_LIMITS,
                 xlabel="Mean and 95% CI" if j >= 2 else "",
-                empty_text="no mentor (n = 0)",
+                empty_text=(
+                    "no mentor (n = 0)"
+                    if _empty_component_note(
+                        scores, column, groups, _group_values(scores, "_group", column, groups)
+                    )
+                    == NO_MENTOR_NOTE
+                    else "not recorded (n = 0)"
+                ),
             )
             ax.set_title(_SHORT[column], loc="center", fontsize=10.5)
             continue
@@ -912,7 +947,7 @@ def plot_boldness_panels(
             markers,
             hidden=hidden,
             resolution=1 / 48,
-            empty_note=NO_MENTOR_NOTE,
+            empty_note=_empty_component_note(scores, column, groups, values),
         )
         narrow = len(groups) > 2
         ax.set_xticks(

@@ -13,7 +13,6 @@ import pandas as pd
 
 from .._conventions import group_order as _group_order
 from ..exceptions import AnalysisError, require_columns
-from ..schema import SCHEMA
 from ._style import NEUTRAL
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -128,11 +127,11 @@ def category_label(value: Any) -> str:
 
 
 def column_label(column: str) -> str:
-    """Display text of a column: the schema description, else the name in words."""
-    col = SCHEMA.get(column)
-    if col is not None:
-        return col.description.split(" (")[0].split(";")[0].rstrip(".")
-    return str(column).replace("_", " ").capitalize()
+    """Display text of a column: its one label (:func:`mentoranalytics.schema.display_label`),
+    the same in every chart, table and sentence."""
+    from ..schema import display_label
+
+    return display_label(column)
 
 
 def by_label(by: str) -> str:

@@ -44,6 +44,18 @@ class TableBlock:
         Display rounding only.
     percent_columns : tuple of str
         Columns holding proportions in [0, 1], displayed as percentages.
+    point_columns : tuple of str
+        Columns holding differences of proportions, displayed in percentage points
+        ("-12.4 pp"); with ``point_rows``, only in those rows.
+    point_rows : tuple, optional
+        Rows (index labels) whose ``point_columns`` are differences of proportions
+        (default: every row).
+    percent_rows : tuple, optional
+        Rows whose ``point_columns`` are proportions instead (shown as percentages),
+        e.g. the share of a gap that runs through a mediator.
+    technical : bool
+        A table for auditing (effect-size variants, models, life tables): folded away
+        in HTML and moved to the technical appendix in Markdown; every format keeps it.
     """
 
     name: str
@@ -54,6 +66,10 @@ class TableBlock:
     notes: tuple[str, ...] = ()
     digits: int = 2
     percent_columns: tuple[str, ...] = ()
+    point_columns: tuple[str, ...] = ()
+    point_rows: tuple[Any, ...] | None = None
+    percent_rows: tuple[Any, ...] = ()
+    technical: bool = False
 
     def suppressed_mask(self) -> pd.DataFrame:
         """Boolean mask of withheld cells (all False when nothing was withheld)."""
@@ -66,13 +82,25 @@ class TableBlock:
         mask = self.suppressed_mask().to_numpy(dtype=bool)
         n_rows, n_cols = self.frame.shape
         cells = np.empty((n_rows, n_cols), dtype=object)
+        rows = None if self.point_rows is None else {str(r) for r in self.point_rows}
+        shares = {str(r) for r in self.percent_rows}
         for j, col in enumerate(self.frame.columns):
-            percent = col in self.percent_columns
             for i, value in enumerate(self.frame.iloc[:, j]):
+                row = str(self.frame.index[i])
+                percent = col in self.percent_columns or (
+                    col in self.point_columns and row in shares
+                )
+                points = (
+                    col in self.point_columns
+                    and row not in shares
+                    and (rows is None or row in rows)
+                )
                 cells[i, j] = (
                     "suppressed"
                     if mask[i, j]
-                    else format_value(value, col, digits=self.digits, percent=percent)
+                    else format_value(
+                        value, col, digits=self.digits, percent=percent, points=points
+                    )
                 )
         return pd.DataFrame(cells, index=self.frame.index, columns=self.frame.columns, dtype=object)
 
@@ -180,15 +208,52 @@ def json_value(value: Any) -> Any:
     return str(value)
 
 
-def format_value(value: Any, column: Any = "", *, digits: int = 2, percent: bool = False) -> str:
+#: Columns that hold counts: shown as whole numbers whatever the table's digits.
+COUNT_COLUMNS = frozenset(
+    {
+        "n",
+        "events",
+        "count",
+        "participants",
+        "mentors_approached",
+        "refusals",
+        "n_at_risk",
+        "censored",
+        "missing",
+        "rows",
+        "n_missing",
+        "n_strata_used",
+    }
+)
+
+
+def _signed_zero(text: str) -> str:
+    """'-0', '-0.00', '-0.0%' -> the same without the sign."""
+    if text.startswith("-") and not any(ch in "123456789" for ch in text):
+        return text[1:]
+    return text
+
+
+def format_value(
+    value: Any, column: Any = "", *, digits: int = 2, percent: bool = False, points: bool = False
+) -> str:
     """Format a cell for display; unrounded values stay in the data.
+
+    Counts are whole numbers, proportions percentages, differences of proportions
+    percentage points, and a value that rounds to zero never shows a minus sign.
 
     >>> format_value(0.1234, "rate", percent=True)
     '12.3%'
+    >>> format_value(-0.1234, "estimate", points=True)
+    '-12.3 pp'
     >>> format_value(0.00001, "p_value")
     '<0.001'
     >>> format_value(12, "n")
     '12'
+    >>> format_value(134.0, "participants")
+    '134'
+    >>> format_value(-0.0001, "estimate", digits=3)
+    '0.000'
     """
     if value is None:
         return ""
@@ -207,11 +272,13 @@ def format_value(value: Any, column: Any = "", *, digits: int = 2, percent: bool
         name = str(column)
         if name == "p_value" or name.endswith("p_value"):
             return "<0.001" if value < 0.001 else f"{value:.3f}"
-        if percent:
-            return f"{100 * value:.1f}%"
         if value in (float("inf"), float("-inf")):
             return "∞" if value > 0 else "-∞"
-        if value == int(value) and name in {"n", "events", "count"}:
-            return str(int(value))
-        return f"{value:.{digits}f}"
+        if points:
+            return _signed_zero(f"{100 * value:.1f}") + " pp"
+        if percent:
+            return _signed_zero(f"{100 * value:.1f}") + "%"
+        if value == int(value) and name in COUNT_COLUMNS:
+            return format_value(int(value))
+        return _signed_zero(f"{value:.{digits}f}")
     return str(value)

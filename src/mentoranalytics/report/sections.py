@@ -32,7 +32,34 @@ def _pct(x: float) -> str:
 
 
 def _pts(x: float) -> str:
-    return f"{100 * x:+.0f}"
+    """A difference of proportions in whole percentage points, signed ('-12', '+4', '0')."""
+    k = int(round(100 * float(x)))
+    return f"{k:+d}" if k else "0"
+
+
+def what_of(column: str) -> str:
+    """The one label of a quantity (:func:`mentoranalytics.schema.display_label`)."""
+    return schema.display_label(column)
+
+
+def denominator(column: str) -> str:
+    """' (of those with a mentor)' for quantities that exist only with a mentor."""
+    return " (of those with a mentor)" if column in schema.WITH_MENTOR else ""
+
+
+#: Notes of a result that the report states once (the comparison direction) or that
+#: name raw columns (the event coded as yes): not repeated under every table.
+_STATED_ONCE = (
+    "reference group",
+    "event:",
+    "detectable_difference",
+    "exposure coding",
+    "effects are differences",
+)
+
+
+def _keep_note(note: str) -> bool:
+    return not str(note).lower().startswith(_STATED_ONCE)
 
 
 def _label(value: Any) -> str:
@@ -101,6 +128,9 @@ class ReportContext:
     memo: dict[Any, Any] = field(default_factory=dict)
     #: released group summaries (n, mean, ci_low, ci_high) by variable, for the charts
     summaries: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: released results the first page answers the questions from (see answers.py):
+    #: only numbers that already passed the gate
+    answers: dict[str, Any] = field(default_factory=dict)
 
     def cached(self, fn: Callable[..., Any], data: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
         """``fn(data, *args, **kwargs)``, computed once per report: a rebuild after the
@@ -221,12 +251,35 @@ class ReportContext:
 
     @property
     def groups(self) -> list[str]:
-        return [str(g) for g in self.data[self.by].dropna().unique()]
+        """The groups shown, in the fixed order (schema order, never by size)."""
+        col = self.data[self.by]
+        present = {str(g) for g in col.dropna().unique()}
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            return [str(g) for g in col.cat.categories if str(g) in present]
+        return sorted(present)
 
     @property
     def breakdown_ok(self) -> bool:
         """Two or more groups can be shown."""
         return len(self.groups) >= 2
+
+    @property
+    def reference(self) -> str | None:
+        """The comparison group of every gap, whatever the group sizes: ``man`` when
+        shown (gaps read "women minus men"), else the first group in schema order."""
+        groups = self.groups
+        if not groups:
+            return None
+        return "man" if "man" in groups else groups[0]
+
+    @property
+    def focus(self) -> str | None:
+        """The group the first page compares with the reference (``woman`` when shown,
+        else the first other group in schema order)."""
+        others = [g for g in self.groups if g != self.reference]
+        if not others:
+            return None
+        return "woman" if "woman" in others else others[0]
 
     def step(self, name: str) -> None:
         if self.progress is not None:
@@ -418,36 +471,162 @@ def render_pending(
 
 def _withheld_sentence(ctx: ReportContext, what: str) -> str:
     return (
-        f"{what}: not reported, because a group is too small to publish under the "
-        f"'{ctx.policy.name}' disclosure policy (fewer than {ctx.policy.threshold})."
+        f"{what}: not reported, because publishing it could identify people under the "
+        f"'{ctx.policy.name}' disclosure policy (a group has fewer than "
+        f"{ctx.policy.threshold} with or without it, or all or none of a group have it)."
     )
+
+
+#: Evidence levels, read from the p-value that the report words a result by (the
+#: multiplicity-adjusted one when the comparison belongs to a family).
+EVIDENCE_LEVEL = 0.05
+WEAK_LEVEL = 0.10
+#: The first page and the sentences do not compare a group of fewer people than this
+#: (an internal report shows such groups in its tables, but a "gap" of one person is
+#: not a finding).
+MIN_COMPARED = 5
+
+
+def strength(p: Any) -> str:
+    """'evidence' (p < 0.05), 'weak' (p < 0.10), 'none', or 'withheld' (no p)."""
+    if p is None or pd.isna(p):
+        return "withheld"
+    if p < EVIDENCE_LEVEL:
+        return "evidence"
+    if p < WEAK_LEVEL:
+        return "weak"
+    return "none"
+
+
+def p_text(p: Any) -> str:
+    """'p = 0.043', 'p < 0.001' or ''."""
+    if p is None or pd.isna(p):
+        return ""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def interval_note(
+    estimate: Any, low: Any, high: Any, p: Any, *, null: float = 0.0, adjusted: Any = None
+) -> str:
+    """Why an interval and a p-value seem to disagree, or '' when they agree.
+
+    A 95% interval that excludes ``null`` beside a p-value of 0.05 or more (or the
+    reverse) happens for two reasons: the p-value is adjusted for several comparisons
+    and the interval is not, or they come from different methods (Newcombe's score
+    interval and Fisher's exact test, say), which differ near the 5% line."""
+    if any(v is None or pd.isna(v) for v in (low, high, p)):
+        return ""
+    excludes = bool(low > null or high < null)
+    if adjusted is not None and pd.notna(adjusted) and excludes and adjusted >= EVIDENCE_LEVEL:
+        if p < EVIDENCE_LEVEL:
+            return (
+                "The 95% interval is not adjusted for the comparisons made together; the "
+                "adjusted p-value is the one to read."
+            )
+    if excludes != (p < EVIDENCE_LEVEL):
+        return (
+            "The interval and the p-value come from different methods (a score interval "
+            "and an exact test), which can disagree this close to the 5% line; neither "
+            "is clear-cut evidence."
+        )
+    return ""
 
 
 def _compare_sentence(
-    what: str, rates: pd.DataFrame, eff: pd.Series, group: Any, reference: Any
+    what: str,
+    rates: pd.DataFrame,
+    eff: pd.Series,
+    group: Any,
+    reference: Any,
+    *,
+    adjusted: Any = None,
+    family: str = "",
+    with_mentor: bool = False,
 ) -> tuple[str, str]:
-    """Plain-language comparison worded by the strength of evidence."""
+    """Plain-language comparison worded by the strength of evidence: by the adjusted
+    p-value when the comparison belongs to a family (``family`` names it)."""
     g, r = rates.loc[group], rates.loc[reference]
+    who = " with a mentor" if with_mentor else ""
     base = (
-        f"{what}: {_pct(g['rate'])} of {_people(group)} (n={int(g['n'])}) vs "
-        f"{_pct(r['rate'])} of {_people(reference)} (n={int(r['n'])}); "
-        f"difference {_pts(eff['estimate'])} points (95% CI {_pts(eff['ci_low'])} to "
-        f"{_pts(eff['ci_high'])})"
+        f"{what}: {_pct(g['rate'])} of {_people(group)}{who} ({int(g['events'])} of "
+        f"{int(g['n'])}) vs {_pct(r['rate'])} of {_people(reference)} "
+        f"({int(r['events'])} of {int(r['n'])}); difference {_pts(eff['estimate'])} points "
+        f"(95% CI {_pts(eff['ci_low'])} to {_pts(eff['ci_high'])})"
     )
     p = eff.get("p_value", np.nan)
+    used = adjusted if adjusted is not None else p
+    ptxt = p_text(p)
+    if ptxt and adjusted is not None and pd.notna(adjusted):
+        ptxt += f", or {adjusted:.3f} allowing for {family} (Holm)"
+    level = strength(used)
+    lead = {
+        "evidence": "Evidence of a difference.",
+        "weak": "Weak evidence of a difference.",
+    }.get(level, "No clear difference.")
+    text = f"{lead} {base}" + (f", {ptxt}" if ptxt else "") + "."
+    note = interval_note(eff["estimate"], eff["ci_low"], eff["ci_high"], p, adjusted=adjusted)
+    if note:
+        text += " " + note
     mdd = eff.get("detectable_difference", np.nan)
-    ptxt = "" if pd.isna(p) else (", p<0.001" if p < 0.001 else f", p={p:.3f}")
-    if pd.notna(p) and p < 0.05:
-        return f"Evidence of a difference. {base}{ptxt}.", "evidence"
-    if pd.notna(p) and p < 0.10:
-        return f"Weak evidence of a difference. {base}{ptxt}.", "weak"
-    tail = ""
-    if pd.notna(mdd):
-        tail = (
+    if level not in ("evidence", "weak") and pd.notna(mdd):
+        text += (
             f" With these numbers only gaps of about {100 * mdd:.0f} points or more could "
             "have been detected reliably."
         )
-    return f"No clear difference. {base}{ptxt}.{tail}", "none"
+    return text, level if level != "withheld" else "none"
+
+
+def _finding_blocks(
+    ctx: ReportContext,
+    name: str,
+    *,
+    adjusted: dict[str, float] | None = None,
+    family: str = "",
+) -> list[Block]:
+    """The sentences of a released rate comparison (see :func:`_rate_comparison`): one
+    per group against the reference, worded by the adjusted p-value when given."""
+    info = ctx.answers.get(name)
+    if info is None:
+        return []
+    res, what, outcome = info["res"], info["what"], info["outcome"]
+    blocks: list[Block] = []
+    if res is None:
+        if len(info["shown"]) >= 2:
+            text = _withheld_sentence(ctx, what)
+            blocks.append(ctx.add_finding(Finding(what, text, "withheld")))
+        return blocks
+    eff = res.effects
+    rd = eff[eff["measure"] == "risk_difference"]
+    for _, row in rd.iterrows():
+        g = str(row["group"])
+        n_g = int(res.rates.loc[row["group"], "n"])
+        n_r = int(res.rates.loc[row["reference"], "n"])
+        if min(n_g, n_r) < MIN_COMPARED:
+            small = _people(row["group"]) if n_g < n_r else _people(row["reference"])
+            text = (
+                f"{what}: not compared, because there are only {min(n_g, n_r)} {small} "
+                f"(a comparison needs at least {MIN_COMPARED})."
+            )
+            blocks.append(ctx.add_finding(Finding(what, text, "descriptive")))
+            continue
+        adj = None if adjusted is None else adjusted.get(g)
+        text, level = _compare_sentence(
+            what,
+            res.rates,
+            row,
+            row["group"],
+            row["reference"],
+            adjusted=adj,
+            family=family,
+            with_mentor=outcome in schema.WITH_MENTOR,
+        )
+        p_used = adj if adj is not None else row["p_value"]
+        blocks.append(ctx.add_finding(Finding(what, text, level, p_used)))
+    for g in info["shown"]:
+        if g not in info["released"]:
+            text = _withheld_sentence(ctx, f"{what} ({_people(g)})")
+            blocks.append(ctx.add_finding(Finding(what, text, "withheld")))
+    return blocks
 
 
 def _level_label(value: Any) -> Any:
@@ -530,10 +709,14 @@ def _rate_comparison(
     ``table`` is the released group x outcome count table when the caller released it
     together with related tables; otherwise it is released here.  Every number is
     computed from the released counts of the groups whose yes and no cells are both
-    released (:func:`released_frame`); the pooled estimate over ``strata`` is released
-    only when every stratum's cells are (a gate basis).
-    Returns the blocks, the compare_rates result (None when fewer than two groups are
-    released) and the per-group "publishable" flags.
+    released (:func:`released_frame`); gaps are against :attr:`ReportContext.reference`
+    (never the larger group), and none is computed when the reference is withheld.  The
+    pooled estimate over ``strata`` is released only when every stratum's cells are (a
+    gate basis).  With ``finding=False`` the caller words the sentences
+    (:func:`_finding_blocks`, with the adjusted p-values of its family).
+    Returns the blocks, the compare_rates result (None when no gap can be computed)
+    and the per-group "publishable" flags; the result is also kept on
+    ``ctx.answers[name]`` for the first page.
     """
     from ..stats import compare_rates, proportion_ci
 
@@ -561,15 +744,21 @@ def _rate_comparison(
             mask.loc[g, :] = True
             rates.loc[g, :] = np.nan
     res = None
-    if len(released) >= 2:
-        res = ctx.cached(compare_rates, rel, outcome, by=ctx.by, rng=ctx.options.seed)
+    ref = ctx.reference
+    if len(released) >= 2 and ref in released:
+        res = ctx.cached(
+            compare_rates, rel, outcome, by=ctx.by, reference=ref, rng=ctx.options.seed
+        )
+    ctx.answers[name] = {
+        "res": res,
+        "what": what,
+        "outcome": outcome,
+        "shown": shown,
+        "released": released,
+    }
     n_hidden = int((~ok.reindex(rates.index, fill_value=False)).sum())
     ctx.withheld += n_hidden
-    notes = (
-        [n for n in ctx.notes(res.notes, name) if not n.startswith("detectable_difference")]
-        if res is not None
-        else []
-    )
+    notes = [n for n in ctx.notes(res.notes, name) if _keep_note(n)] if res is not None else []
     if n_hidden:
         notes.append(
             f"{n_hidden} group(s) withheld under the '{ctx.policy.name}' policy: "
@@ -586,7 +775,7 @@ def _rate_comparison(
     blocks.append(
         TableBlock(
             f"{name}_rates",
-            f"{what}, by {ctx.by} (Wilson 95% CI)",
+            f"{what}{denominator(outcome)}, by {ctx.by} (Wilson 95% CI)",
             rates,
             suppressed=mask,
             notes=tuple(notes),
@@ -594,9 +783,8 @@ def _rate_comparison(
         )
     )
     if res is None:
-        if finding and len(shown) >= 2:
-            text = _withheld_sentence(ctx, what)
-            blocks.append(ctx.add_finding(Finding(what, text, "withheld")))
+        if finding:
+            blocks += _finding_blocks(ctx, name)
         return blocks, None, ok
     eff = res.effects
     if len(eff):
@@ -604,31 +792,44 @@ def _rate_comparison(
         if "detectable_difference" in eff:
             cols.append("detectable_difference")
         table_e = eff[cols].copy()
+        is_rd = (eff["measure"] == "risk_difference").to_numpy()
+        if "detectable_difference" in table_e:
+            # the smallest detectable gap is a risk difference: shown on that row only
+            table_e.loc[~is_rd, "detectable_difference"] = np.nan
         table_e.index = [
             f"{_label(g)} vs {_label(r)}: {m.replace('_', ' ')}"
             for g, r, m in zip(eff["group"], eff["reference"], eff["measure"], strict=True)
         ]
+        gap_notes = [
+            "Risk differences are in percentage points (pp); risk and odds ratios have no "
+            "unit (1 = no gap)."
+        ]
+        for (_, row), rd in zip(eff.iterrows(), is_rd, strict=True):
+            note = interval_note(
+                row["estimate"],
+                row["ci_low"],
+                row["ci_high"],
+                row["p_value"],
+                null=0.0 if rd else 1.0,
+            )
+            if note and note not in gap_notes:
+                gap_notes.append(note)
         blocks.append(
             TableBlock(
                 f"{name}_gaps",
-                f"{what}: gaps against {_label(res.reference)} (risk difference in "
-                "proportion points; risk and odds ratios), with the smallest detectable risk "
+                f"{what}: gaps, {_people(res.reference)} as the comparison group (risk "
+                "difference, risk ratio, odds ratio), with the smallest detectable risk "
                 "difference",
                 table_e,
                 digits=3,
+                notes=tuple(gap_notes),
+                point_columns=("estimate", "ci_low", "ci_high", "detectable_difference"),
+                point_rows=tuple(i for i, rd in zip(table_e.index, is_rd, strict=True) if rd),
+                technical=True,
             )
         )
-        if finding:
-            rd = eff[eff["measure"] == "risk_difference"]
-            for _, row in rd.iterrows():
-                text, strength = _compare_sentence(
-                    what, res.rates, row, row["group"], row["reference"]
-                )
-                blocks.append(ctx.add_finding(Finding(what, text, strength, row["p_value"])))
-            hidden = [g for g in shown if g not in released]
-            for g in hidden:
-                text = _withheld_sentence(ctx, f"{what} ({_label(g)})")
-                blocks.append(ctx.add_finding(Finding(what, text, "withheld")))
+    if finding:
+        blocks += _finding_blocks(ctx, name)
     test = res.test
     if test is not None and len(test) and len(released) > 2:
         t = test.iloc[0]
@@ -636,7 +837,7 @@ def _rate_comparison(
             reason = t.get("reason", "")
             blocks.append(
                 Paragraph(
-                    f"Overall test across the groups shown: {t['method']}, p={t['p_value']:.3f}"
+                    f"Overall test across the groups shown: {t['method']}, {p_text(t['p_value'])}"
                     + (f" ({reason})" if isinstance(reason, str) and reason else "")
                     + ".",
                     kind="note",
@@ -654,7 +855,13 @@ def _rate_comparison(
             pooled_frame = basis.expand([strata, ctx.by], outcome)
             pooled_frame = pooled_frame.assign(**{outcome: pooled_frame[outcome].astype(bool)})
             pres = ctx.cached(
-                compare_rates, pooled_frame, outcome, by=ctx.by, strata=strata, rng=ctx.options.seed
+                compare_rates,
+                pooled_frame,
+                outcome,
+                by=ctx.by,
+                reference=ref,
+                strata=strata,
+                rng=ctx.options.seed,
             )
             res = pres
         else:
@@ -757,9 +964,7 @@ def overview_section(ctx: ReportContext) -> Section:
         ctx.count_block("participants", f"Participants by cohort{suffix}", tables["participants"])
     )
     for v in variables:
-        block = ctx.count_block(
-            f"overview_{v}", f"{v.replace('_', ' ').capitalize()}{suffix}", tables[f"overview_{v}"]
-        )
+        block = ctx.count_block(f"overview_{v}", f"{what_of(v)}{suffix}", tables[f"overview_{v}"])
         if v == "participant_level":
             frame = block.frame.rename(index=_level_label)
             mask = block.suppressed_mask().rename(index=_level_label)
@@ -771,8 +976,13 @@ def overview_section(ctx: ReportContext) -> Section:
         "overview",
         title,
         tuple(blocks),
-        intro="Who took part. Counts below the disclosure threshold are suppressed, "
-        "together with enough other cells that they cannot be recovered from totals.",
+        intro="Who took part. "
+        + (
+            "Internal report: every count is shown, however small."
+            if ctx.internal
+            else "Counts below the disclosure threshold are suppressed, together with enough "
+            "other cells that they cannot be recovered from totals."
+        ),
     )
 
 
@@ -783,7 +993,9 @@ def securing_section(ctx: ReportContext) -> Section:
     if not ctx.breakdown_ok:
         return _withheld_section(ctx, "securing", title)
     ctx.step("analysing: securing a mentor")
-    blocks, _, ok = _rate_comparison(ctx, "mentor_secured", "Secured a mentor", name="secured")
+    blocks, _, ok = _rate_comparison(
+        ctx, "mentor_secured", what_of("mentor_secured"), name="secured"
+    )
     # a group whose count with a mentor is withheld is left out of the mentor sections
     ctx.hidden_secured = tuple(g for g in ok.index if not ok[g])
     d = _with_mentor(ctx)
@@ -792,45 +1004,9 @@ def securing_section(ctx: ReportContext) -> Section:
     if d[ctx.by].nunique() < 2:
         return Section("securing", title, tuple(blocks))
     if "days_to_secure" in d and d["days_to_secure"].notna().any():
-        blocks += _continuous_blocks(ctx, d, "days_to_secure", "Days to secure a mentor")
+        blocks += _continuous_blocks(ctx, d, "days_to_secure", what_of("days_to_secure"))
     if not _missing(ctx, ["mentors_approached", "refusals"]):
         blocks += _magnitude_blocks(ctx, d)
-    return Section("securing", title, tuple(blocks))
-    if "days_to_secure" in d and d["days_to_secure"].notna().any():
-        blocks += _continuous_blocks(ctx, d, "days_to_secure", "Days to secure a mentor")
-    if not _missing(ctx, ["mentors_approached", "refusals"]):
-        sub = d.dropna(subset=["mentors_approached", "refusals"])
-        grp = sub.groupby(sub[ctx.by].astype(str), observed=True)
-        tab = pd.DataFrame(
-            {
-                "participants": grp.size(),
-                "mentors_approached": grp["mentors_approached"].sum(),
-                "refusals": grp["refusals"].sum(),
-            }
-        )
-        tab = tab[tab["participants"] > 0].astype(float)
-        ok = (tab["participants"] >= max(ctx.policy.threshold, 1)) | ctx.internal
-        tab["refusals_per_approach"] = tab["refusals"] / tab["mentors_approached"].where(
-            tab["mentors_approached"] > 0
-        )
-        mask = pd.DataFrame(False, index=tab.index, columns=tab.columns)
-        mask.loc[~ok, :] = True
-        tab.index = [_label(i) for i in tab.index]
-        mask.index = tab.index
-        blocks.append(
-            TableBlock(
-                "approaches_refusals",
-                f"Prospective mentors approached and refusals, by {ctx.by} "
-                "(participants who secured a mentor)",
-                tab,
-                suppressed=mask,
-                digits=2,
-                notes=(
-                    "Refusals per approach separate willingness to ask from acceptance: a group "
-                    "that asks more senior strangers meets more refusals.",
-                ),
-            )
-        )
     return Section("securing", title, tuple(blocks))
 
 
@@ -921,15 +1097,24 @@ def _magnitude_blocks(ctx: ReportContext, d: pd.DataFrame) -> list[Block]:
 
 
 def _continuous_blocks(
-    ctx: ReportContext, d: pd.DataFrame, variable: str, what: str
+    ctx: ReportContext,
+    d: pd.DataFrame,
+    variable: str,
+    what: str,
+    *,
+    technical_summary: bool = False,
 ) -> list[Block]:
     """Group summaries released by the gate (n, mean with CI, SD, median, quartiles; never
-    minimum or maximum), and comparisons when both groups' summaries are released."""
+    minimum or maximum), and comparisons against the reference group when both groups'
+    summaries are released (kept on ``ctx.answers["summary:<variable>"]``)."""
     from ..stats import compare_groups
 
-    res = ctx.cached(compare_groups, d, variable, by=ctx.by, rng=ctx.options.seed)
+    present = set(d.loc[d[variable].notna(), ctx.by].astype(str))
+    ref = ctx.reference if ctx.reference in present else None
+    res = ctx.cached(compare_groups, d, variable, by=ctx.by, reference=ref, rng=ctx.options.seed)
     tables = res.tables()
-    groups = tables["groups"].copy()  # indexed by group
+    groups = tables["groups"]
+    groups = groups.set_index("group") if "group" in groups.columns else groups.copy()
     groups.index = [str(g) for g in groups.index]
     drop = ["min", "max"] + ([] if ctx.internal else ["n_missing"])
     groups = groups.drop(columns=[c for c in drop if c in groups])
@@ -946,6 +1131,8 @@ def _continuous_blocks(
     summary_ok = {g: not decisions[g]["mean"] for g in groups.index}
     released = groups[[c for c in ("n", "mean", "ci_low", "ci_high") if c in groups]].copy()
     ctx.summaries[variable] = released.rename_axis("group")
+    answer: dict[str, Any] = {"what": what, "groups": released.copy(), "comparisons": None}
+    ctx.answers[f"summary:{variable}"] = answer
     groups.index = [_label(g) for g in groups.index]
     mask.index = groups.index
     notes = ["Minimum and maximum are never published."]
@@ -953,14 +1140,15 @@ def _continuous_blocks(
     blocks: list[Block] = [
         TableBlock(
             f"{variable}_summary",
-            f"{what}: by {ctx.by}",
+            f"{what}{denominator(variable)}: by {ctx.by}",
             groups,
             suppressed=mask,
             digits=2,
             notes=tuple(notes),
+            technical=technical_summary,
         )
     ]
-    comp = tables.get("comparisons")
+    comp = tables.get("comparisons") if ref is not None else None
     few = variable in LEVELS and not ctx.internal
     dist_ok = True
     if few and comp is not None and len(comp):
@@ -979,6 +1167,7 @@ def _continuous_blocks(
             for g, r in zip(comp["group"], comp["reference"], strict=True)
         ]
         comp = comp[released]
+        answer["comparisons"] = comp.reset_index(drop=True)
         comp.index = [
             f"{_label(g)} vs {_label(r)}: {m.replace('_', ' ')}"
             for g, r, m in zip(comp["group"], comp["reference"], comp["measure"], strict=True)
@@ -989,12 +1178,20 @@ def _continuous_blocks(
             if c in comp
         ]
         if len(comp):
+            comp_notes: list[str] = []
+            for _, row in comp.iterrows():
+                note = interval_note(row["estimate"], row["ci_low"], row["ci_high"], row["p_value"])
+                if note and note not in comp_notes:
+                    comp_notes.append(note)
             blocks.append(
                 TableBlock(
                     f"{variable}_comparison",
-                    f"{what}: differences between groups",
+                    f"{what}: differences between groups, {_people(ref)} as the comparison "
+                    "group (four effect sizes)",
                     comp[keep],
                     digits=3,
+                    notes=tuple(comp_notes),
+                    technical=True,
                 )
             )
         if not all(released):
@@ -1005,7 +1202,7 @@ def _continuous_blocks(
                     kind="note",
                 )
             )
-    blocks += [Paragraph(n, kind="note") for n in ctx.notes(res.notes, variable)]
+    blocks += [Paragraph(n, kind="note") for n in ctx.notes(res.notes, variable) if _keep_note(n)]
     return blocks
 
 
@@ -1053,39 +1250,56 @@ def boldness_section(ctx: ReportContext) -> Section:
     for var in cats:
         block = ctx.count_block(
             f"{var}_counts",
-            f"{var.replace('_', ' ').capitalize()} by {ctx.by}",
+            f"{what_of(var)} by {ctx.by}{denominator(var)}",
             tables[f"{var}_counts"],
         )
         blocks.append(block)
-        mask = tables[f"{var}_counts"].suppressed
-        hidden = pd.Series({str(g): bool(mask[g].any()) for g in mask.columns if str(g) != "Total"})
-        shown = expand_table(tables[f"{var}_counts"], var, ctx.by, list(hidden[~hidden].index))
         _append_figure(
             ctx,
             blocks,
             f"{var}_by_{ctx.by}",
-            f"{var.replace('_', ' ').capitalize()} by {ctx.by}: share of each group "
-            "(100% stacked), with n per bar, from the released counts.",
-            functools.partial(_draw_choice, shown, var, ctx.by, hidden),
+            f"{what_of(var)} by {ctx.by}: share of each group with a mentor "
+            "(100% stacked) from the released counts; withheld cells are not drawn, and a "
+            "bar with withheld cells says so.",
+            functools.partial(_draw_choice, _released_counts(tables[f"{var}_counts"]), var, ctx.by),
         )
     strata = "cohort" if _n_cohorts(ctx) > 1 else None
-    whats = {
-        "outside_network": "Chose a mentor outside their network",
-        "bold_choice": "Made a bold choice",
-    }
+    bold_at = None
     for v in binaries:
-        more, res, _ = _rate_comparison(ctx, v, whats[v], d, name=v, strata=strata, table=tables[v])
+        more, res, _ = _rate_comparison(
+            ctx,
+            v,
+            what_of(v),
+            d,
+            name=v,
+            strata=strata,
+            table=tables[v],
+            finding=v != "bold_choice",
+        )
         blocks += more
-        blocks += _pooled_blocks(ctx, res, v, whats[v].lower())
-    for var, what in (
-        ("seniority_gap", "Seniority gap (mentor level minus own level)"),
-        ("boldness_index", "Boldness index (0 safest to 1 boldest)"),
-        ("reach", "Boldness component: reach"),
-        ("distance", "Boldness component: distance"),
-        ("initiation", "Boldness component: initiation"),
-    ):
+        if v == "bold_choice":
+            bold_at = len(blocks)
+        blocks += _pooled_blocks(ctx, res, v, what_of(v).lower())
+    index_at = None
+    for var in ("seniority_gap", "boldness_index", "reach", "distance", "initiation"):
         if var in d and d[var].notna().any():
-            blocks += _continuous_blocks(ctx, d, var, what)
+            blocks += _continuous_blocks(
+                ctx, d, var, what_of(var), technical_summary=var != "boldness_index"
+            )
+            if var == "boldness_index":
+                index_at = len(blocks)
+    # the boldness family (question 1): bold choice and the boldness index, adjusted
+    # together (Holm), so the sentences here and on the first page agree
+    family = boldness_family(ctx)
+    table = _family_table(ctx, family)
+    if table is not None:
+        blocks.append(table)
+    if index_at is not None:
+        blocks[index_at:index_at] = _index_sentences(ctx, family)
+    if bold_at is not None:
+        blocks[bold_at:bold_at] = _finding_blocks(
+            ctx, "bold_choice", adjusted=family["bold_choice"], family=family["name"]
+        )
     if "seniority_gap" in d and d["seniority_gap"].notna().any():
         if ctx.internal:
             _append_figure(
@@ -1133,6 +1347,112 @@ def boldness_section(ctx: ReportContext) -> Section:
     return Section("boldness", title, tuple(blocks))
 
 
+def boldness_family(ctx: ReportContext) -> dict[str, Any]:
+    """Question 1's family: the bold-choice gap (Fisher's exact test) and the boldness
+    index gap (Mann-Whitney, the index being ordinal) of a group against the reference,
+    Holm-adjusted together (one family per group, so the women-versus-men answer is the
+    same whichever other groups a report shows).  Built from released results only;
+    kept on ``ctx.answers["family:boldness"]``."""
+    from ..stats import adjust_pvalues
+
+    keys: list[tuple[str, str]] = []
+    raw: list[float] = []
+    info = ctx.answers.get("bold_choice")
+    if info is not None and info["res"] is not None:
+        eff = info["res"].effects
+        for _, row in eff[eff["measure"] == "risk_difference"].iterrows():
+            keys.append(("bold_choice", str(row["group"])))
+            raw.append(float(row["p_value"]))
+    summ = ctx.answers.get("summary:boldness_index")
+    comp = None if summ is None else summ["comparisons"]
+    if comp is not None and len(comp):
+        for _, row in comp[comp["measure"] == "cliffs_delta"].iterrows():
+            keys.append(("boldness_index", str(row["group"])))
+            raw.append(float(row["p_value"]))
+    out: dict[str, Any] = {"bold_choice": {}, "boldness_index": {}}
+    sizes = {g: sum(1 for _, h in keys if h == g) for _, g in keys}
+    for group in sizes:
+        idx = [k for k, (_, g) in enumerate(keys) if g == group]
+        if len(idx) < 2:
+            continue  # a family of one: nothing to adjust
+        adjusted = adjust_pvalues(np.array([raw[k] for k in idx], dtype=float), method="holm")
+        for k, p in zip(idx, adjusted, strict=True):
+            out[keys[k][0]][group] = float(p)
+    out["m"] = max(sizes.values(), default=0)
+    out["name"] = "the 2 boldness measures (bold choice and boldness index)"
+    ctx.answers["family:boldness"] = out
+    return out
+
+
+def _family_table(ctx: ReportContext, family: dict[str, Any]) -> TableBlock | None:
+    """The boldness family's p-values, raw and Holm-adjusted (the first page words
+    question 1 by the adjusted ones)."""
+    rows = {}
+    info = ctx.answers.get("bold_choice")
+    if info is not None and info["res"] is not None:
+        eff = info["res"].effects
+        for _, r in eff[eff["measure"] == "risk_difference"].iterrows():
+            g = str(r["group"])
+            rows[f"{what_of('bold_choice')}: {_label(g)} vs {_label(r['reference'])}"] = {
+                "p_value": r["p_value"],
+                "p_value_holm": family["bold_choice"].get(g, r["p_value"]),
+                "method": "Fisher's exact test (risk difference)",
+            }
+    summ = ctx.answers.get("summary:boldness_index")
+    comp = None if summ is None else summ["comparisons"]
+    if comp is not None:
+        for _, r in comp[comp["measure"] == "cliffs_delta"].iterrows():
+            g = str(r["group"])
+            rows[f"{what_of('boldness_index')}: {_label(g)} vs {_label(r['reference'])}"] = {
+                "p_value": r["p_value"],
+                "p_value_holm": family["boldness_index"].get(g, r["p_value"]),
+                "method": "Mann-Whitney test (the index is ordinal)",
+            }
+    if not rows:
+        return None
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "comparison"
+    return TableBlock(
+        "boldness_multiplicity",
+        "Question 1's family: the two measures of boldness compared at once, with p-values "
+        "adjusted for it (Holm, within each group)",
+        frame,
+        digits=3,
+        technical=True,
+    )
+
+
+def _index_sentences(ctx: ReportContext, family: dict[str, Any]) -> list[Block]:
+    """The boldness index gap in words: released means, the rank test's p-value and its
+    adjusted value in the boldness family."""
+    summ = ctx.answers.get("summary:boldness_index")
+    if summ is None or summ["comparisons"] is None:
+        return []
+    comp, groups = summ["comparisons"], summ["groups"]
+    blocks: list[Block] = []
+    for _, row in comp[comp["measure"] == "cliffs_delta"].iterrows():
+        g, r = str(row["group"]), str(row["reference"])
+        m_g, m_r = groups.loc[g, "mean"], groups.loc[r, "mean"]
+        if pd.isna(m_g) or pd.isna(m_r):
+            continue
+        adj = family["boldness_index"].get(g)
+        level = strength(adj if adj is not None else row["p_value"])
+        lead = {
+            "evidence": "Evidence of a difference.",
+            "weak": "Weak evidence of a difference.",
+        }.get(level, "No clear difference.")
+        ptxt = p_text(row["p_value"])
+        if adj is not None:
+            ptxt += f", or {adj:.3f} allowing for {family['name']} (Holm)"
+        text = (
+            f"{lead} Boldness index (0 safest to 1 boldest) of those with a mentor: mean "
+            f"{m_g:.2f} for {_people(g)} vs {m_r:.2f} for {_people(r)} (Mann-Whitney test, "
+            f"the index being ordinal: {ptxt})."
+        )
+        blocks.append(ctx.add_finding(Finding(what_of("boldness_index"), text, level, adj)))
+    return blocks
+
+
 def _n_cohorts(ctx: ReportContext) -> int:
     return int(ctx.all_data["cohort"].nunique()) if "cohort" in ctx.all_data else 1
 
@@ -1145,12 +1465,22 @@ def _all_groups_publishable(ctx: ReportContext, d: pd.DataFrame) -> bool:
     return bool((sizes >= ctx.policy.threshold).all())
 
 
-def _draw_choice(d: pd.DataFrame, variable: str, by: str, hidden: pd.Series) -> Any:
+def _released_counts(table: Any) -> pd.DataFrame:
+    """A protected category x group table as released counts for a chart: withheld cells
+    NaN, without the 'missing' row and the margins (shares are then of the released
+    cells only, and the chart marks a bar that has withheld cells)."""
+    pub = table.published.where(~table.suppressed.astype(bool)).astype(float)
+    rows = [r for r in pub.index if str(r) not in ("Total", "missing")]
+    cols = [c for c in pub.columns if str(c) != "Total"]
+    out = pub.loc[rows, cols]
+    out.columns = [str(c) for c in cols]
+    return out
+
+
+def _draw_choice(counts: pd.DataFrame, variable: str, by: str) -> Any:
     from .. import plot
 
-    return plot.plot_mentor_choice(
-        d, variable=variable, by=by, suppressed=hidden[hidden] if hidden.any() else None
-    )
+    return plot.plot_mentor_choice(counts=counts, variable=variable, by=by)
 
 
 def _hidden_note(ctx: ReportContext) -> Paragraph:
@@ -1178,6 +1508,7 @@ def _cells_released(
     a model, a mediation or a decomposition with these three variables is computed from."""
     basis = ctx.gate.basis(name, d, [ctx.by, "bold_choice"], outcome, what=what)
     if not basis.ok:
+        ctx.answers[f"basis:{name}"] = basis.reason
         return None
     out = basis.expand([ctx.by, "bold_choice"], outcome)
     order = [g for g in ctx.groups if g in set(out[ctx.by].astype(str))]
@@ -1224,6 +1555,7 @@ def _pooled_blocks(ctx: ReportContext, res: Any, outcome: str, what: str) -> lis
             "(Mantel-Haenszel), with the Breslow-Day test of whether cohorts differ",
             table,
             digits=3,
+            technical=True,
         )
     ]
     if "note" in pooled:
@@ -1242,54 +1574,57 @@ def outcomes_section(ctx: ReportContext) -> Section:
         return _whole_cohort_section(ctx, "outcomes", title, list(ctx.outcomes))
     ctx.step("analysing: outcomes")
     from .. import plot
-    from ..stats import adjust_pvalues
 
     d = ctx.data.assign(**{o: _binary(ctx.data, o) for o in ctx.outcomes})
     tables = ctx.protect([(o, ctx.by, o, "rows") for o in ctx.outcomes], data=d)
-    blocks: list[Block] = []
+    per_outcome: dict[str, list[Block]] = {}
     hidden: dict[str, pd.Series] = {}
     released: list[pd.DataFrame] = []
-    rows = []
     for outcome in ctx.outcomes:
-        more, res, ok = _rate_comparison(
-            ctx,
-            outcome,
-            outcome.replace("_", " ").capitalize(),
-            d,
-            name=outcome,
-            table=tables[outcome],
+        more, _, ok = _rate_comparison(
+            ctx, outcome, what_of(outcome), d, name=outcome, table=tables[outcome], finding=False
         )
-        blocks += more
+        per_outcome[outcome] = more
         hidden[outcome] = ~ok
         groups = [g for g in ok.index if ok[g]]
         released.append(released_frame(tables[outcome], groups, ctx.by, outcome))
-        if res is not None:
-            for _, r in res.effects.iterrows():
-                rows.append({**r.to_dict(), "outcome": outcome, "safe": True})
-    if not rows:
+    # the outcome family (question 2): every outcome's gap against the reference,
+    # Holm-adjusted together; every sentence is worded by its adjusted p-value
+    rd = outcome_family(ctx)
+    m = int(rd["family_size"].max()) if len(rd) else 0
+    fam = f"the {m} outcomes compared" if m > 1 else ""
+    blocks: list[Block] = []
+    for outcome in ctx.outcomes:
+        part = rd[(rd["outcome"] == outcome) & (rd["family_size"] > 1)]
+        adjusted = {
+            str(g): float(p) for g, p in zip(part["group"], part["p_value_holm"], strict=True)
+        }
+        blocks += per_outcome[outcome]
+        blocks += _finding_blocks(ctx, outcome, adjusted=adjusted or None, family=fam)
+    if not len(rd):
         return Section("outcomes", title, tuple(blocks))
-    eff_all = pd.DataFrame(rows)
-    rd = eff_all[(eff_all["measure"] == "risk_difference") & eff_all["safe"]].copy()
-    if len(rd) > 1:
-        p = rd["p_value"].to_numpy(dtype=float)
-        rd["p_value_holm"] = adjust_pvalues(p, method="holm")
-        rd["p_value_bh"] = adjust_pvalues(p, method="fdr_bh")
-        table = rd[["estimate", "p_value", "p_value_holm", "p_value_bh"]].copy()
+    if m > 1:
+        table = rd[
+            ["estimate", "ci_low", "ci_high", "p_value", "p_value_holm", "p_value_bh"]
+        ].copy()
         table.index = [
-            f"{o.replace('_', ' ')}: {_label(g)} vs {_label(r)}"
+            f"{what_of(o)}: {_label(g)} vs {_label(r)}"
             for o, g, r in zip(rd["outcome"], rd["group"], rd["reference"], strict=True)
         ]
         blocks.append(
             TableBlock(
                 "outcome_multiplicity",
-                "Several outcomes compared at once: p-values adjusted for "
-                "multiple comparisons (Holm; Benjamini-Hochberg)",
+                "Several outcomes compared at once: gaps (percentage points) with p-values "
+                "adjusted for multiple comparisons (Holm; Benjamini-Hochberg)",
                 table,
                 digits=3,
+                point_columns=("estimate", "ci_low", "ci_high"),
                 notes=(
                     "With many comparisons, about one in twenty gaps looks 'significant' by "
-                    "chance alone; read the adjusted p-values.",
+                    "chance alone; the sentences of this report are worded by the Holm-adjusted "
+                    "p-values. The 95% intervals are not adjusted.",
                 ),
+                technical=True,
             )
         )
     chart = pd.concat(
@@ -1306,25 +1641,56 @@ def outcomes_section(ctx: ReportContext) -> Section:
         blocks,
         "outcome_rates",
         "Outcome rates by gender with 95% Wilson intervals; events/n on the right (released "
-        "counts).",
+        "counts; outcomes about the mentor count those with a mentor).",
         lambda: plot.plot_outcome_rates(chart, ctx.outcomes, by=ctx.by, suppressed=hidden),
     )
-    if len(rd):
-        forest = rd.assign(
-            label=[
-                f"{o.replace('_', ' ')}: {_label(g)} vs {_label(r)}"
-                for o, g, r in zip(rd["outcome"], rd["group"], rd["reference"], strict=True)
-            ]
-        )
-        _append_figure(
-            ctx,
-            blocks,
-            "outcome_gaps",
-            "Gaps in outcome rates (risk difference, proportion points) with 95% "
-            "Newcombe intervals; the line at 0 means no gap.",
-            lambda: plot.plot_forest(forest.set_index("label"), measure="risk_difference"),
-        )
+    forest = rd.assign(
+        label=[
+            f"{what_of(o)}: {_label(g)} vs {_label(r)}"
+            for o, g, r in zip(rd["outcome"], rd["group"], rd["reference"], strict=True)
+        ]
+    )
+    _append_figure(
+        ctx,
+        blocks,
+        "outcome_gaps",
+        "Gaps in outcome rates (risk difference, percentage points) with 95% Newcombe "
+        "intervals; the line at 0 means no gap.",
+        lambda: plot.plot_forest(forest.set_index("label"), measure="risk_difference"),
+    )
     return Section("outcomes", title, tuple(blocks))
+
+
+def outcome_family(ctx: ReportContext) -> pd.DataFrame:
+    """Question 2's family: the risk difference of every released outcome of a group
+    against the reference, with Holm and Benjamini-Hochberg adjusted p-values within
+    the group's family (one family per group: the women-versus-men answer does not
+    depend on which other groups a report shows); columns ``outcome, group, reference,
+    estimate, ci_low, ci_high, p_value, p_value_holm, p_value_bh, family_size``; kept on
+    ``ctx.answers["family:outcomes"]``."""
+    from ..stats import adjust_pvalues
+
+    rows = []
+    for outcome in ctx.outcomes:
+        info = ctx.answers.get(outcome)
+        if info is None or info["res"] is None:
+            continue
+        eff = info["res"].effects
+        for _, r in eff[eff["measure"] == "risk_difference"].iterrows():
+            rows.append({**r.to_dict(), "outcome": outcome})
+    columns = ["outcome", "group", "reference", "estimate", "ci_low", "ci_high", "p_value"]
+    rd = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+    rd = rd[columns].reset_index(drop=True)
+    rd["p_value_holm"] = np.nan
+    rd["p_value_bh"] = np.nan
+    rd["family_size"] = 0
+    for _, idx in rd.groupby(rd["group"].astype(str), sort=False).groups.items():
+        p = rd.loc[idx, "p_value"].to_numpy(dtype=float)
+        rd.loc[idx, "p_value_holm"] = adjust_pvalues(p, method="holm")
+        rd.loc[idx, "p_value_bh"] = adjust_pvalues(p, method="fdr_bh")
+        rd.loc[idx, "family_size"] = len(p)
+    ctx.answers["family:outcomes"] = rd
+    return rd
 
 
 def payoff_section(ctx: ReportContext) -> Section:
@@ -1340,54 +1706,163 @@ def payoff_section(ctx: ReportContext) -> Section:
         return _withheld_section(ctx, "payoff", title)
     ctx.step("analysing: did boldness pay off")
     from .. import plot
-    from ..stats import outcome_model
+    from ..stats import adjust_pvalues, compare_rates, outcome_model, proportion_ci
+    from .answers import payoff_sentence
 
     d = ctx.data.dropna(subset=["bold_choice", outcome])
     d = d.assign(bold_choice=d["bold_choice"].astype(bool), **{outcome: _binary(d, outcome)})
     blocks: list[Block] = []
+    answer: dict[str, Any] = {"outcome": outcome, "withheld": None}
+    ctx.answers["payoff"] = answer
     released = _cells_released(ctx, "payoff_cells", d, outcome, "Did boldness pay off")
     if released is None:
-        blocks.append(
-            Paragraph(
-                _withheld_sentence(
-                    ctx,
-                    f"The {outcome.replace('_', ' ')} rate by bold choice within each group, and "
-                    "its model,",
-                ),
-                kind="note",
-            )
-        )
+        answer["withheld"] = ctx.answers.get("basis:payoff_cells", "")
+        blocks.append(Paragraph(payoff_sentence(ctx), kind="finding"))
         return Section("payoff", title, tuple(blocks))
     d = released
     d = d[d[ctx.by].isin(d[ctx.by].value_counts()[lambda s: s >= 2].index)]
+    # the rates by mentor choice within each group, and the payoff gap in each group:
+    # all from the released cells (question 3's family: one gap per group, Holm)
+    groups = [g for g in ctx.groups if g in set(d[ctx.by].astype(str))]
+    cells, gaps = [], []
+    for g in groups:
+        sub = d[d[ctx.by].astype(str) == g]
+        for choice in (True, False):
+            part = sub[sub["bold_choice"] == choice]
+            n, k = len(part), int(part[outcome].sum())
+            lo, hi = proportion_ci(k, n) if n else (np.nan, np.nan)
+            cells.append(
+                {
+                    "group": g,
+                    "bold_choice": choice,
+                    "n": n,
+                    "events": k,
+                    "rate": k / n if n else np.nan,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
+            )
+        if sub["bold_choice"].nunique() == 2:
+            res_g = ctx.cached(
+                compare_rates,
+                sub[["bold_choice", outcome]].reset_index(drop=True),
+                outcome,
+                by="bold_choice",
+                reference=False,
+                rng=ctx.options.seed,
+            )
+            rd = res_g.effects[res_g.effects["measure"] == "risk_difference"].iloc[0]
+            gaps.append(
+                {
+                    "group": g,
+                    "estimate": rd["estimate"],
+                    "ci_low": rd["ci_low"],
+                    "ci_high": rd["ci_high"],
+                    "p_value": rd["p_value"],
+                }
+            )
+    cells_f = pd.DataFrame(cells)
+    gaps_f = pd.DataFrame(gaps, columns=["group", "estimate", "ci_low", "ci_high", "p_value"])
+    p = gaps_f["p_value"].to_numpy(dtype=float)
+    gaps_f["p_value_holm"] = adjust_pvalues(p, method="holm") if len(p) > 1 else p
+    answer.update(cells=cells_f, gaps=gaps_f, interaction={}, family=len(gaps_f))
+    shown = cells_f.set_index(
+        pd.Index(
+            [
+                f"{_label(g)}: {'bold choice' if c else 'other choice'}"
+                for g, c in zip(cells_f["group"], cells_f["bold_choice"], strict=True)
+            ]
+        )
+    ).drop(columns=["group", "bold_choice"])
+    blocks.append(
+        TableBlock(
+            "payoff_rates",
+            f"{what_of(outcome)} by mentor choice within each {ctx.by} (of those with a mentor; "
+            "Wilson 95% CI, from the released counts)",
+            shown,
+            percent_columns=("rate", "ci_low", "ci_high"),
+        )
+    )
     try:
         res = ctx.cached(
-            outcome_model, d, outcome, [ctx.by, "bold_choice"], interaction=(ctx.by, "bold_choice")
+            outcome_model,
+            d,
+            outcome,
+            [ctx.by, "bold_choice"],
+            interaction=(ctx.by, "bold_choice"),
+            reference={ctx.by: ctx.reference},
         )
     except MentorAnalyticsError as exc:
-        blocks.append(Paragraph(f"The model could not be fitted: {exc}", kind="note"))
+        model_block: list[Block] = [Paragraph(f"The model could not be fitted: {exc}", kind="note")]
     else:
-        blocks.append(
+        table = res.table.set_index("term") if "term" in res.table else res.table.copy()
+        for term in table.index:
+            if ":" in str(term):
+                for g in groups:
+                    if f"[{g}]" in str(term):
+                        answer["interaction"][g] = float(table.loc[term, "p_value"])
+        table.index = [_term_words(ctx, t) for t in table.index]
+        if "measure" in table:
+            table["measure"] = table["measure"].astype(str).str.replace("_", " ")
+        model_block = [
             TableBlock(
                 "payoff_model",
-                f"{outcome.replace('_', ' ').capitalize()}: {res.method}",
-                res.table.set_index("term") if "term" in res.table else res.table,
+                f"{what_of(outcome)}: {res.method} (odds ratios; the interaction says whether "
+                "boldness paid off differently between groups)",
+                table,
                 digits=3,
-                notes=tuple(ctx.notes(tuple(res.notes) + tuple(getattr(res, "warnings", ())))),
+                notes=tuple(
+                    n
+                    for n in ctx.notes(tuple(res.notes) + tuple(getattr(res, "warnings", ())))
+                    if _keep_note(n)
+                ),
+                technical=True,
             )
-        )
+        ]
         reason = getattr(res, "reason", "")
         if reason:
-            blocks.append(Paragraph(f"Model choice: {reason}", kind="note"))
+            model_block.append(Paragraph(f"Model choice: {reason}", kind="note"))
+    blocks.append(Paragraph(payoff_sentence(ctx), kind="finding"))
+    if len(gaps_f):
+        gt = gaps_f.set_index(pd.Index([_people(g) for g in gaps_f["group"]])).drop(
+            columns=["group"]
+        )
+        blocks.append(
+            TableBlock(
+                "payoff_gaps",
+                f"{what_of(outcome)}: bold choice minus other choice within each {ctx.by} "
+                "(percentage points; Fisher's exact test, Holm-adjusted over the groups)",
+                gt,
+                digits=3,
+                point_columns=("estimate", "ci_low", "ci_high"),
+                technical=True,
+            )
+        )
+    blocks += model_block
     _append_figure(
         ctx,
         blocks,
         "payoff",
-        f"{outcome.replace('_', ' ').capitalize()} rate by "
-        "bold choice within each gender, with 95% Wilson intervals.",
+        f"{what_of(outcome)} rate by "
+        "bold choice within each gender (of those with a mentor), with 95% Wilson intervals.",
         lambda: plot.plot_boldness_payoff(d, outcome, by=ctx.by),
     )
     return Section("payoff", title, tuple(blocks))
+
+
+def _term_words(ctx: ReportContext, term: Any) -> str:
+    """A model term in words: 'gender[woman]:bold_choice' -> 'bold choice x women (interaction)'."""
+    t = str(term)
+    if t == "intercept":
+        return f"baseline odds ({_people(ctx.reference)}, other choice)"
+    if t == "bold_choice":
+        return f"bold choice vs other ({_people(ctx.reference)})"
+    for g in ctx.groups:
+        if t == f"{ctx.by}[{g}]":
+            return f"{_people(g)} vs {_people(ctx.reference)} (other choice)"
+        if ":" in t and f"[{g}]" in t:
+            return f"extra payoff of a bold choice for {_people(g)} (interaction)"
+    return t.replace("_", " ")
 
 
 def mediation_section(ctx: ReportContext) -> Section:
@@ -1399,28 +1874,35 @@ def mediation_section(ctx: ReportContext) -> Section:
         return _withheld_section(ctx, "mediation", title)
     ctx.step("analysing: mediation and decomposition")
     from .. import plot
-    from .._conventions import group_order, resolve_pair
     from ..stats import decompose_gap, mediation
+    from .answers import mediation_sentence
 
     d = ctx.data.dropna(subset=["bold_choice", outcome])
-    # the package's reference (man for gender), never the group sizes
-    try:
-        other, ref, _ = resolve_pair(group_order(d[ctx.by], ctx.by), ctx.by)
-    except AnalysisError:
+    # the reference group and the focus group, whatever their sizes: the gap always reads
+    # the same way round ("women minus men")
+    present = {str(g) for g in d[ctx.by].dropna().unique()}
+    ref = ctx.reference if ctx.reference in present else None
+    other = ctx.focus if ctx.focus in present else None
+    if ref is None or other is None:
         return Section("mediation", title, unavailable="Needs two groups with data.")
     two = [ref, other]
-    d = d[d[ctx.by].isin(two)]
+    d = d[d[ctx.by].astype(str).isin(two)]
     d = d.assign(bold_choice=d["bold_choice"].astype(bool), **{outcome: _binary(d, outcome)})
+    answer: dict[str, Any] = {
+        "outcome": outcome,
+        "group": other,
+        "reference": ref,
+        "withheld": None,
+        "table": None,
+        "decomposition": None,
+    }
+    ctx.answers["mediation"] = answer
     released = _cells_released(ctx, "mediation_cells", d, outcome, "Mediation and decomposition")
     if released is None:
-        return Section(
-            "mediation",
-            title,
-            (Paragraph(_withheld_sentence(ctx, "Mediation and decomposition"), kind="note"),),
-        )
+        answer["withheld"] = ctx.answers.get("basis:mediation_cells", "")
+        return Section("mediation", title, (Paragraph(mediation_sentence(ctx), kind="finding"),))
     d = released
     blocks: list[Block] = []
-    ref, other = two[0], two[1]
     exposure = f"{other}_vs_{ref}"
     d = d.assign(
         **{
@@ -1442,15 +1924,23 @@ def mediation_section(ctx: ReportContext) -> Section:
     except MentorAnalyticsError as exc:
         blocks.append(Paragraph(f"Mediation could not be estimated: {exc}", kind="note"))
     else:
+        answer["table"] = res.table.copy()
+        med = res.table.copy()
+        med.index = [_MEDIATION_ROWS.get(str(i), str(i)) for i in med.index]
+        med.index.name = "effect"
         blocks.append(
             TableBlock(
                 "mediation",
-                f"Effect of being {_label(other)} rather than "
-                f"{_label(ref)} on {outcome}, through bold choice "
-                "(quasi-Bayesian Monte Carlo, Imai, Keele & Tingley 2010)",
-                res.table,
+                f"{what_of(outcome)}: the gap between {_people(other)} and {_people(ref)} "
+                f"({_people(other)} minus {_people(ref)}, percentage points), split into the "
+                "part through bold choice and the rest (quasi-Bayesian Monte Carlo, Imai, "
+                "Keele & Tingley 2010)",
+                med,
                 digits=3,
-                notes=tuple(ctx.notes(res.notes, "mediation")),
+                notes=tuple(n for n in ctx.notes(res.notes, "mediation") if _keep_note(n)),
+                point_columns=("estimate", "ci_low", "ci_high"),
+                percent_rows=(_MEDIATION_ROWS["prop_mediated"],),
+                technical=True,
             )
         )
         _append_figure(
@@ -1460,7 +1950,15 @@ def mediation_section(ctx: ReportContext) -> Section:
             "Mediation: the indirect path through bold "
             "choice (ACME), the direct path (ADE) and the total effect, with 95% "
             "intervals.",
-            lambda: plot.plot_mediation(res),
+            functools.partial(
+                plot.plot_mediation,
+                res,
+                labels={
+                    "exposure": f"Group\n{_people(other)} vs {_people(ref)}",
+                    "mediator": f"Mediator\n{what_of('bold_choice').lower()}",
+                    "outcome": f"Outcome\n{what_of(outcome)}",
+                },
+            ),
         )
     try:
         dec = ctx.cached(
@@ -1477,18 +1975,39 @@ def mediation_section(ctx: ReportContext) -> Section:
     except MentorAnalyticsError as exc:
         blocks.append(Paragraph(f"Decomposition not possible: {exc}", kind="note"))
     else:
+        frame = dec.to_frame()
+        answer["decomposition"] = frame.copy()
+        frame.index = [_DECOMPOSITION_ROWS.get(str(i), str(i)) for i in frame.index]
+        frame.index.name = "component"
         blocks.append(
             TableBlock(
                 "decomposition",
                 "Gap decomposition (Kitagawa 1955): the part "
                 "of the gap from different shares of bold choices "
-                "(composition) and from different returns to them",
-                dec.to_frame(),
+                "(composition) and from different returns to them (percentage points)",
+                frame,
                 digits=3,
                 notes=tuple(ctx.notes(dec.notes, "decomposition")),
+                point_columns=("estimate", "ci_low", "ci_high"),
+                technical=True,
             )
         )
+    blocks.insert(0, Paragraph(mediation_sentence(ctx), kind="finding"))
     return Section("mediation", title, tuple(blocks))
+
+
+#: Mediation and decomposition rows in words (the tidy names stay in the results).
+_MEDIATION_ROWS = {
+    "acme": "through bold choice (indirect effect, ACME)",
+    "ade": "not through bold choice (direct effect, ADE)",
+    "total_effect": "whole gap (total effect)",
+    "prop_mediated": "share of the gap through bold choice",
+}
+_DECOMPOSITION_ROWS = {
+    "gap": "whole gap",
+    "composition": "from different shares of bold choices (composition)",
+    "returns": "from different payoffs of bold choices (returns)",
+}
 
 
 def survival_section(ctx: ReportContext) -> Section:
@@ -1513,6 +2032,7 @@ def survival_section(ctx: ReportContext) -> Section:
             "Log-rank test of time to promotion by gender",
             lr.to_frame().set_axis(["log-rank"], axis=0),
             digits=3,
+            technical=True,
         )
     )
     med = getattr(km, "medians", None)
@@ -1575,6 +2095,7 @@ def _released_survival(ctx: ReportContext) -> list[Block]:
             shown,
             digits=3,
             percent_columns=("survival", "ci_low", "ci_high"),
+            technical=True,
         )
     )
     medians = []
@@ -1618,6 +2139,7 @@ def _released_survival(ctx: ReportContext) -> list[Block]:
                     "Log-rank test of time to promotion by gender (on the banded, released counts)",
                     lr.to_frame().set_axis(["log-rank"], axis=0),
                     digits=3,
+                    technical=True,
                 )
             )
     _append_figure(
@@ -1631,7 +2153,22 @@ def _released_survival(ctx: ReportContext) -> list[Block]:
     return blocks
 
 
+#: Months of follow-up at which cohorts are compared (promoted within this many months,
+#: among those followed at least this long), so cohorts followed longer do not look better.
+HORIZON_MONTHS = 24
+
+
 def cohorts_section(ctx: ReportContext) -> Section:
+    """Cohorts compared at a common follow-up horizon.
+
+    A cohort that joined six years ago has had six years to be promoted, one that joined
+    last year one: "ever promoted" is not comparable between them.  With follow-up times
+    in the data, cohorts followed for at least :data:`HORIZON_MONTHS` months are compared
+    on promotion within that many months, counting everyone in the cohort (someone who
+    left earlier without a promotion was not promoted within the horizon); cohorts not
+    yet followed that long are named and left out.  Without follow-up times, the report
+    says that follow-up may differ and flags no cohort.
+    """
     title = "Cohort by cohort"
     if _n_cohorts(ctx) < 2:
         return Section(
@@ -1646,18 +2183,83 @@ def cohorts_section(ctx: ReportContext) -> Section:
     if outcome is None:
         return _unavailable("cohorts", title, ["promoted"])
     ctx.step("analysing: cohorts")
-    from .. import plot
-
-    d = (ctx.data if ctx.breakdown_ok else ctx.all_data).dropna(subset=[outcome])
-    d = d.assign(cohort=d["cohort"].astype(str), **{outcome: _binary(d, outcome)})
-    name = f"cohort_{outcome}"
-    table = ctx.protect([(name, "cohort", outcome, "rows")], data=d)[name]
-    blocks: list[Block] = [
-        ctx.count_block(name, f"{outcome.replace('_', ' ').capitalize()} by cohort", table)
-    ]
+    base = (ctx.data if ctx.breakdown_ok else ctx.all_data).dropna(subset=[outcome])
+    base = base.assign(cohort=base["cohort"].astype(str))
+    every = sorted(base["cohort"].unique(), key=_cohort_key)
+    timed = outcome == "promoted" and not _missing(ctx, ["followup_months", "months_to_promotion"])
+    answer: dict[str, Any] = {"horizon": None, "flagged": [], "not_followed": [], "compared": []}
+    ctx.answers["cohorts"] = answer
+    blocks: list[Block] = []
+    if timed:
+        h = HORIZON_MONTHS
+        follow = pd.to_numeric(base["followup_months"], errors="coerce")
+        months = pd.to_numeric(base["months_to_promotion"], errors="coerce")
+        promoted = _binary(base, outcome).fillna(False).astype(bool)
+        # a cohort is compared once it has been followed for the horizon; within it,
+        # everyone counts (someone who left earlier without a promotion was not promoted
+        # within the horizon), so no small group is left out of a cohort's count
+        reached = follow.groupby(base["cohort"]).max() >= h
+        eligible = base["cohort"].map(reached).fillna(False).astype(bool)
+        within = pd.Series(promoted & (months <= h), index=base.index, dtype="boolean")
+        # promoted, but when is unknown and could be after the horizon: not counted
+        within = within.mask(promoted & months.isna() & (follow > h))
+        d = base.assign(**{"_within": within})[eligible].dropna(subset=["_within"])
+        for c in every:
+            left = (base["cohort"] == c) & eligible & ~base.index.isin(d.index)
+            if bool(left.any()):
+                ctx.gate.protect(f"cohort_{c}_not_compared", left, f"cohort {c}: not compared")
+        column = f"promoted_within_{h}_months"
+        d = d.assign(**{column: d["_within"].astype(bool)})
+        answer["horizon"] = h
+        answer["not_followed"] = [c for c in every if not bool(reached.get(c, False))]
+        what = f"Promoted within {h} months"
+        caption = (
+            f"{what} of the programme, by cohort (cohorts followed for at least {h} months, "
+            "so every cohort has had the same time)"
+        )
+        intro = (
+            "Cohorts have been followed for different lengths of time, so 'ever promoted' "
+            "favours the earliest intakes. They are compared here at a common horizon: "
+            f"promoted within {h} months of the programme, in every cohort followed for at "
+            f"least {h} months (a participant who left earlier without a promotion counts as "
+            f"not promoted within {h} months)."
+        )
+        if answer["not_followed"]:
+            late = ", ".join(answer["not_followed"])
+            intro += (
+                f" Not yet followed for {h} months, so not compared: {late} (their later "
+                "results will tell)."
+            )
+        blocks.append(Paragraph(intro, kind="text"))
+    else:
+        column, d, what = (
+            outcome,
+            base.assign(**{outcome: _binary(base, outcome)}),
+            what_of(outcome),
+        )
+        caption = f"{what}, by cohort"
+        blocks.append(
+            Paragraph(
+                "Follow-up time is not in the data ('followup_months' and "
+                "'months_to_promotion'), and cohorts followed for longer have had more time "
+                f"for '{what.lower()}': the rates below are not compared and no cohort is "
+                "flagged as unusual.",
+                kind="text",
+            )
+        )
+    name = f"cohort_{outcome}" if not timed else f"cohort_{outcome}_{HORIZON_MONTHS}m"
+    if len(d) == 0 or d["cohort"].nunique() < 1:
+        blocks.append(Paragraph("No participant has been followed that long yet.", kind="note"))
+        return Section("cohorts", title, tuple(blocks))
+    d = d.assign(
+        cohort=pd.Categorical(d["cohort"], categories=[c for c in every if c in set(d["cohort"])])
+    )
+    table = ctx.protect([(name, "cohort", column, "rows")], data=d)[name]
+    blocks.append(ctx.count_block(name, caption, table))
     ok = ctx.group_ok(table)
-    d = released_frame(table, list(ok.index), "cohort", outcome)
-    d = d.assign(cohort=d["cohort"].astype(str))
+    rel = released_frame(table, list(ok[ok].index), "cohort", column)
+    rel = rel.assign(cohort=rel["cohort"].astype(str))
+    answer["compared"] = sorted(set(rel["cohort"]), key=_cohort_key)
     if not bool(ok.all()) and not ctx.internal:
         blocks.append(
             Paragraph(
@@ -1665,53 +2267,185 @@ def cohorts_section(ctx: ReportContext) -> Section:
                 kind="note",
             )
         )
-    else:
-        _append_figure(
-            ctx,
-            blocks,
-            "funnel",
-            f"Funnel plot: each cohort's {outcome} rate against "
-            "its size, with 95% and 99.8% control limits around the overall rate.",
-            lambda: plot.plot_cohort_funnel(d, outcome),
-        )
+        return Section("cohorts", title, tuple(blocks))
+    if not timed:
+        from .. import plot
+
         _append_figure(
             ctx,
             blocks,
             "trend",
-            f"{outcome.replace('_', ' ').capitalize()} by cohort with 95% Wilson intervals.",
-            lambda: plot.plot_cohort_trend(d, outcome),
+            f"{what} by cohort with 95% Wilson intervals (not comparable between cohorts: "
+            "follow-up time differs).",
+            lambda: plot.plot_cohort_trend(rel, column),
         )
+        return Section("cohorts", title, tuple(blocks))
+    from .. import plot
+
+    flagged = _funnel_flags(rel, column)
+    answer["flagged"] = flagged
+    if len(answer["compared"]) >= 2:
+        blocks.append(
+            Paragraph(
+                (
+                    "Outside the 95% limits around the overall rate (unusual, though about "
+                    "1 cohort in 20 would be by chance alone): " + ", ".join(flagged) + "."
+                )
+                if flagged
+                else "No cohort stands out: every cohort compared is within the 95% limits "
+                "around the overall rate.",
+                kind="text",
+            )
+        )
+    _append_figure(
+        ctx,
+        blocks,
+        "funnel",
+        f"Funnel plot: each cohort's rate of promotion within {HORIZON_MONTHS} months against "
+        "its size, with 95% and 99.8% control limits around the overall rate.",
+        lambda: plot.plot_cohort_funnel(rel, column),
+    )
+    _append_figure(
+        ctx,
+        blocks,
+        "trend",
+        f"Promoted within {HORIZON_MONTHS} months, by cohort, with 95% Wilson intervals.",
+        lambda: plot.plot_cohort_trend(rel, column),
+    )
     return Section("cohorts", title, tuple(blocks))
 
 
-def limits_section(ctx: ReportContext) -> Section:
-    from ..stats import detectable_difference
+def _cohort_key(label: str) -> tuple[int, float, str]:
+    """Cohort labels in order: numbers (years) numerically, then text."""
+    try:
+        return (0, float(label), "")
+    except (TypeError, ValueError):
+        return (1, 0.0, str(label))
 
-    by = ctx.data[ctx.by].astype(str)
-    released = ctx.gate.counts("group_sizes", {g: by == g for g in ctx.groups})
-    sizes = pd.Series({g: n for g, n in released.items() if n}).sort_values(ascending=False)
+
+def _funnel_flags(rel: pd.DataFrame, column: str) -> list[str]:
+    """Cohorts outside the 95% funnel limits around the overall rate (released counts)."""
+    from ..plot._cohorts import funnel_limits
+
+    grouped = rel.groupby("cohort", observed=True)[column].agg(["sum", "size"])
+    grouped = grouped[grouped["size"] > 0]
+    if len(grouped) < 2:
+        return []
+    p0 = float(grouped["sum"].sum() / grouped["size"].sum())
+    low, high = funnel_limits(grouped["size"].to_numpy(), p0, coverage=0.95)
+    rate = (grouped["sum"] / grouped["size"]).to_numpy()
+    out = grouped.index[(rate < low) | (rate > high)]
+    return sorted((str(c) for c in out), key=_cohort_key)
+
+
+#: The gap a pooled analysis is planned for (15 percentage points), around a rate of 50%
+#: (the hardest case: it needs the most participants).
+PLANNED_GAP = 0.15
+PLANNED_RATE = 0.5
+POWER = 0.8
+
+
+def limits_section(ctx: ReportContext) -> Section:
+    """What the data can and cannot show: the smallest gap it could detect (from the
+    released group sizes) and how many participants, or cohorts of this size pooled,
+    a gap of :data:`PLANNED_GAP` would need (kept on ``ctx.answers["limits"]``)."""
+    import math
+
+    from ..stats import detectable_difference
+    from ..stats.power import sample_size
+
+    ref, focus = ctx.reference, ctx.focus
+    sizes: dict[str, int | None] = {}
+    if ctx.breakdown_ok:
+        by = ctx.data[ctx.by].astype(str)
+        sizes = ctx.gate.counts("group_sizes", {g: by == g for g in ctx.groups})
+    everyone = pd.Series(True, index=ctx.population.index)
+    total = ctx.gate.counts("limits_total", {"participants": everyone})["participants"]
+    n_cohorts = max(_n_cohorts(ctx), 1)
+    pair: tuple[int, int] | None = None
+    if ref is not None and focus is not None and sizes.get(ref) and sizes.get(focus):
+        pair = (int(sizes[ref] or 0), int(sizes[focus] or 0))
+    even = pair is None and bool(total)
+    if even:
+        half = int(total or 0) // 2
+        pair = (half, half) if half else None
+    needed = sample_size(PLANNED_GAP, base_rate=PLANNED_RATE, power=POWER)
+    answer: dict[str, Any] = {
+        "reference": ref,
+        "focus": focus,
+        "sizes": pair,
+        "even_split": even,
+        "total": total,
+        "cohorts": n_cohorts,
+        "gap": PLANNED_GAP,
+        "rate": PLANNED_RATE,
+        "needed": math.ceil(needed),
+        "detectable": None,
+        "cohorts_needed": None,
+    }
+    ctx.answers["limits"] = answer
     lines: list[Block] = []
-    if len(sizes) >= 2:
-        n1, n2 = int(sizes.iloc[0]), int(sizes.iloc[1])
-        rows = []
-        for base in (0.2, 0.3, 0.5):
-            rows.append(
-                {
-                    "base_rate": base,
-                    "detectable_difference": detectable_difference(n1, n2, base_rate=base),
-                }
-            )
-        table = pd.DataFrame(rows).set_index("base_rate")
+    if pair is not None and min(pair) > 0:
+        n1, n2 = pair
+        rows = {
+            f"{100 * base:.0f}%": {
+                "detectable_difference": detectable_difference(n1, n2, base_rate=base)
+            }
+            for base in (0.2, 0.3, 0.5)
+        }
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        table.index.name = "rate in the comparison group"
+        answer["detectable"] = float(table.loc["50%", "detectable_difference"])
+        who = (
+            f"{n2} {_people(focus)} and {n1} {_people(ref)}"
+            if not even
+            else f"{n1} and {n2} participants (the cohort split evenly)"
+        )
         lines.append(
             TableBlock(
                 "detectable",
-                "Smallest gap between the two largest groups that this sample could "
-                "detect (two-sided 5% test, 80% power), by the rate in the reference group",
+                f"Smallest gap this data could detect reliably, with {who} (two-sided 5% "
+                f"test, {100 * POWER:.0f}% power), by the rate in the comparison group",
                 table,
                 digits=3,
-                percent_columns=("detectable_difference",),
+                point_columns=("detectable_difference",),
             )
         )
+        per_cohort = min(n1, n2) / n_cohorts
+        pooling = {}
+        for gap in (0.10, 0.15, 0.20):
+            n_gap = math.ceil(sample_size(gap, base_rate=PLANNED_RATE, power=POWER))
+            pooling[f"{100 * gap:.0f} points"] = {
+                "participants per group": n_gap,
+                "cohorts of this size": math.ceil(n_gap / per_cohort) if per_cohort else np.nan,
+            }
+        answer["cohorts_needed"] = pooling[f"{100 * PLANNED_GAP:.0f} points"][
+            "cohorts of this size"
+        ]
+        frame = pd.DataFrame.from_dict(pooling, orient="index").astype(float)
+        frame.index.name = "gap to detect"
+        lines.append(
+            TableBlock(
+                "pooling",
+                "Participants needed in each group to detect a gap of this size around a rate "
+                f"of {100 * PLANNED_RATE:.0f}% (two-sided 5% test, {100 * POWER:.0f}% power), "
+                f"and how many cohorts of the size of these ({per_cohort:.0f} in the smaller "
+                "group per cohort) that means",
+                frame,
+                digits=0,
+            )
+        )
+    from .answers import limits_sentence
+
+    lines.append(Paragraph(limits_sentence(ctx), kind="finding"))
+    lines.append(
+        Paragraph(
+            "Pooling several years is one command: list their files, e.g. "
+            "'python -m mentoranalytics report 2019.csv 2020.csv 2021.csv' (one cohort per "
+            "file unless the files have a cohort column).",
+            kind="text",
+        )
+    )
     lines.append(
         Paragraph(
             "A gap that is not 'clear' is not evidence of no gap: it may be smaller than the "
@@ -1750,6 +2484,28 @@ def methods_section(ctx: ReportContext) -> Section:
         "conditional intervals when counts are small; pairwise p-values from Fisher's exact "
         "test. Overall tests: Fisher's exact test for two groups, otherwise chi-square when "
         "all expected counts are at least 5, else an exact or Monte Carlo test.",
+        "Comparison direction: every gap is a group minus the comparison group, which is "
+        "men when men are shown (gaps read 'women minus men'), otherwise the first group in "
+        "the schema's order; never the larger group, so the sign does not change when the "
+        "balance of the groups does. Differences of proportions are in percentage points "
+        "(pp, 'points'); rates are percentages; ratios have no unit (1 = no gap).",
+        "Multiple comparisons: the sentences are worded by Holm-adjusted p-values within "
+        "each question's family: question 1, the bold-choice gap and the boldness-index gap "
+        "(Mann-Whitney, the index being ordinal) of each group; question 2, the gap in every "
+        "outcome of each group; question 3, the payoff of a bold choice within each group "
+        "(Fisher's exact test), with the interaction of the model reported beside it; "
+        "question 4, one estimate (the indirect effect), not adjusted. Secured a mentor and "
+        "chose a mentor outside their network are single descriptive comparisons. 'Evidence' "
+        "means an adjusted p below 0.05, 'weak evidence' below 0.10. Confidence intervals "
+        "are not adjusted.",
+        "Intervals and p-values: a risk difference's interval (Newcombe's score method) and "
+        "its p-value (Fisher's exact test) come from different methods, as do a "
+        "Hodges-Lehmann interval and the Mann-Whitney p-value; near the 5% line one can "
+        "exclude no difference while the other does not. Such cases are flagged where they "
+        "occur.",
+        f"Cohorts are compared at a common follow-up horizon: promoted within "
+        f"{HORIZON_MONTHS} months, in the cohorts followed for at least {HORIZON_MONTHS} "
+        "months (someone who left earlier without a promotion counts as not promoted).",
         "Across cohorts: Mantel-Haenszel odds ratio with the Breslow-Day homogeneity test.",
         "Continuous measures: medians with IQR and means with SD; Mann-Whitney/Kruskal-Wallis "
         "tests (exact or permutation when small).",
@@ -1889,19 +2645,10 @@ SECTION_BUILDERS: list[Callable[[ReportContext], Section]] = [
 
 
 def headline_section(ctx: ReportContext) -> Section:
-    blocks: list[Block] = []
-    if not ctx.findings:
-        blocks.append(Paragraph("No comparison could be made with these data.", kind="note"))
-    for f in ctx.findings:
-        blocks.append(Paragraph(f.text, kind="finding"))
-    return Section(
-        "headline",
-        "Headline findings",
-        tuple(blocks),
-        intro="Each sentence gives the rates, their n, the gap with its 95% "
-        "confidence interval and, where no difference is clear, the smallest gap "
-        "these numbers could have detected.",
-    )
+    """The first page: the four questions answered (see :mod:`.answers`)."""
+    from .answers import first_page
+
+    return first_page(ctx)
 
 
 def _platform() -> str:

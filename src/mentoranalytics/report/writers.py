@@ -32,7 +32,41 @@ HEADER_LABELS = {
     "rows_read": "rows read",
     "refusals_per_approach": "refusals per approach",
     "mentors_approached": "mentors approached",
+    "n_at_risk": "at risk",
+    "survival": "not yet promoted",
+    "std_error": "SE",
+    "base_rate": "rate in the reference group",
+    "homogeneity_p_value": "p (cohorts differ)",
+    "n_strata_used": "cohorts used",
+    "detectable_15": "participants per group for a 15-point gap",
+    "cohorts_needed": "cohorts of this size",
 }
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal (for the printed page header)."""
+    out = []
+    for ch in str(text):
+        if ch in '"\\' or ch in "<>&" or ord(ch) < 32:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def chunks(section: Any) -> list[tuple[str, Any]]:
+    """A section's blocks for the HTML template: ``("block", b)`` in reading order, and
+    each run of technical tables as one ``("details", [b, ...])`` folded away."""
+    out: list[tuple[str, Any]] = []
+    for block in section.blocks:
+        if isinstance(block, TableBlock) and block.technical:
+            if out and out[-1][0] == "details":
+                out[-1][1].append(block)
+            else:
+                out.append(("details", [block]))
+        else:
+            out.append(("block", block))
+    return out
 
 
 def _label(value: Any) -> str:
@@ -55,6 +89,7 @@ def _index_name(block: TableBlock) -> str:
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML document (inline CSS, charts as data URIs)."""
     import jinja2
+    import markupsafe
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("mentoranalytics.report", "templates"),
@@ -68,6 +103,8 @@ def render_html(report: Report) -> str:
         label=_label,
         header=header_label,
         index_name=_index_name,
+        chunks=chunks,
+        css_string=lambda t: markupsafe.Markup(css_string(t)),
     )
     template = env.get_template("report.html.j2")
     return template.render(report=report, meta=report.meta)
@@ -83,11 +120,23 @@ def _markdown_table(block: TableBlock) -> str:
     return "\n".join(lines)
 
 
+def _markdown_block(block: TableBlock) -> list[str]:
+    out = [f"**{block.caption}**", "", _markdown_table(block), ""]
+    out += [f"- {n}" for n in block.notes]
+    if block.notes:
+        out.append("")
+    return out
+
+
 def render_markdown(report: Report, figure_dir: str = "figures") -> str:
-    """The report as Markdown; figures are referenced as ``figure_dir/NAME.svg``."""
+    """The report as Markdown; figures are referenced as ``figure_dir/NAME.svg``.
+
+    Technical tables (effect-size variants, models, life tables) are moved to an
+    appendix at the end, so the sections read in plain words."""
     out = [f"# {report.title}", "", report.subtitle, ""]
     if report.banner:
         out += [f"> **{report.banner}**", ""]
+    appendix: list[tuple[str, list[TableBlock]]] = []
     for section in report.sections:
         out += [f"## {section.title}", ""]
         if report.banner:
@@ -96,8 +145,12 @@ def render_markdown(report: Report, figure_dir: str = "figures") -> str:
             out += [f"*{section.intro}*", ""]
         if section.unavailable:
             out += [f"*{section.unavailable}*", ""]
+        technical = [b for b in section.blocks if isinstance(b, TableBlock) and b.technical]
         for block in section.blocks:
             if isinstance(block, Paragraph):
+                if block.kind == "question":
+                    out += [f"### {block.text}", ""]
+                    continue
                 prefix = {"finding": "**Finding.** ", "warning": "**Caution.** "}.get(
                     block.kind, ""
                 )
@@ -109,11 +162,23 @@ def render_markdown(report: Report, figure_dir: str = "figures") -> str:
                     f"*{block.caption}*",
                     "",
                 ]
-            else:
-                out += [f"**{block.caption}**", "", _markdown_table(block), ""]
-                out += [f"- {n}" for n in block.notes]
-                if block.notes:
-                    out.append("")
+            elif not block.technical:
+                out += _markdown_block(block)
+        if technical:
+            appendix.append((section.title, technical))
+            out += [
+                f"*Technical tables of this section ({len(technical)}): see "
+                f"Appendix: technical tables, '{section.title}'.*",
+                "",
+            ]
+    if appendix:
+        out += ["## Appendix: technical tables", ""]
+        if report.banner:
+            out += [f"> **{report.banner}**", ""]
+        for title, blocks in appendix:
+            out += [f"### {title}", ""]
+            for block in blocks:
+                out += _markdown_block(block)
     version = report.meta.get("version", "")
     stamp = f" on {report.meta['timestamp']}" if report.meta.get("timestamp") else ""
     out += ["---", f"Written by mentoranalytics {version}{stamp}."]

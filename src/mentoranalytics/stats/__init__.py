@@ -14,6 +14,7 @@ _LAZY: dict[str, str] = {
     "compare_rates": ".rates",
     "detectable_difference": ".power",
     "adjust_pvalues": ".power",
+    "sample_size": ".power",
     "compare_groups": ".continuous",
     "summary_table": ".table1",
     "compare_boldness": ".boldness_gap",

@@ -1,8 +1,9 @@
 """Power and multiplicity: the smallest detectable difference and p-value adjustment.
 
 Small cohorts can only detect large differences.  :func:`detectable_difference`
-puts a number on that next to every two-group comparison, and
-:func:`adjust_pvalues` keeps the family-wise error rate (Holm, Bonferroni) or the
+puts a number on that next to every two-group comparison, :func:`sample_size` says
+how many participants (for instance several cohorts pooled) a gap of a given size
+would need, and :func:`adjust_pvalues` keeps the family-wise error rate (Holm, Bonferroni) or the
 false discovery rate (Benjamini-Hochberg) in check when several outcomes are
 compared.
 """
@@ -17,7 +18,7 @@ from scipy import optimize, stats
 
 from ..exceptions import AnalysisError
 
-__all__ = ["DetectableDifference", "adjust_pvalues", "detectable_difference"]
+__all__ = ["DetectableDifference", "adjust_pvalues", "detectable_difference", "sample_size"]
 
 PowerMethod = Literal["normal", "arcsine"]
 Direction = Literal["either", "increase", "decrease"]
@@ -225,6 +226,93 @@ def detectable_difference(
             direction,
         )[0]
     return out
+
+
+def sample_size(
+    difference: float,
+    *,
+    base_rate: float,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    alternative: Alternative = "two-sided",
+) -> float:
+    """Participants needed in group 1 to detect a risk difference of ``difference``.
+
+    The inverse of :func:`detectable_difference` (``method="normal"``): group 1 has the
+    rate ``base_rate``, group 2 (``ratio`` times as many participants) the rate
+    ``base_rate + difference``; the result is the group-1 size ``n`` at which a test
+    at level ``alpha`` has the requested ``power``.  With the standard error under
+    the null hypothesis from the pooled rate and the one under the alternative from
+    the two rates, the power equation has the closed form
+
+    ``n = ((z_alpha * sqrt(pbar qbar (1 + 1/ratio)) + z_beta * sqrt(p1 q1 + p2 q2 / ratio)) / d) ** 2``
+
+    with ``pbar = (p1 + ratio p2) / (1 + ratio)``.  With ``ratio=1`` this is R's
+    ``power.prop.test(p1, p2, power = ...)$n`` (``strict = FALSE``).
+
+    Parameters
+    ----------
+    difference : float
+        The gap to detect, as a difference in proportions (0.15 = 15 points); its sign
+        says whether group 2's rate is higher or lower.
+    base_rate : float
+        The rate in group 1, strictly between 0 and 1.
+    alpha : float, default=0.05
+        Significance level.
+    power : float, default=0.8
+        Required power.
+    ratio : float, default=1.0
+        Size of group 2 relative to group 1.
+    alternative : {"two-sided", "one-sided"}, default="two-sided"
+
+    Returns
+    -------
+    float
+        Participants in group 1 (not rounded: round up for planning); group 2 needs
+        ``ratio`` times as many.
+
+    Raises
+    ------
+    AnalysisError
+        When ``difference`` is 0 or moves the rate outside (0, 1), or an option is out
+        of range.
+
+    Examples
+    --------
+    R's ``power.prop.test(p1 = .50, p2 = .75, power = .90)`` gives ``n = 76.70693``:
+
+    >>> round(sample_size(0.25, base_rate=0.5, power=0.9), 5)
+    76.70693
+    >>> sample_size(0.15, base_rate=0.5) > sample_size(0.30, base_rate=0.5)
+    True
+    """
+    if not 0 < alpha < 1:
+        raise AnalysisError(f"alpha must be strictly between 0 and 1; got {alpha!r}.")
+    if not 0 < power < 1:
+        raise AnalysisError(f"power must be strictly between 0 and 1; got {power!r}.")
+    if alternative not in ("two-sided", "one-sided"):
+        raise AnalysisError(f"alternative must be 'two-sided' or 'one-sided'; got {alternative!r}.")
+    if not (math.isfinite(ratio) and ratio > 0):
+        raise AnalysisError(f"ratio must be a positive number (group 2 / group 1); got {ratio!r}.")
+    _check_probability(base_rate, "base_rate", open_interval=True)
+    d = float(difference)
+    if not math.isfinite(d) or d == 0:
+        raise AnalysisError(
+            f"difference must be a non-zero gap in proportions (0.15 = 15 points); got {difference!r}."
+        )
+    p1, p2 = float(base_rate), float(base_rate) + d
+    if not 0 < p2 < 1:
+        raise AnalysisError(
+            f"base_rate + difference must lie strictly between 0 and 1; got {p2!r} "
+            f"({base_rate!r} + {difference!r})."
+        )
+    z_alpha = float(stats.norm.ppf(1 - alpha / 2 if alternative == "two-sided" else 1 - alpha))
+    z_beta = float(stats.norm.ppf(power))
+    pbar = (p1 + ratio * p2) / (1 + ratio)
+    null_sd = math.sqrt(pbar * (1 - pbar) * (1 + 1 / ratio))
+    alt_sd = math.sqrt(p1 * (1 - p1) + p2 * (1 - p2) / ratio)
+    return ((z_alpha * null_sd + z_beta * alt_sd) / abs(d)) ** 2
 
 
 def adjust_pvalues(p_values: Any, *, method: str = "holm") -> np.ndarray:
