@@ -513,8 +513,9 @@ class ReleaseGate:
             coef = np.zeros(n_codes)
             coef[state.codes_of[i, j]] = 1.0
             if state.suppressed[i, j]:
-                # secondary cells are not secrets: they need only keep the small ones hidden
-                if state.sensitive[i, j]:
+                # secrets: the small cells and the non-empty cells of a class disclosure
+                # (secondary cells are checked by the repair: see _soft_failure)
+                if state.sensitive[i, j] and true > 0:
                     self._protected.append(
                         _Protected(name, (name, str(i), str(j)), state.layer, coef, float(true))
                     )
@@ -538,10 +539,12 @@ class ReleaseGate:
             true = int(mask.sum())
             coef = np.ones(1)
             withheld = f"{name}:{label}" in self.plan.withhold
-            if self.active and (self.policy._primary(np.array([true]))[0] or withheld):
-                self._protected.append(
-                    _Protected(name, (name, label, ""), layer, coef, float(true))
-                )
+            small = bool(self.policy._primary(np.array([true]))[0])
+            if self.active and (small or withheld):
+                if small:  # a count withheld by the joint audit is no secret itself
+                    self._protected.append(
+                        _Protected(name, (name, label, ""), layer, coef, float(true))
+                    )
                 out[label] = None
                 rule = "SDC-1" if not withheld else "SDC-11"
                 why = f"fewer than {self.policy.threshold}" if not withheld else "joint audit"
@@ -863,10 +866,11 @@ class ReleaseGate:
         size of each atom.
 
         Atoms are the distinct combinations of layer codes among the microdata rows (the
-        finest base table the release speaks of).  An empty cell that must be protected
-        (a suppressed zero, e.g. the "no" of a group that all share an outcome) gets a
-        *phantom* atom of its own: an intruder does not know that it is empty, so it is a
-        variable of the programme, bounded by its own table.
+        finest base table the release speaks of).  Only combinations that occur are
+        variables, so the programme knows more than an intruder (which combinations are
+        empty) and its ranges are never wider than the intruder's: the audit errs on the
+        safe side.  An empty secret cannot be audited so; a class-disclosure zero is
+        protected through its non-empty partner (the group's "all" cell).
         """
         if not self._layers:
             return [], np.zeros(0)
@@ -877,20 +881,6 @@ class ReleaseGate:
             sizes = np.bincount(inv.ravel(), minlength=len(uniq)).astype(float)
         else:
             uniq, sizes = np.zeros((0, stack.shape[1]), dtype=np.int64), np.zeros(0)
-        phantoms = []
-        wanted: dict[int, set[int]] = {}
-        for p in self._protected:
-            wanted.setdefault(p.layer, set()).update(np.flatnonzero(p.coef).tolist())
-        for k, codes in sorted(wanted.items()):
-            col = uniq[:, k]
-            seen = set(col[col >= 0].tolist())
-            for code in sorted(codes - seen):
-                row = np.full(stack.shape[1], -1, dtype=np.int64)
-                row[k] = code
-                phantoms.append(row)
-        if phantoms:
-            uniq = np.vstack([uniq, np.array(phantoms)])
-            sizes = np.concatenate([sizes, np.zeros(len(phantoms))])
         return [uniq[:, k] for k in range(uniq.shape[1])], sizes
 
     def _rows(self, items: Sequence[Any], codes: list[np.ndarray]) -> np.ndarray:
@@ -947,6 +937,7 @@ class ReleaseGate:
         changed = False
         codes, _ = self._system()  # the layers, so the atoms, do not change in a repair
         safe: set[bytes] = set()  # publishing less only widens ranges: safe stays safe
+        published: set[tuple[str, tuple[int, int]]] = set()  # secondaries published once
         for _ in range(max_rounds):
             a = self._rows(self._relations, codes)
             objs = self._rows(self._protected, codes)
@@ -972,11 +963,23 @@ class ReleaseGate:
                     return plan if changed else None
                 st, cell, obj, true, lo_s, hi_s = soft
                 label = (st.name, str(cell[0]), str(cell[1]))
-                if hi_s - lo_s < 1e-7:
-                    # a suppressed cell the published numbers determine anyway: publish it
-                    self._publish_cell(plan, st, cell)
-                    changed = True
+                tried_before = (
+                    (st.name, cell) in published
+                    or bool(plan.suppress.get(st.name, np.zeros(st.grid.shape, bool))[cell])
+                    or bool(plan.publish.get(st.name, np.zeros(st.grid.shape, bool))[cell])
+                )
+                if obj.any() and tried_before:
+                    # published once and suppressed again to protect a small cell: it stays
+                    # suppressed (it is 'threshold' or more; the small cells are protected)
+                    safe.add(obj.tobytes())
                     continue
+                # a suppressed secondary cell the published numbers determine: publish it
+                # (it tells nothing new); the small cells are checked again with it
+                published.add((st.name, cell))
+                self._publish_cell(plan, st, cell)
+                changed = True
+                safe.clear()
+                continue
             lo0, hi0 = lp.range(obj)
             binding = [int(k) for k in np.flatnonzero(lp.binding(obj))]
             # cheapest kinds first: a loose count, a summary, a table cell, a whole basis
@@ -1052,11 +1055,12 @@ class ReleaseGate:
     def _soft_failure(
         self, lp: _Programme, codes: list[np.ndarray], safe: set[bytes]
     ) -> tuple[_TableState, tuple[int, int], np.ndarray, float, float, float] | None:
-        """The first suppressed secondary cell that the published numbers narrow below the
-        threshold: (table, cell, objective, true count, lo, hi), or None.
+        """The first suppressed secondary cell that the published numbers determine
+        exactly: (table, cell, objective, true count, lo, hi), or None.
 
-        Every suppressed cell must keep a feasible range at least the threshold wide, not
-        only the small ones: a suppressed cell that can be worked out is no suppression."""
+        A secondary cell (not small itself) only has to keep the small ones hidden, which
+        the secrets' audit checks; but a suppressed cell that can be worked out exactly is
+        no suppression, so the repair publishes it (it tells nothing new)."""
         for st in self._tables.values():
             soft = st.suppressed & ~st.sensitive
             if not soft.any():
@@ -1071,10 +1075,11 @@ class ReleaseGate:
                 if key in safe:
                     continue
                 true = float(st.grid[i, j])
-                if lp.wide_enough(obj, true, self.need):
+                hi = lp.bound(obj, -1.0) if obj.any() else 0.0
+                lo = lp.bound(obj, 1.0) if obj.any() and hi - true <= 1e-7 else -math.inf
+                if hi - lo > 1e-7:
                     safe.add(key)
                     continue
-                lo, hi = lp.range(obj)
                 return st, (int(i), int(j)), obj, true, lo, hi
         return None
 
@@ -1143,6 +1148,8 @@ class ReleaseGate:
                 plan.suppress[st.name] = (
                     plan.suppress.get(st.name, np.zeros(st.grid.shape, dtype=bool)) | new
                 )
+                if st.name in plan.publish:  # a cell suppressed again is not published later
+                    plan.publish[st.name] = plan.publish[st.name] & ~new
                 st.suppressed = new
                 self._register_table(st, st.grid[:-1, :-1].size)
 

@@ -723,7 +723,8 @@ def _rate_comparison(
     frame = ctx.data if data is None else data
     frame = frame.assign(**{outcome: _binary(frame, outcome)})
     if table is None:
-        table = ctx.protect([(name, ctx.by, outcome, "rows")], data=frame)[name]
+        answered = frame.dropna(subset=[outcome])
+        table = ctx.protect([(name, ctx.by, outcome, "rows")], data=answered)[name]
     ok = ctx.group_ok(table)
     shown = [str(g) for g in table.published.index if str(g) != "Total"]
     released = [g for g in shown if ok.get(g, False)]
@@ -1242,11 +1243,16 @@ def boldness_section(ctx: ReportContext) -> Section:
     cats = [v for v in ("mentor_relation", "approach") if v in d and d[v].notna().any()]
     binaries = [v for v in ("outside_network", "bold_choice") if v in d and d[v].notna().any()]
     d = d.assign(**{v: _binary(d, v) for v in binaries})
-    specs: list[tuple[str, Any, Any, str | None]] = [
-        (f"{v}_counts", v, ctx.by, "columns") for v in cats
-    ]
-    specs += [(v, ctx.by, v, "rows") for v in binaries]
-    tables = ctx.protect(specs, data=d)
+    # the choice tables count the choices recorded (a 'missing' row of a few people would
+    # force suppression across every table of the people with a mentor)
+    tables = {
+        f"{v}_counts": ctx.protect(
+            [(f"{v}_counts", v, ctx.by, "columns")], data=d.dropna(subset=[v])
+        )[f"{v}_counts"]
+        for v in cats
+    }
+    for v in binaries:
+        tables.update(ctx.protect([(v, ctx.by, v, "rows")], data=d.dropna(subset=[v])))
     for var in cats:
         block = ctx.count_block(
             f"{var}_counts",
@@ -1576,7 +1582,11 @@ def outcomes_section(ctx: ReportContext) -> Section:
     from .. import plot
 
     d = ctx.data.assign(**{o: _binary(ctx.data, o) for o in ctx.outcomes})
-    tables = ctx.protect([(o, ctx.by, o, "rows") for o in ctx.outcomes], data=d)
+    # each outcome over the people it was recorded for (n = those answered), so that no
+    # 'missing' column of a few people forces suppression across the other tables
+    tables = {
+        o: ctx.protect([(o, ctx.by, o, "rows")], data=d.dropna(subset=[o]))[o] for o in ctx.outcomes
+    }
     per_outcome: dict[str, list[Block]] = {}
     hidden: dict[str, pd.Series] = {}
     released: list[pd.DataFrame] = []
