@@ -532,7 +532,7 @@ def build_facts(pub: Published) -> Facts:
         elif name == "km_median":
             _km_table(f, t)
         elif name == "missingness":
-            _missingness(f, t)
+            _missingness(f, t, exact)
     _sentences(f, pub)
     _figures(f, pub)
     _weighted(f)
@@ -781,14 +781,16 @@ def _km_table(f: Facts, t: Table) -> None:
                 f.counts.append(fact)
 
 
-def _missingness(f: Facts, t: Table) -> None:
+def _missingness(f: Facts, t: Table, exact: set[str]) -> None:
+    """The appendix counts the participants shown in the report (the reporting
+    population: everyone in a shown group, or everyone without a breakdown)."""
     st = f.st
-    n_all = st.n_all
+    n_all = st.n_all  # the subtitle counts only the people shown: the same population
     for row in t.rows:
         if row not in schema.SCHEMA:
             continue
-        p = pop((row, "isna", None))
-        fact = _count(st, t, row, "missing", p, set(t.cols))
+        p = join(st.R, pop((row, "isna", None)))
+        fact = _count(st, t, row, "missing", p, exact)  # rounded under rounding policies
         if fact is None:
             continue
         if fact.suppressed and n_all:
