@@ -740,10 +740,17 @@ def _rate_comparison(
         )
     rates = pd.DataFrame(rows, index=shown, dtype=float)
     mask = pd.DataFrame(False, index=rates.index, columns=rates.columns)
+    pub = table.published
+    total_col = next((c for c in pub.columns if str(c) == "Total"), None)
     for g in rates.index:
         if not ok.get(g, False):
             mask.loc[g, :] = True
             rates.loc[g, :] = np.nan
+            # the group's n (those answered) is its released total, when it is released
+            n_pub = pub.loc[_key(pub.index, g), total_col] if total_col is not None else None
+            if n_pub is not None and pd.notna(n_pub):
+                rates.loc[g, "n"] = float(n_pub)
+                mask.loc[g, "n"] = False
     res = None
     ref = ctx.reference
     if len(released) >= 2 and ref in released:
