@@ -5,9 +5,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from ._png import _RC
 from .model import FigureBlock
-
-_RC: dict[str, Any] = {"svg.hashsalt": "mentoranalytics", "svg.fonttype": "none"}
 
 
 def render_figure(fig: Any, name: str, caption: str, *, alt: str = "") -> FigureBlock:
@@ -28,13 +27,3 @@ def render_figure(fig: Any, name: str, caption: str, *, alt: str = "") -> Figure
     svg = buf.getvalue()
     start = svg.find("<svg")  # drop the XML prolog and DOCTYPE so the SVG can be inlined
     return FigureBlock(name=name, caption=caption, svg=svg[start:], alt=alt or caption, figure=fig)
-
-
-def render_png(fig: Any, *, dpi: int = 150) -> bytes:
-    """Render a figure to PNG bytes without a timestamp or software tag."""
-    import matplotlib as mpl
-
-    with mpl.rc_context(_RC):  # type: ignore[arg-type]
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    return buf.getvalue()

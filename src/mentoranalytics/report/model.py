@@ -142,7 +142,7 @@ class FigureBlock:
         """The chart as PNG bytes (rendered once, then cached)."""
         key = str(dpi)
         if key not in self._png:
-            from .figures import render_png
+            from ._png import render_png
 
             self._png[key] = render_png(self.figure, dpi=dpi)
         return self._png[key]

@@ -20,9 +20,9 @@ import pandas as pd
 from .. import schema
 from .._frame import as_frame
 from ..exceptions import AnalysisError, ColumnError, MentorAnalyticsError
-from .build import ProgressCallback, ReportOptions
 from .figures import render_figure
 from .model import Block, FigureBlock, Paragraph, Section, TableBlock
+from .options import ProgressCallback, ReportOptions
 
 GROUP_LABELS = {g: g.replace("_", " ") for g in schema.GENDERS}
 
