@@ -183,6 +183,12 @@ def is_disclosive(claim: Claim, truth: Any, threshold: int, oracle: Oracle) -> b
         return 1 <= v[1] and v[2] <= threshold - 1
     if t.left_out and float(truth) >= 1:
         return True  # the size of a left-out group, or how many of them share an answer
+    if t.rounded and not t.suppressed and claim.attack == "inversion" and float(v) % 5 == 0:
+        # rates and intervals under rounding policies are computed from the rounded counts,
+        # so inverting them gives the published rounded count back: equal to the truth only
+        # when the truth is itself a multiple of 5, and indistinguishable from the
+        # published value (no more is learnt than the table says)
+        return False
     if t.suppressed or t.rounded:
         return True
     return 1 <= float(truth) <= threshold - 1
