@@ -259,9 +259,13 @@ def test_only_required_columns_gives_a_report_saying_what_is_missing(tmp_path: P
 
 def test_small_groups_are_pooled_or_left_out() -> None:
     frame = ma.load_sample().data
-    # 'non_binary' and 'not_stated' (5 each) are pooled once the pool reaches twice the
-    # minimum group (5 here)
-    report = build_report(frame, ReportOptions(n_sims=100, min_group_size=5))
+    # three small categories of 5 (non_binary, not_stated and 5 women relabelled
+    # self_described): each below a minimum group of 6, together at least twice it -> pooled
+    women = frame.index[frame["gender"] == "woman"][:5]
+    gender = frame["gender"].astype(object)
+    gender.loc[women] = "self_described"
+    pooled = frame.assign(gender=gender.astype(frame["gender"].dtype))
+    report = build_report(pooled, ReportOptions(n_sims=100, min_group_size=6))
     overview = next(s for s in report.sections if s.id == "overview")
     table = next(b for b in overview.blocks if isinstance(b, TableBlock))
     assert list(table.frame.columns) == ["woman", "man", "other or not stated", "Total"]
