@@ -224,6 +224,9 @@ class Structure:
     groups: list[Group]
     hidden_secured: list[str]
     source_label: str
+    #: N as printed in the subtitle (``n_all`` is it when certainly exact, else None:
+    #: a rounding policy rounds it, so a multiple of the base is only a range)
+    n_printed: int | None = None
 
     @property
     def shown_genders(self) -> frozenset[str]:
@@ -294,7 +297,10 @@ def structure(pub: Published, tables: dict[str, Table]) -> Structure:
             label = PEOPLE.get(word.strip())
             if label:
                 hidden.append(label)
-    return Structure(policy, threshold, rounding, n_all, breakdown, groups, hidden, source)
+    printed = n_all
+    if rounding and n_all is not None and n_all % rounding == 0:
+        n_all = None  # rounded: only a range
+    return Structure(policy, threshold, rounding, n_all, breakdown, groups, hidden, source, printed)
 
 
 # ---------------------------------------------------------------------------------------
@@ -494,6 +500,15 @@ def _count(
     return CountFact(p, x, x, False, src, where)
 
 
+def _rounded(p: Pop, x: int, rounding: int | None, src: str) -> CountFact:
+    """A count printed under a rounding policy: exact when it is no multiple of the base
+    (rounding never prints one), else anything that rounds to it."""
+    if rounding and x % rounding == 0:
+        half = rounding // 2
+        return CountFact(p, max(0, x - half), x + (rounding - 1 - half), False, src)
+    return CountFact(p, x, x, False, src)
+
+
 def _group_pop(st: Structure, label: str) -> Pop | None:
     if not st.breakdown:
         return () if label in ("all participants", "all") else None
@@ -505,8 +520,8 @@ def build_facts(pub: Published) -> Facts:
     tables = published_tables(pub)
     st = structure(pub, tables)
     f = Facts(st, tables)
-    if st.n_all is not None:
-        f.counts.append(CountFact((), st.n_all, st.n_all, False, "subtitle N"))
+    if st.n_printed is not None:
+        f.counts.append(_rounded((), st.n_printed, st.rounding, "subtitle N"))
     for name, t in tables.items():
         exact = _exact_columns(t, st.rounding)
         if name == "participants" or name.startswith("overview_"):
