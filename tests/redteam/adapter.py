@@ -64,6 +64,15 @@ COMPONENT_DOMAINS = {
 }
 
 
+#: Axis conventions of the charts (what a limit beyond the fixed domain gives away).
+#: The seniority chart's y axis spans the fixed domain, stretched to the data when a
+#: value lies beyond it, plus a pad; the Kaplan-Meier x axis ends a margin (a share of
+#: the span from 0) after the last time or the last tick, whichever is later.
+SENIORITY_DOMAIN = (-5.0, 5.0)
+SENIORITY_PAD = 0.6
+KM_X_MARGIN = 0.07
+
+
 def gender_of(label: str) -> str:
     return label.strip().replace(" ", "_")
 

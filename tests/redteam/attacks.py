@@ -1128,15 +1128,15 @@ def figure_geometry(f: A.Facts, pub: Published) -> list[Claim]:
         how = f"figures/{w.figure}.svg whiskers"
         out.append(Claim(name, Target("extreme", w.pop, w.var, "min"), w.low, 1e-4, how))
         out.append(Claim(name, Target("extreme", w.pop, w.var, "max"), w.high, 1e-4, how))
-    # axis limits of the seniority chart: max(3, data max) + 0.6
+    # axis limits of the seniority chart: the fixed domain, stretched to the data, + pad
     fig = pub.figures.get("seniority_reach")
     if fig and fig.axes and fig.axes[0].box and fig.axes[0].y_scale:
         ax = fig.axes[0]
-        top = ax.y_data(ax.box[1]) - 0.6
-        bottom = ax.y_data(ax.box[3]) + 0.6
+        top = ax.y_data(ax.box[1]) - A.SENIORITY_PAD
+        bottom = ax.y_data(ax.box[3]) + A.SENIORITY_PAD
         hi, lo = max(top, bottom), min(top, bottom)
         everyone = join(f.st.M)
-        if hi > 3 + 1e-6:
+        if hi > A.SENIORITY_DOMAIN[1] + 1e-6:
             out.append(
                 Claim(
                     name,
@@ -1146,7 +1146,7 @@ def figure_geometry(f: A.Facts, pub: Published) -> list[Claim]:
                     "y-axis limit",
                 )
             )
-        if lo < -1 - 1e-6:
+        if lo < A.SENIORITY_DOMAIN[0] - 1e-6:
             out.append(
                 Claim(
                     name,
@@ -1160,7 +1160,7 @@ def figure_geometry(f: A.Facts, pub: Published) -> list[Claim]:
     for km in ff.km:
         out += _km_steps(f, km)
         if km.x_right is not None and km.tick_max is not None:
-            right = km.x_right / 1.02
+            right = km.x_right / (1 + A.KM_X_MARGIN)
             if right > km.tick_max + 1e-3:
                 p = join(f.st.R, pop(("promoted", "notna", None)))
                 out.append(
