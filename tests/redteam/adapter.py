@@ -841,8 +841,31 @@ _PROMOTED_BY = re.compile(
 _NOBODY = re.compile(r"Nobody in group '(?P<g>[\w ]+)' was promoted during follow-up")
 
 
+#: Comparisons in words, with the counts: "Promoted: 39% of women (9 of 23) vs 35% of
+#: men (8 of 23)", "the clearest gap is for 'Changed role': 52% of women (12 of 23)
+#: against 22% of men (5 of 23)" (the label of the quantity before the colon) and
+#: "19% of women with a mentor made a bold choice (4 of 21) against 5% of men (1 of 20)"
+#: (the label in lower case after the group).
+_PEOPLE_ALT = "|".join(re.escape(k) for k in sorted(PEOPLE, key=len, reverse=True))
+_PAIR_TAIL = (
+    r"\((?P<e1>\d+) of (?P<n1>\d+)\) (?:vs|against) (?P<p2>\d+)% of "
+    rf"(?P<g2>{_PEOPLE_ALT})(?: with a mentor)? \((?P<e2>\d+) of (?P<n2>\d+)\)"
+)
+_PAIR_LABEL = re.compile(
+    r"(?:'(?P<q>[A-Z][^:]*?)'|(?P<w>[A-Z][\w' ]+?)): (?P<p1>\d+)% of "
+    rf"(?P<g1>{_PEOPLE_ALT})(?: with a mentor)? " + _PAIR_TAIL
+)
+_PAIR_INLINE = re.compile(
+    rf"(?P<p1>\d+)% of (?P<g1>{_PEOPLE_ALT})(?: with a mentor)? (?P<v>[a-z][\w' ]+?) " + _PAIR_TAIL
+)
+
+
 def _outcome_from_words(what: str) -> str | None:
-    key = what.strip().lower().replace(" ", "_")
+    text = what.strip().lower()
+    for column in (*schema.SCHEMA, *MENTOR_BASE_OUTCOMES):
+        if schema.display_label(column).lower() == text:
+            return column
+    key = text.replace(" ", "_")
     if key == "secured_a_mentor":
         return "mentor_secured"
     if key in schema.SCHEMA:
@@ -887,6 +910,25 @@ def _sentences(f: Facts, pub: Published) -> None:
                         f"sentence {pct}% of n={n}",
                     )
                 )
+    pairs = [(m, m.group("q") or m.group("w")) for m in _PAIR_LABEL.finditer(text)]
+    pairs += [(m, m.group("v")) for m in _PAIR_INLINE.finditer(text)]
+    for m, what in pairs:
+        outcome = _outcome_from_words(what)
+        if outcome is None:
+            continue
+        base = _rate_base(st, outcome)
+        for g, e, n in (("g1", "e1", "n1"), ("g2", "e2", "n2")):
+            gp = _group_pop(st, PEOPLE[m.group(g)])
+            if gp is None:
+                continue
+            k, events = int(m.group(n)), int(m.group(e))
+            src = f"sentence {events} of {k}"
+            f.counts.append(
+                CountFact(join(base, gp, pop((outcome, "notna", None))), k, k, False, src)
+            )
+            f.counts.append(
+                CountFact(join(base, gp, pop((outcome, "eq", True))), events, events, False, src)
+            )
     for m in _PROMOTED_BY.finditer(text):
         gp = _group_pop(st, m.group("g").replace("_", " "))
         if gp is None:
