@@ -917,17 +917,17 @@ def _sentences(f: Facts, pub: Published) -> None:
         if outcome is None:
             continue
         base = _rate_base(st, outcome)
-        for g, e, n in (("g1", "e1", "n1"), ("g2", "e2", "n2")):
-            gp = _group_pop(st, PEOPLE[m.group(g)])
+        for gk, ek, nk in (("g1", "e1", "n1"), ("g2", "e2", "n2")):
+            gp = _group_pop(st, PEOPLE[m.group(gk)])
             if gp is None:
                 continue
-            k, events = int(m.group(n)), int(m.group(e))
-            src = f"sentence {events} of {k}"
+            size, hits = int(m.group(nk)), int(m.group(ek))
+            src = f"sentence {hits} of {size}"
             f.counts.append(
-                CountFact(join(base, gp, pop((outcome, "notna", None))), k, k, False, src)
+                CountFact(join(base, gp, pop((outcome, "notna", None))), size, size, False, src)
             )
             f.counts.append(
-                CountFact(join(base, gp, pop((outcome, "eq", True))), events, events, False, src)
+                CountFact(join(base, gp, pop((outcome, "eq", True))), hits, hits, False, src)
             )
     for m in _PROMOTED_BY.finditer(text):
         gp = _group_pop(st, m.group("g").replace("_", " "))
