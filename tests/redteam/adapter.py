@@ -64,6 +64,15 @@ COMPONENT_DOMAINS = {
 }
 
 
+#: Axis conventions of the charts (what a limit beyond the fixed domain gives away).
+#: The seniority chart's y axis spans the fixed domain, stretched to the data when a
+#: value lies beyond it, plus a pad; the Kaplan-Meier x axis ends a margin (a share of
+#: the span from 0) after the last time or the last tick, whichever is later.
+SENIORITY_DOMAIN = (-5.0, 5.0)
+SENIORITY_PAD = 0.6
+KM_X_MARGIN = 0.07
+
+
 def gender_of(label: str) -> str:
     return label.strip().replace(" ", "_")
 
@@ -224,6 +233,9 @@ class Structure:
     groups: list[Group]
     hidden_secured: list[str]
     source_label: str
+    #: N as printed in the subtitle (``n_all`` is it when certainly exact, else None:
+    #: a rounding policy rounds it, so a multiple of the base is only a range)
+    n_printed: int | None = None
 
     @property
     def shown_genders(self) -> frozenset[str]:
@@ -294,7 +306,10 @@ def structure(pub: Published, tables: dict[str, Table]) -> Structure:
             label = PEOPLE.get(word.strip())
             if label:
                 hidden.append(label)
-    return Structure(policy, threshold, rounding, n_all, breakdown, groups, hidden, source)
+    printed = n_all
+    if rounding and n_all is not None and n_all % rounding == 0:
+        n_all = None  # rounded: only a range
+    return Structure(policy, threshold, rounding, n_all, breakdown, groups, hidden, source, printed)
 
 
 # ---------------------------------------------------------------------------------------
@@ -494,6 +509,15 @@ def _count(
     return CountFact(p, x, x, False, src, where)
 
 
+def _rounded(p: Pop, x: int, rounding: int | None, src: str) -> CountFact:
+    """A count printed under a rounding policy: exact when it is no multiple of the base
+    (rounding never prints one), else anything that rounds to it."""
+    if rounding and x % rounding == 0:
+        half = rounding // 2
+        return CountFact(p, max(0, x - half), x + (rounding - 1 - half), False, src)
+    return CountFact(p, x, x, False, src)
+
+
 def _group_pop(st: Structure, label: str) -> Pop | None:
     if not st.breakdown:
         return () if label in ("all participants", "all") else None
@@ -505,8 +529,8 @@ def build_facts(pub: Published) -> Facts:
     tables = published_tables(pub)
     st = structure(pub, tables)
     f = Facts(st, tables)
-    if st.n_all is not None:
-        f.counts.append(CountFact((), st.n_all, st.n_all, False, "subtitle N"))
+    if st.n_printed is not None:
+        f.counts.append(_rounded((), st.n_printed, st.rounding, "subtitle N"))
     for name, t in tables.items():
         exact = _exact_columns(t, st.rounding)
         if name == "participants" or name.startswith("overview_"):
@@ -817,8 +841,31 @@ _PROMOTED_BY = re.compile(
 _NOBODY = re.compile(r"Nobody in group '(?P<g>[\w ]+)' was promoted during follow-up")
 
 
+#: Comparisons in words, with the counts: "Promoted: 39% of women (9 of 23) vs 35% of
+#: men (8 of 23)", "the clearest gap is for 'Changed role': 52% of women (12 of 23)
+#: against 22% of men (5 of 23)" (the label of the quantity before the colon) and
+#: "19% of women with a mentor made a bold choice (4 of 21) against 5% of men (1 of 20)"
+#: (the label in lower case after the group).
+_PEOPLE_ALT = "|".join(re.escape(k) for k in sorted(PEOPLE, key=len, reverse=True))
+_PAIR_TAIL = (
+    r"\((?P<e1>\d+) of (?P<n1>\d+)\) (?:vs|against) (?P<p2>\d+)% of "
+    rf"(?P<g2>{_PEOPLE_ALT})(?: with a mentor)? \((?P<e2>\d+) of (?P<n2>\d+)\)"
+)
+_PAIR_LABEL = re.compile(
+    r"(?:'(?P<q>[A-Z][^:]*?)'|(?P<w>[A-Z][\w' ]+?)): (?P<p1>\d+)% of "
+    rf"(?P<g1>{_PEOPLE_ALT})(?: with a mentor)? " + _PAIR_TAIL
+)
+_PAIR_INLINE = re.compile(
+    rf"(?P<p1>\d+)% of (?P<g1>{_PEOPLE_ALT})(?: with a mentor)? (?P<v>[a-z][\w' ]+?) " + _PAIR_TAIL
+)
+
+
 def _outcome_from_words(what: str) -> str | None:
-    key = what.strip().lower().replace(" ", "_")
+    text = what.strip().lower()
+    for column in (*schema.SCHEMA, *MENTOR_BASE_OUTCOMES):
+        if schema.display_label(column).lower() == text:
+            return column
+    key = text.replace(" ", "_")
     if key == "secured_a_mentor":
         return "mentor_secured"
     if key in schema.SCHEMA:
@@ -863,6 +910,25 @@ def _sentences(f: Facts, pub: Published) -> None:
                         f"sentence {pct}% of n={n}",
                     )
                 )
+    pairs = [(m, m.group("q") or m.group("w")) for m in _PAIR_LABEL.finditer(text)]
+    pairs += [(m, m.group("v")) for m in _PAIR_INLINE.finditer(text)]
+    for m, what in pairs:
+        outcome = _outcome_from_words(what)
+        if outcome is None:
+            continue
+        base = _rate_base(st, outcome)
+        for gk, ek, nk in (("g1", "e1", "n1"), ("g2", "e2", "n2")):
+            gp = _group_pop(st, PEOPLE[m.group(gk)])
+            if gp is None:
+                continue
+            size, hits = int(m.group(nk)), int(m.group(ek))
+            src = f"sentence {hits} of {size}"
+            f.counts.append(
+                CountFact(join(base, gp, pop((outcome, "notna", None))), size, size, False, src)
+            )
+            f.counts.append(
+                CountFact(join(base, gp, pop((outcome, "eq", True))), hits, hits, False, src)
+            )
     for m in _PROMOTED_BY.finditer(text):
         gp = _group_pop(st, m.group("g").replace("_", " "))
         if gp is None:

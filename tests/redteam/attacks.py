@@ -119,14 +119,27 @@ def differencing(f: A.Facts, pub: Published) -> list[Claim]:
         known[st.LEFT] = (n_all - shown_total,) * 2  # type: ignore[assignment]
     # 2. table totals minus shown cells (iterated)
     out += _table_differencing(f, known)
-    # 3. outcomes defined only with a mentor: n per group vs the group's total
+    # 3. a yes/no rate's n - events: the noes (who has no mentor, by group and in all)
+    no_mentor_all = _exact(known, join(st.R, pop(("mentor_secured", "eq", False))))
+    noes: dict[Pop, int] = {}
+    for r in f.rates:
+        if r.outcome != "mentor_secured" or r.n.exact is None or r.events.exact is None:
+            continue
+        p = join(r.base, pop(("mentor_secured", "eq", False)))
+        noes[p] = r.n.exact - r.events.exact
+        out.append(_count_claim(name, p, noes[p], f"{r.source}: n - events"))
+        known.setdefault(p, (noes[p], noes[p]))
+    groups = [join(st.R, g.pop) for g in st.groups] if st.breakdown else [st.R]
+    parts = [noes.get(join(g, pop(("mentor_secured", "eq", False)))) for g in groups]
+    if no_mentor_all is None and parts and all(x is not None for x in parts):
+        no_mentor_all = sum(parts)  # type: ignore[arg-type]
+    # 4. outcomes defined only with a mentor: n per group vs the group's total
     for r in f.rates:
         if r.outcome not in A.MENTOR_ONLY or r.n.exact is None:
             continue
         gpop = tuple(c for c in r.base if c[0] == "gender")
         total = _exact(known, join(st.R, gpop)) if st.breakdown else n_all
         base_missing = _exact(known, join(st.R, pop((r.outcome, "isna", None))))
-        no_mentor_all = _exact(known, join(st.R, pop(("mentor_secured", "eq", False))))
         if total is None:
             continue
         if base_missing is not None and no_mentor_all is not None and base_missing == no_mentor_all:
@@ -136,7 +149,7 @@ def differencing(f: A.Facts, pub: Published) -> list[Claim]:
         # and in any case: total - n = people without the outcome answered
         p = join(st.R, gpop, pop((r.outcome, "isna", None)))
         out.append(_count_claim(name, p, total - r.n.exact, f"{r.source}: total - n"))
-    # 4. notes "k row(s) with missing 'o' left out" for mentor-only outcomes
+    # 5. notes "k row(s) with missing 'o' left out" for mentor-only outcomes
     notes: dict[Pop, list[int]] = {}
     for c in f.counts:
         if c.source.endswith(" note") and c.exact is not None:
@@ -154,7 +167,7 @@ def differencing(f: A.Facts, pub: Published) -> list[Claim]:
                     "missing-notes of mentor-only outcomes agree",
                 )
             )
-    # 5. the missing-values appendix (everyone) against the tables (shown groups)
+    # 6. the missing-values appendix (everyone) against the tables (shown groups)
     if st.breakdown:
         for p_all, (lo, hi) in list(known.items()):
             if lo != hi or len(p_all) != 1 or p_all[0][1] != "isna":
@@ -179,7 +192,7 @@ def differencing(f: A.Facts, pub: Published) -> list[Claim]:
                         "left-out N - their missing months_to_promotion",
                     )
                 )
-    # 6. N minus the appendix's missing months: everyone promoted
+    # 7. N minus the appendix's missing months: everyone promoted
     if n_all is not None:
         miss = _exact(known, pop(("months_to_promotion", "isna", None)))
         if miss is not None:
@@ -1128,15 +1141,15 @@ def figure_geometry(f: A.Facts, pub: Published) -> list[Claim]:
         how = f"figures/{w.figure}.svg whiskers"
         out.append(Claim(name, Target("extreme", w.pop, w.var, "min"), w.low, 1e-4, how))
         out.append(Claim(name, Target("extreme", w.pop, w.var, "max"), w.high, 1e-4, how))
-    # axis limits of the seniority chart: max(3, data max) + 0.6
+    # axis limits of the seniority chart: the fixed domain, stretched to the data, + pad
     fig = pub.figures.get("seniority_reach")
     if fig and fig.axes and fig.axes[0].box and fig.axes[0].y_scale:
         ax = fig.axes[0]
-        top = ax.y_data(ax.box[1]) - 0.6
-        bottom = ax.y_data(ax.box[3]) + 0.6
+        top = ax.y_data(ax.box[1]) - A.SENIORITY_PAD
+        bottom = ax.y_data(ax.box[3]) + A.SENIORITY_PAD
         hi, lo = max(top, bottom), min(top, bottom)
         everyone = join(f.st.M)
-        if hi > 3 + 1e-6:
+        if hi > A.SENIORITY_DOMAIN[1] + 1e-6:
             out.append(
                 Claim(
                     name,
@@ -1146,7 +1159,7 @@ def figure_geometry(f: A.Facts, pub: Published) -> list[Claim]:
                     "y-axis limit",
                 )
             )
-        if lo < -1 - 1e-6:
+        if lo < A.SENIORITY_DOMAIN[0] - 1e-6:
             out.append(
                 Claim(
                     name,
@@ -1160,7 +1173,7 @@ def figure_geometry(f: A.Facts, pub: Published) -> list[Claim]:
     for km in ff.km:
         out += _km_steps(f, km)
         if km.x_right is not None and km.tick_max is not None:
-            right = km.x_right / 1.02
+            right = km.x_right / (1 + A.KM_X_MARGIN)
             if right > km.tick_max + 1e-3:
                 p = join(f.st.R, pop(("promoted", "notna", None)))
                 out.append(

@@ -36,15 +36,30 @@ _TINY_PNG = bytes.fromhex(
 )
 
 
-def build_bundle(
-    design: Design, policy: str, workdir: Path, *, skip_png: bool = False
-) -> Path | None:
+@dataclass
+class Run:
+    """One run of the command line: its exit code, what it printed and where it wrote."""
+
+    code: int
+    stdout: str
+    stderr: str
+    html: Path
+    bundle: Path
+
+    @property
+    def refused(self) -> bool:
+        return self.code not in (0, None)
+
+    def written(self) -> list[Path]:
+        """Every file the run left in its output folder (a refusal must leave none)."""
+        return sorted(p for p in self.html.parent.rglob("*") if p.is_file())
+
+
+def run_report(design: Design, policy: str, workdir: Path, *, skip_png: bool = False) -> Run:
     """Write ``design`` to CSV and run ``mentoranalytics report ... --bundle``.
 
-    Returns the bundle folder, or None when the command refused the data (a refusal
-    publishes nothing, so nothing can be recovered from it).  ``skip_png`` writes a
-    1x1 PNG for every chart instead of rendering it (the attacks read the SVGs, which
-    hold the same marks); the control tests use it to stay fast.
+    ``skip_png`` writes a 1x1 PNG for every chart instead of rendering it (the attacks
+    read the SVGs, which hold the same marks); the control tests use it to stay fast.
     """
     from unittest import mock
 
@@ -58,13 +73,13 @@ def build_bundle(
     out.mkdir(parents=True, exist_ok=True)
     html_path = out / "report.html"
     bundle = out / "bundle"
-    err = io.StringIO()
+    err, std = io.StringIO(), io.StringIO()
     png = (
         mock.patch("mentoranalytics.report.figures.render_png", lambda fig, dpi=150: _TINY_PNG)
         if skip_png
         else contextlib.nullcontext()
     )
-    with contextlib.redirect_stderr(err), png:
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(std), png:
         code = cli.main(
             [
                 "report",
@@ -78,9 +93,16 @@ def build_bundle(
                 policy,
             ]
         )
-    if code not in (0, None):
-        return None
-    return bundle
+    return Run(0 if code is None else int(code), std.getvalue(), err.getvalue(), html_path, bundle)
+
+
+def build_bundle(
+    design: Design, policy: str, workdir: Path, *, skip_png: bool = False
+) -> Path | None:
+    """The bundle folder of :func:`run_report`, or None when the command refused the data
+    (a refusal publishes nothing, so nothing can be recovered from it)."""
+    run = run_report(design, policy, workdir, skip_png=skip_png)
+    return None if run.refused else run.bundle
 
 
 # ---------------------------------------------------------------------------------------

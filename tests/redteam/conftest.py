@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from . import attacks, designs, truth
-from .bundle import Published, build_bundle, read_bundle
+from .bundle import Published, Run, read_bundle, run_report
 from .targets import Claim, Recovery
 
 
@@ -27,6 +27,7 @@ class RedTeam:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._designs: dict[str, designs.Design] = {}
+        self._runs: dict[tuple[str, str], Run] = {}
         self._published: dict[tuple[str, str], Published | None] = {}
         self._claims: dict[tuple[str, str], list[Claim]] = {}
         self._oracles: dict[str, truth.Oracle] = {}
@@ -41,13 +42,21 @@ class RedTeam:
             self._oracles[name] = truth.Oracle(self.design(name))
         return self._oracles[name]
 
-    def published(self, name: str, policy: str) -> Published | None:
+    def run(self, name: str, policy: str) -> Run:
+        """The command line's run on the design (exit code, output, files written)."""
         key = (name, policy)
-        if key not in self._published:
-            folder = build_bundle(
+        if key not in self._runs:
+            self._runs[key] = run_report(
                 self.design(name), policy, self.root / name / policy, skip_png=policy == "internal"
             )
-            self._published[key] = None if folder is None else read_bundle(folder)
+        return self._runs[key]
+
+    def published(self, name: str, policy: str) -> Published | None:
+        """The bundle read back, or None when the command refused the data."""
+        key = (name, policy)
+        if key not in self._published:
+            run = self.run(name, policy)
+            self._published[key] = None if run.refused else read_bundle(run.bundle)
         return self._published[key]
 
     def claims(self, name: str, policy: str) -> list[Claim]:

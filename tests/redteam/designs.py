@@ -79,6 +79,10 @@ class Design:
         Marked ``slow`` in the test suite.
     excluded : int
         Rows the loader must exclude (invalid on purpose).
+    refused_columns : tuple of str
+        Schema columns holding a person's name: the loader refuses the whole file
+        (``PersonalDataError``; the command line exits 1 and writes nothing).  Loaded
+        with these columns allowed, the design still holds its other traps.
     """
 
     name: str
@@ -88,6 +92,12 @@ class Design:
     identifiers: tuple[str, ...] = ()
     slow: bool = False
     excluded: int = 0
+    refused_columns: tuple[str, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        """The loader refuses this design's file (a personal name in a schema column)."""
+        return bool(self.refused_columns)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -405,7 +415,9 @@ def missing_values() -> Design:
 
 def name_as_cohort() -> Design:
     """32 people; one cohort is labelled with a person's name; a name typed into a schema
-    column and an inconsistent row make two rows excluded (listed by participant code)."""
+    column and an inconsistent row make two rows excluded (listed by participant code).
+
+    The loader refuses the file (the name in ``cohort``): nothing is published."""
     cells = [
         ("Grace Adeyemi", "woman", 8),
         ("Grace Adeyemi", "man", 8),
@@ -431,6 +443,7 @@ def name_as_cohort() -> Design:
         folder="Grace_Adeyemi_files",
         identifiers=("Grace Adeyemi", "Anneke Jansen", *codes),
         excluded=2,
+        refused_columns=("cohort",),
     )
 
 

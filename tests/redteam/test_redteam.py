@@ -82,6 +82,38 @@ def _control_params() -> list[object]:
     ]
 
 
+def _leaked(text: str, secrets: tuple[str, ...]) -> list[str]:
+    """The planted secrets a text holds (names with spaces or underscores, any case)."""
+    low = text.lower()
+    return [
+        s
+        for s in secrets
+        if s and any(v.lower() in low for v in (s, s.replace("_", " "), s.replace(" ", "_")))
+    ]
+
+
+def _bundle_or_refusal(redteam, name: str, policy: str) -> bool:
+    """True when the design's bundle was built; for a design the loader must refuse,
+    assert the refusal (exit code 1, nothing written, no secret in what was printed)
+    and return False."""
+    design = redteam.design(name)
+    run = redteam.run(name, policy)
+    if not design.refused:
+        assert not run.refused, f"{name} under --privacy {policy}: exit {run.code}\n{run.stderr}"
+        assert redteam.published(name, policy) is not None
+        return True
+    assert run.code == 1, f"{name} under --privacy {policy}: exit {run.code}, not refused"
+    assert "personal data" in run.stderr.lower(), run.stderr
+    for column in design.refused_columns:
+        assert column in run.stderr, f"the refusal does not name the column {column!r}"
+    assert not run.written(), f"a refused run wrote {run.written()}"
+    assert not run.bundle.exists()
+    assert redteam.published(name, policy) is None
+    leaked = _leaked(run.stdout + run.stderr, design.secrets)
+    assert not leaked, f"the refusal printed {leaked}"
+    return False
+
+
 def _report(recoveries: list[truth.Recovery], limit: int = 80) -> str:
     by_attack = Counter(r.attack for r in recoveries)
     lines = [f"{len(recoveries)} value(s) recovered: {dict(by_attack)}"]
@@ -106,9 +138,17 @@ def test_design_is_valid_and_planted(name: str) -> None:
     frame = design.frame
     assert design.slow == (name in designs.SLOW)
     assert 25 <= len(frame) <= 50 or len(frame) == 300
+    if design.refused:  # a personal name in a schema column: the whole file is refused
+        with pytest.raises(ma.PersonalDataError) as refusal:
+            ma.load_cohort(frame.copy(), errors="exclude")
+        assert not _leaked(str(refusal.value), design.secrets)
+        for column in design.refused_columns:
+            assert column in str(refusal.value)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ma.DataQualityWarning)  # the planted exclusions
-        cohort = ma.load_cohort(frame.copy(), errors="exclude")
+        cohort = ma.load_cohort(
+            frame.copy(), errors="exclude", allow_columns=list(design.refused_columns) or None
+        )
     assert len(cohort.excluded) == design.excluded
     assert (len(cohort.problems) == 0) == (design.excluded == 0)
     # the same design twice: the same records (fixed seeds)
@@ -149,6 +189,8 @@ def test_traps_are_planted() -> None:
 @pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("name", _design_params())
 def test_nothing_recovered(redteam, name: str, policy: str) -> None:
+    if not _bundle_or_refusal(redteam, name, policy):
+        return  # refused: nothing published, nothing printed
     recoveries = redteam.recoveries(name, policy)
     assert not recoveries, f"{name} under --privacy {policy}:\n" + _report(recoveries)
 
@@ -158,6 +200,8 @@ def test_nothing_recovered(redteam, name: str, policy: str) -> None:
 def test_attacks_read_the_bundle_correctly(redteam, name: str, policy: str) -> None:
     """Every deduction an attack makes is true (whisker ends aside, which are only the
     extremes within 1.5 IQR): a misread label would silently weaken the attacks."""
+    if not _bundle_or_refusal(redteam, name, policy):
+        return  # refused: no bundle to read
     wrong = [(c, t) for c, t in redteam.false_claims(name, policy) if "whisker" not in c.how]
     assert not wrong, "\n".join(
         f"{c.attack}: {c.target} = {c.value} (truth {t}) via {c.how}" for c, t in wrong[:30]
@@ -171,6 +215,8 @@ def test_attacks_read_the_bundle_correctly(redteam, name: str, policy: str) -> N
 
 @pytest.mark.parametrize("name", _control_params())
 def test_internal_report_gives_up_the_secrets(redteam, name: str) -> None:
+    if not _bundle_or_refusal(redteam, name, "internal"):
+        return  # the loader refuses the file whatever the policy
     recoveries = redteam.recoveries(name, "internal")
     assert recoveries, f"no attack recovered anything from {name}'s internal report"
     wrong = [(c, t) for c, t in redteam.false_claims(name, "internal") if "whisker" not in c.how]

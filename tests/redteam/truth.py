@@ -29,7 +29,11 @@ class Oracle:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            data = ma.load_cohort(design.frame.copy(), errors="exclude").data
+            data = ma.load_cohort(
+                design.frame.copy(),
+                errors="exclude",
+                allow_columns=list(design.refused_columns) or None,
+            ).data
         data = data.copy()
         if "mentor_in_network" in data:
             data["outside_network"] = ~data["mentor_in_network"].astype("boolean")
@@ -42,6 +46,8 @@ class Oracle:
             )
         self.data = data
         self.design = design
+        for h in (12, 24, 36, 48):
+            _promoted_within(data, h)
         self._conds: dict[Any, np.ndarray] = {}
         self._truths: dict[Any, Any] = {}
 
@@ -98,6 +104,24 @@ class Oracle:
             hit = _match(col, "eq", t.detail)
             return "all" if hit.all() else ("none" if not hit.any() else "mixed")
         raise ValueError(f"unknown target kind {t.kind!r}")
+
+
+def _promoted_within(data: pd.DataFrame, h: int) -> None:
+    """``promoted_{h}m``: promoted within ``h`` months, defined in cohorts followed for at
+    least ``h`` months (missing elsewhere); a participant who left earlier without a
+    promotion was not promoted within ``h`` months; promoted at an unknown time and
+    followed beyond ``h``: missing."""
+    if not {"promoted", "months_to_promotion", "followup_months", "cohort"} <= set(data.columns):
+        return
+    prom = data["promoted"].astype("boolean")
+    months = pd.to_numeric(data["months_to_promotion"], errors="coerce").astype(float)
+    follow = pd.to_numeric(data["followup_months"], errors="coerce").astype(float)
+    cohort = data["cohort"].astype(str)
+    reached = cohort.map(follow.groupby(cohort).max() >= h).fillna(False).astype(bool)
+    hit = prom.fillna(False).to_numpy(dtype=bool)
+    within = pd.Series(hit & (months.to_numpy() <= h), index=data.index, dtype="boolean")
+    unknown = prom.isna() | ~reached | (prom.fillna(False) & months.isna() & (follow > h))
+    data[f"promoted_{h}m"] = within.mask(unknown.astype(bool))
 
 
 def _match(series: pd.Series, op: str, value: Any) -> np.ndarray:
