@@ -366,14 +366,14 @@ def test_report_renders_in_headless_chromium(programme_bundle: Path, tmp_path: P
 
 
 def test_groups_whose_mentor_count_is_withheld_are_left_out_of_mentor_sections() -> None:
-    """If the overview suppresses how many of a group secured a mentor, the sections about
+    """If the report withholds how many of a group secured a mentor, the sections about
     participants with a mentor must not print that group's n (it would undo the suppression)."""
     frame = ma.simulate_cohort(120, rng=5)
     secured = frame.groupby("gender", observed=True)["mentor_secured"].agg(["sum", "size"])
     assert ((secured["size"] - secured["sum"]).between(1, 4)).any()  # the premise
     report = build_report(ma.load_cohort(frame), ReportOptions(n_sims=100))
-    overview = next(s for s in report.sections if s.id == "overview")
-    table = next(b for b in overview.blocks if getattr(b, "name", "") == "overview_mentor_secured")
+    securing = next(s for s in report.sections if s.id == "securing")
+    table = next(b for b in securing.blocks if getattr(b, "name", "") == "secured_rates")
     assert table.suppressed_mask().to_numpy().any()
     boldness = next(s for s in report.sections if s.id == "boldness")
     assert boldness.unavailable is not None

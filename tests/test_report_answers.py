@@ -295,7 +295,10 @@ def test_signs_stay_when_men_become_the_smaller_group(sample_bundle: Path) -> No
     assert page.answers[0][0] == "1. Did women make less bold mentor choices than men?"
     # the bold-choice and promotion gaps keep their sign (women less often)
     full = _numbers(sample_bundle)
-    for name in ("bold_choice_gaps", "promoted_gaps"):
+    published = {b.name for b in report.tables()}
+    names = [n for n in ("bold_choice_gaps", "promoted_gaps") if n in published]
+    assert "promoted_gaps" in names  # the gate may withhold the mentor sections, not this
+    for name in names:
         block = next(b for b in report.tables() if b.name == name)
         row = "woman vs man: risk difference"
         assert np.sign(block.frame.loc[row, "estimate"]) == np.sign(full[name].loc[row, "estimate"])

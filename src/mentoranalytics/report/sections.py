@@ -1830,7 +1830,8 @@ def payoff_section(ctx: ReportContext) -> Section:
                 digits=3,
                 notes=tuple(
                     n
-                    for n in ctx.notes(tuple(res.notes) + tuple(getattr(res, "warnings", ())))
+                    # fitted on the released cells only: its notes hold released numbers
+                    for n in tuple(res.notes) + tuple(getattr(res, "warnings", ()))
                     if _keep_note(n)
                 ),
                 technical=True,
@@ -1954,7 +1955,8 @@ def mediation_section(ctx: ReportContext) -> Section:
                 "Keele & Tingley 2010)",
                 med,
                 digits=3,
-                notes=tuple(n for n in ctx.notes(res.notes, "mediation") if _keep_note(n)),
+                # estimated on the released cells only: its notes hold released numbers
+                notes=tuple(n for n in res.notes if _keep_note(n)),
                 point_columns=("estimate", "ci_low", "ci_high"),
                 percent_rows=(_MEDIATION_ROWS["prop_mediated"],),
                 technical=True,
@@ -2004,7 +2006,7 @@ def mediation_section(ctx: ReportContext) -> Section:
                 "(composition) and from different returns to them (percentage points)",
                 frame,
                 digits=3,
-                notes=tuple(ctx.notes(dec.notes, "decomposition")),
+                notes=tuple(dec.notes),  # on the released cells only
                 point_columns=("estimate", "ci_low", "ci_high"),
                 technical=True,
             )
