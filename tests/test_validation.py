@@ -658,3 +658,18 @@ def test_duplicates_with_different_bad_typed_numbers_conflict():
     assert _found(r, "duplicate_conflicting") == [0, 1]
     same = _check(frame.assign(mentor_level=[7, 7]))
     assert _found(same, "duplicate_identical") == [1]
+
+
+def test_a_name_typed_into_a_category_is_never_quoted_even_if_the_guard_misses_it():
+    # "Anneke" is not in the guard's list of first names; the shape of a name is enough
+    frame = pd.DataFrame(
+        {
+            "participant_id": [f"P{i:03d}" for i in range(6)],
+            "gender": ["woman", "man"] * 3,
+            "mentor_gender": ["Anneke Jansen", "woman", "man", "woman", "man", "woman"],
+        }
+    )
+    cohort = ma.load_cohort(frame, errors="exclude")
+    messages = " ".join(cohort.problems["message"].astype(str))
+    assert "Anneke" not in messages
+    assert "looks like personal data" in messages

@@ -289,10 +289,16 @@ def _show(value: str) -> str:
 _PERSONAL_SHOWN = "A value that looks like personal data (not shown)"
 
 
+#: Two or more capitalised words ("Anneke Jansen", "Mary-Jo O'Neil"): the shape of a
+#: name, which no category, level or yes/no value of the schema has.  Such a value is
+#: never quoted, even when the guard's list of first names does not know it.
+_NAME_SHAPE = re.compile(r"^[A-Z][a-z'\-]+(?:\s+[A-Z][a-z'\-]+)+$")
+
+
 def _personal(value: str) -> bool:
     from .privacy.identifier_guard import looks_like_personal_data
 
-    return looks_like_personal_data(value)
+    return bool(_NAME_SHAPE.match(value.strip())) or looks_like_personal_data(value)
 
 
 def _normalise_many(texts: np.ndarray) -> np.ndarray:
