@@ -75,7 +75,7 @@ def run_report(design: Design, policy: str, workdir: Path, *, skip_png: bool = F
     bundle = out / "bundle"
     err, std = io.StringIO(), io.StringIO()
     png = (
-        mock.patch("mentoranalytics.report.figures.render_png", lambda fig, dpi=150: _TINY_PNG)
+        mock.patch("mentoranalytics.report._png.render_png", lambda fig, dpi=150: _TINY_PNG)
         if skip_png
         else contextlib.nullcontext()
     )
