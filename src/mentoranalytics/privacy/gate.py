@@ -968,9 +968,9 @@ class ReleaseGate:
                     or bool(plan.suppress.get(st.name, np.zeros(st.grid.shape, bool))[cell])
                     or bool(plan.publish.get(st.name, np.zeros(st.grid.shape, bool))[cell])
                 )
-                if obj.any() and tried_before:
-                    # published once and suppressed again to protect a small cell: it stays
-                    # suppressed (it is 'threshold' or more; the small cells are protected)
+                if obj.any() and tried_before and (st.name, cell) in published:
+                    # published in this repair and suppressed again since: leave it (the
+                    # small cells are protected either way; this ends the loop)
                     safe.add(obj.tobytes())
                     continue
                 # a suppressed secondary cell the published numbers determine: publish it
