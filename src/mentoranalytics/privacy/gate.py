@@ -736,7 +736,8 @@ class ReleaseGate:
         band: float = 6.0,
     ) -> pd.DataFrame:
         """A released life table per group: rows ``group, time, n_at_risk, events,
-        censored, survival, ci_low, ci_high`` at the end of time bands (multiples of
+        censored, survival, ci_low, ci_high`` (``n_at_risk``: still followed and not
+        promoted at ``time``) at the end of time bands (multiples of
         ``band``) merged until each holds at least ``threshold`` events and loses no
         1..threshold-1 people to censoring; a group that cannot be shown so is left out
         (logged).  Survival is the actuarial estimate from the released counts (rounded
@@ -836,7 +837,11 @@ class ReleaseGate:
                     {
                         "group": g,
                         "time": float(edges[hi_b]),
-                        "n_at_risk": int(shown[0]),
+                        # still followed and not promoted at the end of the band (the number
+                        # at risk at `time`); a sum of later bands' counts, each 0 or >= need
+                        "n_at_risk": int(pol._round(np.array([at_risk - dk - ck]))[0])
+                        if self.active
+                        else at_risk - dk - ck,
                         "events": int(shown[1]),
                         "censored": int(shown[2]),
                         "survival": s,

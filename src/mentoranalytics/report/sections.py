@@ -2067,7 +2067,7 @@ def survival_section(ctx: ReportContext) -> Section:
         "km",
         "Kaplan-Meier curves by gender with 95% bands; numbers at risk below (internal "
         "report: every step is one or more people).",
-        lambda: plot.plot_km(km, by=ctx.by, at_risk_times=times),
+        lambda: plot.plot_km(km, by=ctx.by, at_risk_times=times, individual=True),
     )
     blocks += [Paragraph(n, kind="note") for n in km.notes]
     return Section("time", title, tuple(blocks))
