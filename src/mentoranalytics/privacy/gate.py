@@ -963,27 +963,19 @@ class ReleaseGate:
                 own = self._protected[failing].owner
                 label = self._protected[failing].label
             else:
-                soft = self._soft_failure(lp, codes, safe)
-                if soft is None:
+                # secondary cells the published numbers determine exactly are published
+                # (all at once: an implied value changes no range, so nothing is re-checked)
+                found = False
+                while (soft := self._soft_failure(lp, codes, safe)) is not None:
+                    st, cell, obj_s, _true, _lo, _hi = soft
+                    safe.add(obj_s.tobytes())
+                    if obj_s.any() and (st.name, cell) in published:
+                        continue  # published in this repair and suppressed again since
+                    published.add((st.name, cell))
+                    self._publish_cell(plan, st, cell)
+                    changed = found = True
+                if not found:
                     return plan if changed else None
-                st, cell, obj, true, lo_s, hi_s = soft
-                label = (st.name, str(cell[0]), str(cell[1]))
-                tried_before = (
-                    (st.name, cell) in published
-                    or bool(plan.suppress.get(st.name, np.zeros(st.grid.shape, bool))[cell])
-                    or bool(plan.publish.get(st.name, np.zeros(st.grid.shape, bool))[cell])
-                )
-                if obj.any() and tried_before and (st.name, cell) in published:
-                    # published in this repair and suppressed again since: leave it (the
-                    # small cells are protected either way; this ends the loop)
-                    safe.add(obj.tobytes())
-                    continue
-                # a suppressed secondary cell the published numbers determine: publish it
-                # (it tells nothing new); the small cells are checked again with it
-                published.add((st.name, cell))
-                self._publish_cell(plan, st, cell)
-                changed = True
-                safe.clear()
                 continue
             lo0, hi0 = lp.range(obj)
             binding = [int(k) for k in np.flatnonzero(lp.binding(obj))]
