@@ -979,6 +979,20 @@ class ReleaseGate:
                 continue
             lo0, hi0 = lp.range(obj)
             binding = [int(k) for k in np.flatnonzero(lp.binding(obj))]
+            # a loose count that repeats a cell some table publishes cannot hide anything:
+            # withdrawing it would only take a number (a group size) out of a sentence
+            in_tables = {
+                a[k].tobytes()
+                for k, r in enumerate(self._relations)
+                if self._owners.get(r.owner) == "table"
+            }
+            useful = [
+                k
+                for k in binding
+                if self._owners.get(self._relations[k].owner) != "counts"
+                or a[k].tobytes() not in in_tables
+            ]
+            binding = useful or binding
             # cheapest kinds first: a loose count, a summary, a table cell, a whole basis
             order = sorted(
                 binding,

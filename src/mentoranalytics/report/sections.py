@@ -100,7 +100,7 @@ class ReportContext:
     ``data`` is the *reporting population*: the participants in groups (of ``by``) large
     enough to show under the disclosure policy.  Smaller groups are pooled into one
     "other or not stated" group when that group is large enough, and otherwise left out
-    of every table (they are counted only in the rows-read total), so their small
+    of every table, chart and count (a small one is a secret of the gate), so their small
     counts can neither be shown nor recovered by subtraction.
     """
 
@@ -945,7 +945,7 @@ def overview_section(ctx: ReportContext) -> Section:
         if ctx.not_shown:
             parts.append(
                 f"participants in {ctx.by} categories too small to show, even together, are left "
-                "out of every table and chart (they are counted only in the rows-read total)"
+                "out of every table, chart and count of the report"
             )
         blocks.append(Paragraph("To protect small groups, " + "; ".join(parts) + ".", kind="note"))
     by = ctx.by
