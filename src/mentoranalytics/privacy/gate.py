@@ -120,6 +120,18 @@ RULES: Mapping[str, tuple[str, str]] = {
 
 _DECISION_COLUMNS = ["output", "item", "decision", "rule", "reason"]
 
+#: Columns of a released life table (see :meth:`ReleaseGate.survival`).
+_LIFE_TABLE_COLUMNS = [
+    "group",
+    "time",
+    "n_at_risk",
+    "events",
+    "censored",
+    "survival",
+    "ci_low",
+    "ci_high",
+]
+
 #: The order in which the repair tries to withdraw a relation (cheapest first).
 _PRIORITY = {"counts": 0, "summary": 1, "basis": 2, "survival group": 2, "table": 3}
 #: Candidates tried per failing cell before the widest is taken.
@@ -744,16 +756,6 @@ class ReleaseGate:
         under rounding policies), with Greenwood intervals on the log(-log) scale.
         """
         self._own(name, "survival")
-        columns = [
-            "group",
-            "time",
-            "n_at_risk",
-            "events",
-            "censored",
-            "survival",
-            "ci_low",
-            "ci_high",
-        ]
         if name in self.plan.withhold:
             self.decide(
                 name,
@@ -762,22 +764,11 @@ class ReleaseGate:
                 "SDC-11",
                 "the joint audit found they would let a suppressed cell be recovered",
             )
-            return pd.DataFrame(columns=columns)
+            return pd.DataFrame(columns=_LIFE_TABLE_COLUMNS)
         d = frame.dropna(subset=[duration, event])
         t_all = d[duration].to_numpy(dtype=float)
         if len(t_all) == 0:
-            return pd.DataFrame(
-                columns=[
-                    "group",
-                    "time",
-                    "n_at_risk",
-                    "events",
-                    "censored",
-                    "survival",
-                    "ci_low",
-                    "ci_high",
-                ]
-            )
+            return pd.DataFrame(columns=_LIFE_TABLE_COLUMNS)
         horizon = math.ceil(float(t_all.max()) / band) * band
         edges = np.arange(0.0, horizon + band, band)
         rows_out: list[dict[str, Any]] = []
@@ -853,16 +844,7 @@ class ReleaseGate:
             self.decide(name, _txt(g), "released", "SDC-9", f"{n_bands} time band(s)")
         return pd.DataFrame(
             rows_out,
-            columns=[
-                "group",
-                "time",
-                "n_at_risk",
-                "events",
-                "censored",
-                "survival",
-                "ci_low",
-                "ci_high",
-            ],
+            columns=_LIFE_TABLE_COLUMNS,
         )
 
     # -- the joint audit -------------------------------------------------------------------
