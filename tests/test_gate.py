@@ -189,3 +189,12 @@ def test_frames_must_come_from_the_microdata_and_names_are_unique():
         gate.table("t", df, "g", "g")
     with pytest.raises(AnalysisError, match="needs a DataFrame"):
         ReleaseGate([1, 2])  # type: ignore[arg-type]
+
+
+def test_plans_compare_by_content():
+    a = G.GatePlan(suppress={"t": np.array([[True, False]])}, withhold={"s"})
+    b = a.copy()
+    assert a.same_as(b)
+    b.publish["t"] = np.array([[False, True]])
+    assert not a.same_as(b)
+    assert G.GatePlan(suppress={"t": np.zeros((1, 2), bool)}).same_as(G.GatePlan())

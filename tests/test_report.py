@@ -381,3 +381,14 @@ def test_groups_whose_mentor_count_is_withheld_are_left_out_of_mentor_sections()
     securing = next(s for s in report.sections if s.id == "securing")
     names = [b.name for b in securing.blocks if isinstance(b, TableBlock)]
     assert not any(n.startswith(("days_to_secure", "approaches")) for n in names)
+
+
+def test_a_32_person_cohort_with_a_2_person_group_settles_and_hides_the_pair() -> None:
+    """The joint audit's rebuilds settle (a plan that repeats itself ends them), and the
+    two people left out appear in no published count."""
+    frame = ma.simulate_cohort(32, rng=11)
+    frame = frame.assign(gender=["woman"] * 15 + ["man"] * 15 + ["non_binary"] * 2)
+    report = build_report(frame, ReportOptions(n_sims=100))
+    assert report.audit is not None and bool(report.audit["safe"].all())
+    values = [r["value"] for r in report.published_numbers() if r["value"] is not None]
+    assert 32 not in values and "32 participants" not in report.subtitle

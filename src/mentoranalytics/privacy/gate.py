@@ -177,6 +177,22 @@ class GatePlan:
     withhold: set[str] = field(default_factory=set)
     publish: dict[str, np.ndarray] = field(default_factory=dict)
 
+    def same_as(self, other: GatePlan) -> bool:
+        """Whether two plans ask for the same suppressions, withholdings and publications."""
+
+        def masks(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> bool:
+            keys = {k for k, v in a.items() if v.any()} | {k for k, v in b.items() if v.any()}
+            return all(
+                k in a and k in b and a[k].shape == b[k].shape and bool((a[k] == b[k]).all())
+                for k in keys
+            )
+
+        return (
+            self.withhold == other.withhold
+            and masks(self.suppress, other.suppress)
+            and masks(self.publish, other.publish)
+        )
+
     def copy(self) -> GatePlan:
         return GatePlan(
             {k: v.copy() for k, v in self.suppress.items()},

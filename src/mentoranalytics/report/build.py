@@ -36,9 +36,9 @@ def build_report(
             headline = S.headline_section(ctx)
             subtitle = ctx.make_subtitle()
             # the joint audit of everything published; a repair means one more build
-            plan = ctx.gate.repair()
-            if plan is None:
-                break
+            previous, plan = plan, ctx.gate.repair()
+            if plan is None or (previous is not None and plan.same_as(previous)):
+                break  # nothing to change (a plan that only repeats itself changes nothing)
             if progress is not None:
                 progress("re-checking: the joint disclosure audit asked for more suppression")
         else:  # pragma: no cover - each repair suppresses more, so builds converge

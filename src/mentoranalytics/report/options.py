@@ -8,7 +8,7 @@ from dataclasses import dataclass
 ProgressCallback = Callable[[str], None]
 
 #: Builds of a report before its joint disclosure audit must have settled.
-_MAX_BUILDS = 6
+_MAX_BUILDS = 10
 
 
 @dataclass(frozen=True)
