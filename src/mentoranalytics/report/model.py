@@ -7,6 +7,7 @@ numbers are all written from the same values and cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,6 +138,8 @@ class FigureBlock:
     alt: str = ""
     figure: Any = field(default=None, compare=False, repr=False)
     _png: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    #: Returns the figure drawn again (a chart whose SVG was rendered in another process).
+    redraw: Callable[[], Any] | None = field(default=None, compare=False, repr=False)
 
     def png(self, dpi: int = 150) -> bytes:
         """The chart as PNG bytes (rendered once, then cached)."""
@@ -144,7 +147,10 @@ class FigureBlock:
         if key not in self._png:
             from ._png import render_png
 
-            self._png[key] = render_png(self.figure, dpi=dpi)
+            figure = self.figure
+            if figure is None and self.redraw is not None:
+                figure = self.redraw()
+            self._png[key] = render_png(figure, dpi=dpi)
         return self._png[key]
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from .. import schema
 from .._frame import as_frame
 from ..exceptions import AnalysisError, ColumnError, MentorAnalyticsError
-from .figures import render_figure
+from .figures import render_charts
 from .model import Block, FigureBlock, Paragraph, Section, TableBlock
 from .options import ProgressCallback, ReportOptions
 
@@ -445,28 +445,23 @@ def render_pending(
     """Draw the charts of the final build, replacing their placeholders."""
     import dataclasses
 
-    import matplotlib.pyplot as plt
-
-    from .. import plot
-
-    out = []
-    for section in sections:
-        blocks: list[Block] = []
-        for block in section.blocks:
-            if isinstance(block, FigureBlock) and not block.svg and block.name in pending:
-                with plot.theme():
-                    try:
-                        drawn = pending[block.name]()
-                    except MentorAnalyticsError as exc:
-                        plt.close("all")
-                        blocks.append(Paragraph(f"Chart not drawn: {exc}", kind="note"))
-                        continue
-                fig = drawn if hasattr(drawn, "savefig") else drawn.figure
-                blocks.append(render_figure(fig, block.name, block.caption))
-            else:
-                blocks.append(block)
-        out.append(dataclasses.replace(section, blocks=tuple(blocks)))
-    return tuple(out)
+    waiting = [
+        (block.name, block.caption, pending[block.name])
+        for section in sections
+        for block in section.blocks
+        if isinstance(block, FigureBlock) and not block.svg and block.name in pending
+    ]
+    drawn = render_charts(waiting)
+    return tuple(
+        dataclasses.replace(
+            section,
+            blocks=tuple(
+                drawn.get(block.name, block) if isinstance(block, FigureBlock) else block
+                for block in section.blocks
+            ),
+        )
+        for section in sections
+    )
 
 
 def _withheld_sentence(ctx: ReportContext, what: str) -> str:
