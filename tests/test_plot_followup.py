@@ -330,7 +330,11 @@ def test_a_table_without_groups_is_one_series_without_a_legend():
     ax = maplot.plot_response(table)
     assert [line.get_gid() for line in ax.lines if line.get_gid()] == ["rate:all"]
     assert ax.get_legend() is None
-    # an index of groups works too
+    # a column named by the grouping, or an index of groups, work too
+    ax1 = maplot.plot_response(
+        _response().rename(columns={"group": "gender"}), by="gender", ax=plt.figure().gca()
+    )
+    assert _legend(ax1) == ["woman (n = 60)", "man (n = 59)"]
     indexed = _trajectory().set_index("group")
     ax2 = maplot.plot_trajectories(indexed, ax=plt.figure().gca())
     assert {line.get_gid() for line in ax2.lines if line.get_gid()} == {
