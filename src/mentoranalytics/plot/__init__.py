@@ -27,6 +27,11 @@ plot_km                 Kaplan-Meier time to promotion with numbers at risk (fro
                         a result, or a released step table)
 plot_cohort_funnel      each cohort's rate against its size with control limits
 plot_cohort_trend       rate per cohort with Wilson CIs
+plot_trajectories       group trajectories over follow-up waves with intervals and n per
+                        wave (from a trajectory table or a result)
+plot_interval_survival  interval-censored promotion curves: estimates at the survey times,
+                        not a step between them (from a curve table or a result)
+plot_response           response to each follow-up wave by group, with CIs and responded/n
 
 Composing charts
 ----------------
@@ -48,9 +53,10 @@ No chart draws one mark per person unless asked: ``plot_seniority_reach`` and
 per-person view (``individual=True``) is for internal use.  Its boxes have whiskers
 at the 10th and 90th percentiles and no outliers; axis limits come from the scale
 (scores 0 to 1, seniority gap -5 to 5), never from the data's extremes.  The
-``plot_rates``, ``plot_group_summary``, ``plot_mentor_choice(counts=)`` and
-``plot_km(step_table)`` entries draw released numbers and nothing else; NaN rows are
-drawn as "suppressed" (rates, shares, summaries) or "withheld" (forest, mediation).
+``plot_rates``, ``plot_group_summary``, ``plot_mentor_choice(counts=)``,
+``plot_km(step_table)`` and the three follow-up charts (``plot_trajectories``,
+``plot_interval_survival``, ``plot_response``) draw released numbers and nothing
+else; NaN rows are drawn as "suppressed" (rates, shares, summaries) or "withheld" (forest, mediation).
 """
 
 from __future__ import annotations
@@ -79,6 +85,7 @@ from ._style import (
 )
 from ._summary import plot_group_summary
 from ._survival import plot_km
+from ._waves import plot_interval_survival, plot_response, plot_trajectories
 
 __all__ = [
     "GENDER_COLORS",
@@ -99,11 +106,14 @@ __all__ = [
     "plot_cohort_trend",
     "plot_forest",
     "plot_group_summary",
+    "plot_interval_survival",
     "plot_km",
     "plot_mediation",
     "plot_mentor_choice",
     "plot_outcome_rates",
     "plot_rates",
+    "plot_response",
     "plot_seniority_reach",
+    "plot_trajectories",
     "theme",
 ]
