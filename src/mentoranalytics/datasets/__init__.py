@@ -18,12 +18,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import MentorAnalyticsError
-from .simulate import SimulationEffects, simulate_cohort
+from .simulate import SimulationEffects, simulate_cohort, simulate_waves
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..cohort import Cohort
 
-__all__ = ["SAMPLES", "SimulationEffects", "load_sample", "sample_path", "simulate_cohort"]
+__all__ = [
+    "SAMPLES",
+    "SimulationEffects",
+    "load_sample",
+    "sample_path",
+    "simulate_cohort",
+    "simulate_waves",
+]
 
 #: Sample name -> what it holds.
 SAMPLES: dict[str, str] = {
