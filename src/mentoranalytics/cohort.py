@@ -269,7 +269,9 @@ class Cohort:
         waves: dict[str, Any] | None = None
         if self._waves is not None:
             w = self._waves
-            months = pd.unique(w["months"].dropna()) if "months" in w.columns else []
+            months: list[float] = (
+                [float(m) for m in pd.unique(w["months"].dropna())] if "months" in w.columns else []
+            )
             responded = (
                 int(w["responded"].fillna(False).astype(bool).sum())
                 if "responded" in w.columns
@@ -280,7 +282,7 @@ class Cohort:
                 "participants": int(w["participant_id"].nunique())
                 if "participant_id" in w.columns
                 else 0,
-                "months": sorted(float(m) for m in months),
+                "months": sorted(months),
                 "responded": responded,
             }
         return {

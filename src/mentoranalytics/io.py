@@ -2384,7 +2384,9 @@ def write_table(frame: Any, path: str | os.PathLike[str]) -> Path:
     return out
 
 
-def write_template(path: str | os.PathLike[str]) -> Path:
+def write_template(
+    path: str | os.PathLike[str], *, table: Literal["cohort", "followup"] = "cohort"
+) -> Path:
     """Write an empty cohort template: CSV with the canonical header, or an Excel workbook.
 
     The workbook has a ``data`` sheet (the canonical header; drop-down lists for
@@ -2396,11 +2398,20 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     ----------
     path : path
         Ends in ``.csv`` or ``.xlsx``.
+    table : {"cohort", "followup"}, default="cohort"
+        The cohort table, or the follow-up waves (one row per participant per wave,
+        :data:`mentoranalytics.schema.FOLLOWUP_SCHEMA`; loads with
+        ``load_cohort(cohort_file, followup=path)``).
 
     Returns
     -------
     pathlib.Path
         The path written.
+
+    Raises
+    ------
+    SchemaError
+        The file type is not ``.csv`` or ``.xlsx``, or ``table`` is not one of the two.
 
     Examples
     --------
@@ -2409,10 +2420,17 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     ...     p = write_template(pathlib.Path(d) / "t.csv")
     ...     p.read_text().split(",")[:3]
     ['participant_id', 'cohort', 'gender']
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = write_template(pathlib.Path(d) / "w.csv", table="followup")
+    ...     p.read_text().split(",")[:3]
+    ['participant_id', 'months', 'wave']
     """
+    if table not in ("cohort", "followup"):
+        raise SchemaError(f"table must be 'cohort' or 'followup', not {table!r}.")
     out = Path(os.fspath(path))
     suffix = out.suffix.lower()
-    header = list(schema.CANONICAL_COLUMNS)
+    columns = {c.name: c for c in schema.table_columns(table)}
+    header = list(columns)
     if suffix == ".csv":
         out.write_text(",".join(header) + "\n", encoding="utf-8")
         return out
@@ -2429,7 +2447,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     ws.append(header)
     last = 1000
     for j, name in enumerate(header, start=1):
-        col = SCHEMA[name]
+        col = columns[name]
         cell = ws.cell(row=1, column=j)
         cell.font = Font(bold=True)
         cell.comment = Comment(f"{col.description}\nAllowed: {col.allowed}", "mentoranalytics")
@@ -2461,7 +2479,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
             dv.add(rng)
     ws.freeze_panes = "A2"
     cb = wb.create_sheet("codebook")
-    rows = schema.codebook()
+    rows = schema.codebook(table)
     keys = list(rows[0])
     cb.append(keys)
     for r in rows:

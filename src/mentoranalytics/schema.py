@@ -98,6 +98,8 @@ class Column:
         punctuation, which never matter).
     group : str
         Codebook section.
+    allowed_text : str, optional
+        Codebook text of the allowed values, when the kind's default does not fit.
     """
 
     name: str
@@ -112,10 +114,13 @@ class Column:
     header_aliases: tuple[str, ...] = ()
     group: str = "participant"
     derived_from: tuple[str, ...] = field(default=())
+    allowed_text: str | None = None
 
     @property
     def allowed(self) -> str:
         """Human-readable description of the allowed values."""
+        if self.allowed_text is not None:
+            return self.allowed_text
         if self.kind == "category" and self.categories:
             return ", ".join(self.categories)
         if self.kind == "ordinal":
@@ -345,6 +350,7 @@ FOLLOWUP_COLUMNS: tuple[Column, ...] = (
         "id",
         "Pseudonymous participant code; must be a participant_id of the cohort table.",
         required=True,
+        allowed_text="a participant_id of the cohort table, once per wave",
         header_aliases=("id", "participant", "participant code", "pseudonym", "code"),
         group=_FOLLOWUP,
     ),
