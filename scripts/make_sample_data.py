@@ -4,8 +4,9 @@ Run from the repository root::
 
     python scripts/make_sample_data.py
 
-It writes ``programme.csv`` and ``first_cohort.csv`` to ``data/sample/`` (with
-``README.md``) and the same CSV files to ``src/mentoranalytics/datasets/data/``.
+It writes ``programme.csv``, its follow-up waves ``programme_waves.csv`` and
+``first_cohort.csv`` to ``data/sample/`` (with ``README.md``) and the same CSV files to
+``src/mentoranalytics/datasets/data/``.
 Seeds are fixed, so running it again reproduces the committed files byte for byte
 (tests/test_datasets.py checks this).
 """
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from mentoranalytics import schema
-from mentoranalytics.datasets import SimulationEffects, simulate_cohort
+from mentoranalytics.datasets import SimulationEffects, simulate_cohort, simulate_waves
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "data" / "sample"
@@ -32,6 +33,11 @@ PROGRAMME_SEED = 2019
 PROGRAMME_N = 300
 PROGRAMME_COHORTS = 6  # yearly, 2019-2024
 PROGRAMME_EFFECTS = SimulationEffects(missing_rate=0.02)
+WAVES_SEED = 2025
+WAVES_MONTHS = (6.0, 12.0, 24.0, 36.0, 60.0)
+WAVES_DROPOUT = 0.08  # per wave, for people already promoted
+WAVES_INTERMITTENT = 0.05
+WAVES_INFORMATIVE = 2.0  # odds ratio of dropping out, not yet promoted vs promoted
 
 FIRST_COHORT_SEEDS = (2018, 20181, 20182)  # employed half, self-employed half, row order
 FIRST_COHORT_LABEL = "2018"
@@ -48,6 +54,30 @@ def programme() -> pd.DataFrame:
     return simulate_cohort(
         PROGRAMME_N, cohorts=PROGRAMME_COHORTS, rng=PROGRAMME_SEED, effects=PROGRAMME_EFFECTS
     )
+
+
+def programme_waves(cohort: pd.DataFrame) -> pd.DataFrame:
+    """Follow-up waves of the programme sample.
+
+    Waves at 6, 12, 24, 36 and 60 months; a cohort has only the waves its
+    administrative follow-up has reached (the longest ``followup_months`` of the
+    cohort), so the 2024 cohort has two waves and the 2019 cohort five.  Dropout is
+    informative: people not yet promoted drop out more.
+    """
+    waves = simulate_waves(
+        cohort,
+        months=WAVES_MONTHS,
+        rng=WAVES_SEED,
+        dropout=WAVES_DROPOUT,
+        intermittent=WAVES_INTERMITTENT,
+        informative=WAVES_INFORMATIVE,
+        effects=PROGRAMME_EFFECTS,
+    )
+    reached = cohort.groupby("cohort")["followup_months"].max()
+    limit = cohort.set_index("participant_id")["cohort"].map(reached)
+    horizon = waves["participant_id"].map(limit).to_numpy(dtype=float)
+    keep = waves["months"].to_numpy(dtype=float) <= horizon
+    return waves[keep].reset_index(drop=True)
 
 
 def first_cohort() -> pd.DataFrame:
@@ -83,6 +113,17 @@ def _effects_table(effects: SimulationEffects) -> str:
 def readme(frames: dict[str, pd.DataFrame]) -> str:
     """The README of data/sample, with the codebook rendered from the schema."""
     prog, first = frames["programme"], frames["first_cohort"]
+    waves = frames["programme_waves"]
+    answered = waves["responded"].astype(bool)
+    per_wave = ", ".join(
+        f"{m:g} months: {int(a)} of {int(n)}"
+        for m, n, a in zip(
+            waves.groupby("months").size().index,
+            waves.groupby("months").size(),
+            answered.groupby(waves["months"]).sum(),
+            strict=True,
+        )
+    )
     per_cohort = ", ".join(
         f"{k}: {v}" for k, v in prog["cohort"].value_counts().sort_index().items()
     )
@@ -96,6 +137,7 @@ the tutorials, the tests and `python -m mentoranalytics report` have something t
 | file | rows | what it is |
 |---|---|---|
 | `programme.csv` | {len(prog)} | six yearly cohorts (2019-2024) of a mentoring programme; every schema column is used, and about 2% of optional answers are blank |
+| `programme_waves.csv` | {len(waves)} | follow-up waves of `programme.csv`: one row per participant per wave (6, 12, 24, 36 and 60 months, as far as each cohort has been followed), {int(answered.sum())} of them answered |
 | `first_cohort.csv` | {len(first)} | one cohort (`2018`) of ten participants, {n_self} of them self-employed, like the cohort that started the question: its numbers are tiny |
 
 Participants per cohort in `programme.csv`: {per_cohort}.
@@ -110,9 +152,26 @@ The same CSV files ship inside the package (`src/mentoranalytics/datasets/data/`
 
 ```python
 import mentoranalytics as ma
-cohort = ma.load_sample()                  # programme.csv
+cohort = ma.load_sample()                  # programme.csv, with programme_waves.csv as cohort.waves
+cohort = ma.load_sample(followup=False)    # programme.csv only
 first = ma.load_sample("first_cohort")     # first_cohort.csv
 ```
+
+## Follow-up waves
+
+`programme_waves.csv` follows the programme's participants after the programme, in the
+follow-up record (`ma.codebook("followup")`, below). It was drawn by
+`mentoranalytics.simulate_waves` from `programme.csv` itself (seed {WAVES_SEED}): a
+participant recorded as promoted in `programme.csv` is first promoted at their
+`months_to_promotion`, and the others later, by the same model. A cohort has only the
+waves its follow-up has reached (the 2024 cohort: 6 and 12 months; the 2019 cohort: all
+five). Before each wave {WAVES_DROPOUT:g} of the people already promoted drop out for good
+and {WAVES_INTERMITTENT:g} skip one wave; people not yet promoted do both with odds
+{WAVES_INFORMATIVE:g} times higher, so the answers over-represent promotions (complete
+cases are biased; weighting by the response history is the remedy). A missed wave is a
+row with `responded` false and every answer empty.
+
+Answers per wave: {per_wave}.
 
 ## How they were made
 
@@ -132,12 +191,20 @@ The effects built into `programme.csv` (the "truth" an analysis can try to recov
 
 ## Codebook
 
-{schema.render_codebook("markdown")}"""
+{schema.render_codebook("markdown")}
+### Follow-up record (`programme_waves.csv`)
+
+{schema.render_codebook("markdown", table="followup")}"""
 
 
 def write_samples(sample_dir: Path, package_dir: Path | None) -> list[Path]:
     """Write both CSV files (and README.md to ``sample_dir``); return the paths written."""
-    frames = {"programme": programme(), "first_cohort": first_cohort()}
+    prog = programme()
+    frames = {
+        "programme": prog,
+        "programme_waves": programme_waves(prog),
+        "first_cohort": first_cohort(),
+    }
     written = []
     for directory in (sample_dir, package_dir):
         if directory is None:

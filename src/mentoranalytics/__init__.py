@@ -39,6 +39,7 @@ _LAZY: dict[str, str] = {
     "plain": ".interop",
     "load_sample": ".datasets",
     "simulate_cohort": ".datasets",
+    "simulate_waves": ".datasets",
     "proportion_ci": ".stats",
     "compare_rates": ".stats",
     "detectable_difference": ".stats",

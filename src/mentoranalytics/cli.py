@@ -304,6 +304,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="text for reading, markdown for documents, csv for spreadsheets",
     )
+    sch.add_argument(
+        "--table",
+        choices=("cohort", "followup"),
+        default="cohort",
+        help="the cohort table (one row per participant) or the follow-up waves (one row "
+        "per participant per wave)",
+    )
 
     tpl = sub.add_parser(
         "template",
@@ -313,6 +320,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Formatter,
     )
     tpl.add_argument("path", metavar="FILE", help="FILE.xlsx or FILE.csv")
+    tpl.add_argument(
+        "--table",
+        choices=("cohort", "followup"),
+        default="cohort",
+        help="an empty cohort table, or an empty follow-up table (one row per participant "
+        "per wave)",
+    )
     tpl.add_argument(
         "--force", action="store_true", help="replace FILE if it exists (e.g. a filled-in copy)"
     )
@@ -959,7 +973,7 @@ def _suggested_mapping_text(
 def _cmd_schema(args: argparse.Namespace) -> int:
     from .schema import render_codebook
 
-    sys.stdout.write(render_codebook(args.format))
+    sys.stdout.write(render_codebook(args.format, table=args.table))
     return EXIT_OK
 
 
@@ -967,7 +981,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
     from .io import write_template
 
     _check_target(Path(args.path), force=args.force, inputs=[], what="template file")
-    path = write_template(args.path)
+    path = write_template(args.path, table=args.table)
     print(f"template written to {path}", file=sys.stderr)
     return EXIT_OK
 

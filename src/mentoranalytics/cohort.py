@@ -89,6 +89,13 @@ class Cohort:
     unmapped_values : dict
         Unknown category values that no allowed value is close to, by column
         (``{"approach": ["Didnt know them"]}``): map each to the value it means.
+    waves : pandas.DataFrame or None
+        Follow-up waves (``load_cohort(..., followup=...)``): one row per participant
+        per wave in every column of :data:`mentoranalytics.schema.FOLLOWUP_SCHEMA`
+        (absent ones all missing), sorted by ``participant_id`` then ``months``, with a
+        RangeIndex (a copy each time).  None when no follow-up was given.
+    waves_origin : pandas.DataFrame or None
+        ``file`` and ``row`` of each wave, aligned with :attr:`waves`.
 
     Examples
     --------
@@ -111,6 +118,8 @@ class Cohort:
         invalid_cells: pd.DataFrame | None = None,
         suggested_mapping: Mapping[str, Any] | None = None,
         unmapped_values: Mapping[str, Sequence[str]] | None = None,
+        waves: pd.DataFrame | None = None,
+        waves_origin: pd.DataFrame | None = None,
     ) -> None:
         if not isinstance(data, pd.DataFrame):
             from .exceptions import AnalysisError
@@ -138,6 +147,17 @@ class Cohort:
         )
         self._suggested = _plain_copy(suggested_mapping or {})
         self._unmapped = {str(c): list(v) for c, v in (unmapped_values or {}).items()}
+        if waves is not None and not isinstance(waves, pd.DataFrame):
+            from .exceptions import AnalysisError
+
+            raise AnalysisError(
+                f"Cohort waves must be a pandas DataFrame or None, not {type(waves).__name__}; "
+                "load follow-up waves with ma.load_cohort(..., followup=...)."
+            )
+        self._waves = _copy(waves.reset_index(drop=True)) if waves is not None else None
+        self._waves_origin = (
+            waves_origin.reset_index(drop=True).copy() if waves_origin is not None else None
+        )
 
     # tables (copies: the cohort's state cannot be changed through them)
     @property
@@ -194,6 +214,25 @@ class Cohort:
         return _plain_copy(self._unmapped)
 
     @property
+    def waves(self) -> pd.DataFrame | None:
+        """Follow-up waves, one row per participant per wave (a copy), or None."""
+        return None if self._waves is None else _copy(self._waves)
+
+    @property
+    def waves_origin(self) -> pd.DataFrame | None:
+        """``file`` and ``row`` of each wave, aligned with :attr:`waves` (or None)."""
+        if self._waves is None:
+            return None
+        if self._waves_origin is None:
+            return pd.DataFrame(
+                {
+                    "file": pd.array([None] * len(self._waves), dtype="string"),
+                    "row": pd.array(range(len(self._waves)), dtype="Int64"),
+                }
+            )
+        return _copy(self._waves_origin)
+
+    @property
     def columns(self) -> list[str]:
         """Names of the columns in :attr:`data`."""
         return [str(c) for c in self._data.columns]
@@ -227,8 +266,28 @@ class Cohort:
         canonical = [c for c in d.columns if c in SCHEMA]
         derived = [c for c in d.columns if c in schema.DERIVED_COLUMNS and c not in SCHEMA]
         extra = [c for c in d.columns if c not in SCHEMA and c not in schema.DERIVED_COLUMNS]
+        waves: dict[str, Any] | None = None
+        if self._waves is not None:
+            w = self._waves
+            months: list[float] = (
+                [float(m) for m in pd.unique(w["months"].dropna())] if "months" in w.columns else []
+            )
+            responded = (
+                int(w["responded"].fillna(False).astype(bool).sum())
+                if "responded" in w.columns
+                else len(w)
+            )
+            waves = {
+                "rows": len(w),
+                "participants": int(w["participant_id"].nunique())
+                if "participant_id" in w.columns
+                else 0,
+                "months": sorted(months),
+                "responded": responded,
+            }
         return {
             "n": len(d),
+            "waves": waves,
             "cohorts": cohorts,
             "gender": gender,
             "canonical": canonical,
@@ -251,6 +310,8 @@ class Cohort:
             lines.append("extra columns: " + ", ".join(map(str, s["extra"])))
         if s["derived"]:
             lines.append(f"derived: {', '.join(s['derived'])}")
+        if s["waves"] is not None:
+            lines.append("follow-up: " + _waves_text(s["waves"]))
         invalid = (
             f"; invalid cells left missing: {s['invalid_cells']}" if s["invalid_cells"] else ""
         )
@@ -273,6 +334,8 @@ class Cohort:
             rows.append(("extra columns", esc(", ".join(map(str, s["extra"])))))
         if s["derived"]:
             rows.append(("derived", esc(", ".join(s["derived"]))))
+        if s["waves"] is not None:
+            rows.append(("follow-up", esc(_waves_text(s["waves"]))))
         rows.append(("excluded rows", str(s["excluded"])))
         if s["invalid_cells"]:
             rows.append(("invalid cells left missing", str(s["invalid_cells"])))
@@ -283,3 +346,14 @@ class Cohort:
             for k, v in rows
         )
         return f"<div><strong>Cohort</strong><table>{body}</table></div>"
+
+
+def _waves_text(w: Mapping[str, Any]) -> str:
+    """One line on the follow-up waves: rows, participants, responses, wave months."""
+    months = ", ".join(f"{m:g}" for m in w["months"][:10]) + (
+        ", ..." if len(w["months"]) > 10 else ""
+    )
+    return (
+        f"{w['rows']} rows, {w['participants']} participants, {w['responded']} responses; "
+        f"{len(w['months'])} wave(s) at months {months or '-'}"
+    )

@@ -31,6 +31,7 @@ from .schema import SCHEMA
 from .validation import (
     SOURCE_COLUMNS,
     Table,
+    Validation,
     _is_text_dtype,
     _text_of,
     advice_for_cli,
@@ -59,7 +60,10 @@ SUFFIXES: dict[str, str] = {
 }
 
 _DELIMITERS = (",", ";", "\t", "|")
-_MAPPING_KEYS = ("columns", "values", "drop_columns", "allow_columns")
+_MAPPING_KEYS = ("columns", "values", "drop_columns", "allow_columns", "followup")
+_FOLLOWUP_KEYS = ("columns", "values", "drop_columns", "allow_columns")
+#: Every column a mapping may name: the cohort's and the follow-up record's.
+_ANY_SCHEMA: dict[str, schema.Column] = {**schema.FOLLOWUP_SCHEMA, **SCHEMA}
 _SAMPLE_BYTES = 1 << 16
 _NON_SPACE = re.compile(rb"[^\s]")
 
@@ -78,6 +82,27 @@ class _Spec:
     used_columns: set[str] = field(default_factory=set)
     used_drop: set[str] = field(default_factory=set)
     suggest_columns: dict[str, str] = field(default_factory=dict)
+    table: Literal["cohort", "followup"] = "cohort"
+    followup: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        """Header aliases of this table (``normalise_header(raw) -> canonical``)."""
+        return schema.FOLLOWUP_HEADER_ALIASES if self.table == "followup" else schema.HEADER_ALIASES
+
+    @property
+    def schema(self) -> dict[str, schema.Column]:
+        """The canonical columns of this table."""
+        return schema.FOLLOWUP_SCHEMA if self.table == "followup" else SCHEMA
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The required columns of this table."""
+        return (
+            schema.FOLLOWUP_REQUIRED_COLUMNS
+            if self.table == "followup"
+            else schema.REQUIRED_COLUMNS
+        )
 
     def target(self, header: str) -> str | None:
         """The user's canonical name for a raw header, if they mapped it."""
@@ -147,9 +172,11 @@ def _as_names(value: Any, param: str) -> list[str]:
     )
 
 
-def _close_column(name: str) -> str | None:
+def _close_column(name: str, aliases: Mapping[str, str] | None = None) -> str | None:
     """The canonical column a name is a near-certain misspelling of (or None)."""
-    return close_match(schema.normalise_header(name), schema.HEADER_ALIASES)
+    return close_match(
+        schema.normalise_header(name), schema.HEADER_ALIASES if aliases is None else aliases
+    )
 
 
 def _check_columns_arg(columns: Any, where: str) -> dict[str, str]:
@@ -168,7 +195,7 @@ def _check_columns_arg(columns: Any, where: str) -> dict[str, str]:
                 f"not {target!r}. Canonical names: {', '.join(schema.CANONICAL_COLUMNS)}."
             )
         target = target.strip()
-        if target not in SCHEMA:
+        if target not in _ANY_SCHEMA:
             canonical = schema.HEADER_ALIASES.get(schema.normalise_header(target))
             if canonical is not None:
                 target = canonical
@@ -185,7 +212,7 @@ def _check_columns_arg(columns: Any, where: str) -> dict[str, str]:
 
 
 def _check_value_target(column: str, key: Any, target: Any, where: str) -> Any:
-    col = SCHEMA[column]
+    col = _ANY_SCHEMA[column]
     if target is None:
         return None
     shown = f"{where}[{column!r}][{key!r}]"
@@ -244,8 +271,8 @@ def _check_values_arg(values: Any, where: str) -> dict[str, dict[Any, Any]]:
     out: dict[str, dict[Any, Any]] = {}
     for column, table in values.items():
         name = str(column)
-        if name not in SCHEMA or SCHEMA[name].kind == "id":
-            close = _close_column(name) if name not in SCHEMA else None
+        if name not in _ANY_SCHEMA or _ANY_SCHEMA[name].kind == "id":
+            close = _close_column(name) if name not in _ANY_SCHEMA else None
             did = f" Did you mean {close!r}?" if close and SCHEMA[close].kind != "id" else ""
             raise SchemaError(
                 f"{where} has the key {name!r}, which is not a canonical column whose values "
@@ -291,6 +318,26 @@ def _build_spec(
             spec.values.setdefault(col, {}).update(table)
         spec.drop += _as_names(doc.get("drop_columns"), f"{where} 'drop_columns'")
         spec.allow += _as_names(doc.get("allow_columns"), f"{where} 'allow_columns'")
+        section = doc.get("followup")
+        if section is not None:
+            if not isinstance(section, Mapping):
+                raise SchemaError(
+                    f"{where} 'followup' must hold the keys {', '.join(_FOLLOWUP_KEYS)} for "
+                    f"the follow-up file; it holds a {type(section).__name__}."
+                )
+            unknown = [str(k) for k in section if k not in _FOLLOWUP_KEYS]
+            if unknown:
+                raise SchemaError(
+                    f"{where} 'followup' has unknown key(s) {unknown}; allowed keys: "
+                    f"{', '.join(_FOLLOWUP_KEYS)}."
+                )
+            w = f"{where} 'followup'"
+            spec.followup = {
+                "columns": _check_columns_arg(section.get("columns"), f"{w} 'columns'"),
+                "values": _check_values_arg(section.get("values"), f"{w} 'values'"),
+                "drop": _as_names(section.get("drop_columns"), f"{w} 'drop_columns'"),
+                "allow": _as_names(section.get("allow_columns"), f"{w} 'allow_columns'"),
+            }
     spec.columns.update(_check_columns_arg(columns, "columns"))
     for col, table in _check_values_arg(values, "values").items():
         spec.values.setdefault(col, {}).update(table)
@@ -590,8 +637,17 @@ def _no_cohort_columns(label: str, headers: Sequence[str], spec: _Spec) -> dict 
     if any(_canonical(h, spec) is not None for h in named):
         return None
     keys = {schema.normalise_header(h): h.strip() for h in named[:1000]}
-    if any(_close_header(req, keys) is not None for req in schema.REQUIRED_COLUMNS):
+    if any(_close_header(req, keys, spec.aliases) is not None for req in spec.required):
         return None  # a misspelt required header: the missing-column message says which
+    if spec.table == "followup":
+        return _problem(
+            label,
+            "no_cohort_columns",
+            "No follow-up columns found here (expected at least participant_id and months; "
+            f"found headers: {_headers_shown(headers)}). Check that this is the follow-up "
+            "file and that its first row holds the column names; map your own headers with "
+            f"{advise_columns('Your header', 'months')}.",
+        )
     return _problem(
         label,
         "no_cohort_columns",
@@ -852,10 +908,10 @@ def _read_text(src: _Source, spec: _Spec) -> _Raw:
 def _text_column(header: str, spec: _Spec) -> bool:
     target = spec.target(header)
     if target is None:
-        target = schema.HEADER_ALIASES.get(schema.normalise_header(header))
-    if target is None or target not in SCHEMA:
+        target = spec.aliases.get(schema.normalise_header(header))
+    if target is None or target not in spec.schema:
         return True  # extra columns are kept as text
-    return SCHEMA[target].kind in ("id", "string")
+    return spec.schema[target].kind in ("id", "string")
 
 
 def _text_dtype() -> Any:
@@ -1058,7 +1114,7 @@ def _choose_sheet(
         if h is None:
             continue
         mapped = {_canonical(str(v), spec) for v in cells[h] if v is not None}
-        if set(schema.REQUIRED_COLUMNS) <= mapped:
+        if set(spec.required) <= mapped:
             fitting.append(name)
     if len(fitting) == 1:
         others = ", ".join(repr(n) for n in visible if n != fitting[0])
@@ -1095,7 +1151,7 @@ def _canonical(header: str, spec: _Spec) -> str | None:
     target = spec.target(header)
     if target is not None:
         return target
-    return schema.HEADER_ALIASES.get(schema.normalise_header(header))
+    return spec.aliases.get(schema.normalise_header(header))
 
 
 def _grid_raw(src: _Source, cells: list[tuple[Any, ...]], sha: str, sheet: str) -> _Raw:
@@ -1477,19 +1533,32 @@ def _text_frame(raw: _Raw, positions: Sequence[int]) -> pd.DataFrame:
     return out
 
 
-def _personal_data(raws: Sequence[_Raw], kept: Mapping[int, list[int]], spec: _Spec) -> None:
+def _personal_data(
+    raws: Sequence[_Raw],
+    kept: Mapping[int, list[int]],
+    spec: _Spec,
+    *,
+    allow: Sequence[str] | None = None,
+    followup_from: int | None = None,
+) -> None:
     from . import privacy
+
+    allowed = list(spec.allow) if allow is None else list(allow)
 
     records: list[dict[str, Any]] = []
     for k, raw in enumerate(raws):
         if not raw.usable or not len(raw.frame):
             continue
         positions = kept[k]
+        extra: dict[str, Any] = {}
+        if followup_from is not None and k >= followup_from:
+            extra["table"] = "followup"
         found = privacy.scan_personal_data(
             _text_frame(raw, positions),
             file=raw.label,
             row_numbers=raw.rows.tolist(),
-            allow_columns=list(spec.allow),
+            allow_columns=allowed,
+            **extra,
         )
         records.extend(dict(r) for r in found)
     if not records:
@@ -1521,10 +1590,13 @@ def _personal_data(raws: Sequence[_Raw], kept: Mapping[int, list[int]], spec: _S
     raise PersonalDataError("\n".join(lines), problems=table)
 
 
-def _close_header(canonical: str, headers: Mapping[str, str]) -> str | None:
+def _close_header(
+    canonical: str, headers: Mapping[str, str], aliases: Mapping[str, str] | None = None
+) -> str | None:
     """The one header (of ``{normalised: header}``) that misspells ``canonical``."""
+    aliases = schema.HEADER_ALIASES if aliases is None else aliases
     options = [schema.normalise_header(canonical)] + [
-        k for k, v in schema.HEADER_ALIASES.items() if v == canonical
+        k for k, v in aliases.items() if v == canonical
     ]
     found = {
         hit
@@ -1544,10 +1616,10 @@ def _map_headers(raw: _Raw, positions: Sequence[int], spec: _Spec) -> tuple[dict
         stripped = header.strip()
         target = spec.target(header)
         if target is None:
-            target = schema.HEADER_ALIASES.get(schema.normalise_header(stripped))
+            target = spec.aliases.get(schema.normalise_header(stripped))
         if target is None:
             name = stripped
-            if name in schema.DERIVED_COLUMNS:
+            if name in schema.DERIVED_COLUMNS and spec.table == "cohort":
                 kept = (
                     " (the file's values are used only where the levels it is computed "
                     "from are absent)"
@@ -1564,7 +1636,7 @@ def _map_headers(raw: _Raw, positions: Sequence[int], spec: _Spec) -> tuple[dict
                     )
                 )
             else:
-                canon = _close_column(stripped)
+                canon = _close_column(stripped, spec.aliases)
                 hint = ""
                 if canon is not None and not any(
                     _canonical(raw.headers[j], spec) == canon for j in positions
@@ -1606,14 +1678,16 @@ def _map_headers(raw: _Raw, positions: Sequence[int], spec: _Spec) -> tuple[dict
             names.pop(i, None)
     mapped = set(owner)
     headers_shown = _headers_shown(raw.headers)
-    for req in schema.REQUIRED_COLUMNS:
+    for req in spec.required:
         if req in mapped:
             continue
+        if req == "months" and "wave" in mapped:
+            continue  # months are read from the wave labels
         unmapped = [
             raw.headers[i].strip() for i in positions if names.get(i) == raw.headers[i].strip()
         ]
         keys = {schema.normalise_header(h): h for h in unmapped}
-        their = _close_header(req, keys)
+        their = _close_header(req, keys, spec.aliases)
         if their is not None:
             hint = f" Did you mean {their!r}? Map it with {advise_columns(their, req)}."
             spec.suggest_columns.setdefault(their, req)
@@ -1645,6 +1719,8 @@ def load_cohort(
     errors: Literal["raise", "exclude", "missing"] = "raise",
     drop_columns: Iterable[str] | None = None,
     allow_columns: Iterable[str] | None = None,
+    followup: Any = None,
+    followup_sheet: str | int | None = None,
 ) -> Cohort:
     """Read, map and validate cohort records; every problem is reported at once.
 
@@ -1711,6 +1787,20 @@ def load_cohort(
         addresses (matched like ``columns``).
     allow_columns : list of str, optional
         Headers the personal-data guard should accept (it then does not flag them).
+    followup : path, list of paths, or pandas.DataFrame, optional
+        Follow-up waves in long format, one row per participant per wave
+        (:data:`mentoranalytics.schema.FOLLOWUP_SCHEMA`; ``ma.codebook("followup")``),
+        read like ``source`` (any of its formats; a DataFrame is never modified).
+        Headers and values are mapped by the same ``columns``/``values``/``mapping``
+        (a ``followup:`` section of the mapping, with the same keys, applies to the
+        follow-up only and takes precedence); the same personal-data guard and
+        ``errors`` apply.  Rows are linked to the cohort by ``participant_id``:
+        unknown codes, repeated waves and waves whose months go down in file order
+        are problems with their file and row (see :func:`mentoranalytics.validation.validate`).
+        The waves of a participant excluded from the cohort table are excluded
+        too ("participant excluded from the cohort table").
+    followup_sheet : str or int, optional
+        Excel sheet of the follow-up workbook (as ``sheet``).
 
     Returns
     -------
@@ -1722,7 +1812,12 @@ def load_cohort(
         ``file, format, sheet, encoding, delimiter, sha256, rows_read``.  Rows read =
         ``len(cohort)`` + ``len(cohort.excluded)``.  ``.suggested_mapping`` holds the
         near-certain corrections of headers and values as a mapping, and
-        ``.unmapped_values`` the unknown values nothing is close to.
+        ``.unmapped_values`` the unknown values nothing is close to.  With
+        ``followup``: ``.waves`` holds the kept waves (every follow-up column, sorted by
+        participant and months), ``.source`` lists the follow-up file(s) too, and
+        ``.excluded``, ``.problems``, ``.notes`` their rows (``file`` names the
+        follow-up file); rows read = ``len(cohort) + len(cohort.waves) +
+        len(cohort.excluded)``.
 
     Raises
     ------
@@ -1781,28 +1876,36 @@ def load_cohort(
     if sheet is not None and not any(s.kind == "excel" for s in sources):
         option = f"--sheet {sheet}" if advice_for_cli() else f"sheet={sheet!r}"
         raise SchemaError(f"{option} applies to Excel workbooks only; none of the sources is one.")
-    raws = [_read_source(src, spec, sheet) for src in sources]
-
-    kept: dict[int, list[int]] = {}
-    scanned: dict[int, list[int]] = {}
-    for k, raw in enumerate(raws):
-        if raw.usable and raw.fmt not in ("csv", "tsv"):  # text files were checked early
-            nothing = _no_cohort_columns(raw.label, raw.headers, spec)
-            if nothing is not None:
-                raw.problems.append(nothing)
-                raw.usable = False
-        if not raw.usable:
-            kept[k] = scanned[k] = []
-            continue
-        _finish_raw(raw)
-        positions = [i for i in range(len(raw.headers)) if not spec.dropped(raw.headers[i])]
-        scanned[k] = positions
-        keep = _header_checks(raw, spec)
-        kept[k] = [i for i in keep if i in positions]
-        for header in raw.headers:  # mark which of the user's columns= keys are used
-            spec.target(header)
-    _check_unused(spec, raws)
-    _personal_data(raws, scanned, spec)
+    raws, kept, scanned = _read_raws(sources, spec, sheet)
+    fspec: _Spec | None = None
+    fraws: list[_Raw] = []
+    fkept: dict[int, list[int]] = {}
+    if followup is not None:
+        fspec = _followup_spec(spec)
+        fsources = _resolve_followup_sources(followup)
+        if followup_sheet is not None and not any(s.kind == "excel" for s in fsources):
+            option = (
+                f"--followup-sheet {followup_sheet}"
+                if advice_for_cli()
+                else f"followup_sheet={followup_sheet!r}"
+            )
+            raise SchemaError(
+                f"{option} applies to Excel workbooks only; the follow-up is not one."
+            )
+        fraws, fkept, fscanned = _read_raws(fsources, fspec, followup_sheet)
+        _check_unused(spec, raws + fraws)
+        _check_unused(fspec, fraws, section=True)
+        offset = len(raws)
+        _personal_data(
+            raws + fraws,
+            {**scanned, **{offset + k: v for k, v in fscanned.items()}},
+            spec,
+            allow=list(dict.fromkeys(spec.allow + fspec.allow)),
+            followup_from=offset,
+        )
+    else:
+        _check_unused(spec, raws)
+        _personal_data(raws, scanned, spec)
 
     multi = len(sources) > 1
     tables: list[Table] = []
@@ -1882,8 +1985,26 @@ def load_cohort(
         invalid="missing" if errors == "missing" else "exclude",
     )
     problems = result.problems
-    advice = _mapping_advice(spec, result.suggestions)
-    if len(problems) and (errors == "raise" or len(result.file_level)):
+    suggestions = result.suggestions
+    fresult: Validation | None = None
+    fsource_rows: list[dict[str, Any]] = []
+    if fspec is not None:
+        ids_read = result.data["participant_id"] if "participant_id" in result.data else None
+        known = [] if ids_read is None else ids_read.dropna().astype(object).tolist()
+        kept_ids = (
+            set()
+            if ids_read is None
+            else set(ids_read[result.keep].dropna().astype(object).tolist())
+        )
+        gone = [i for i in set(known) if i not in kept_ids]
+        fresult, fsource_rows = _validate_followup(
+            fraws, fkept, fspec, errors, known_ids=known, excluded_ids=gone
+        )
+        problems = pd.concat([problems, fresult.problems], ignore_index=True)
+        suggestions = {**fresult.suggestions, **suggestions}
+    advice = _mapping_advice(spec, suggestions)
+    file_level = len(result.file_level) + (len(fresult.file_level) if fresult else 0)
+    if len(problems) and (errors == "raise" or file_level):
         error = SchemaError(format_problems(problems), problems=problems)
         # the same advice as a loaded cohort's (see Cohort.suggested_mapping)
         setattr(error, "suggested_mapping", advice["mapping"])  # noqa: B010
@@ -1897,7 +2018,7 @@ def load_cohort(
 
     derived = derive_fields(data)
     origin = result.origin.iloc[kept_rows].reset_index(drop=True)
-    source_table = pd.DataFrame(source_rows, columns=list(SOURCE_COLUMNS))
+    source_table = pd.DataFrame(source_rows + fsource_rows, columns=list(SOURCE_COLUMNS))
     source_table["rows_read"] = source_table["rows_read"].astype("int64")
     n_ex = len(result.excluded)
     if n_ex:
@@ -1915,18 +2036,202 @@ def load_cohort(
             DataQualityWarning,
             stacklevel=2,
         )
+    excluded = result.excluded
+    notes_table = result.notes
+    invalid_cells = result.invalid_cells
+    waves: pd.DataFrame | None = None
+    waves_origin: pd.DataFrame | None = None
+    if fresult is not None:
+        waves, waves_origin = _kept_waves(fresult)
+        n_fex = len(fresult.excluded)
+        if n_fex:
+            warnings.warn(
+                f"{n_fex} of {n_fex + len(waves)} follow-up rows were excluded (see "
+                "cohort.excluded for the reasons and cohort.problems for the details).",
+                DataQualityWarning,
+                stacklevel=2,
+            )
+        excluded = _stack(excluded, fresult.excluded)
+        notes_table = _stack(notes_table, fresult.notes)
+        invalid_cells = _stack(invalid_cells, fresult.invalid_cells)
     cohort = Cohort(
         derived,
-        excluded=result.excluded,
+        excluded=excluded,
         problems=problems,
-        notes=result.notes,
+        notes=notes_table,
         source=source_table,
         origin=origin,
-        invalid_cells=result.invalid_cells,
+        invalid_cells=invalid_cells,
         suggested_mapping=advice["mapping"],
         unmapped_values=advice["unmapped"],
+        waves=waves,
+        waves_origin=waves_origin,
     )
     return cohort
+
+
+def _stack(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    if not len(second):
+        return first
+    if not len(first):
+        return second.reset_index(drop=True)
+    return pd.concat([first, second], ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------
+# Follow-up waves
+# --------------------------------------------------------------------------------------
+
+
+def _read_raws(
+    sources: Sequence[_Source], spec: _Spec, sheet: Any
+) -> tuple[list[_Raw], dict[int, list[int]], dict[int, list[int]]]:
+    """Read every source; raw header checks; the positions kept and scanned per raw."""
+    raws = [_read_source(src, spec, sheet) for src in sources]
+    kept: dict[int, list[int]] = {}
+    scanned: dict[int, list[int]] = {}
+    for k, raw in enumerate(raws):
+        if raw.usable and raw.fmt not in ("csv", "tsv"):  # text files were checked early
+            nothing = _no_cohort_columns(raw.label, raw.headers, spec)
+            if nothing is not None:
+                raw.problems.append(nothing)
+                raw.usable = False
+        if not raw.usable:
+            kept[k] = scanned[k] = []
+            continue
+        _finish_raw(raw)
+        positions = [i for i in range(len(raw.headers)) if not spec.dropped(raw.headers[i])]
+        scanned[k] = positions
+        keep = _header_checks(raw, spec)
+        kept[k] = [i for i in keep if i in positions]
+        for header in raw.headers:  # mark which of the user's columns= keys are used
+            spec.target(header)
+    return raws, kept, scanned
+
+
+def _followup_spec(spec: _Spec) -> _Spec:
+    """The mapping of the follow-up file: the shared one plus the ``followup:`` section.
+
+    The shared keys' "used" marks are shared too, so that a key used by either file
+    is not reported as unused.
+    """
+    section = spec.followup
+    values = {c: dict(t) for c, t in spec.values.items()}
+    for c, t in section.get("values", {}).items():
+        values.setdefault(c, {}).update(t)
+    return _Spec(
+        columns={**spec.columns, **section.get("columns", {})},
+        values=values,
+        drop=list(dict.fromkeys(spec.drop + section.get("drop", []))),
+        allow=list(dict.fromkeys(spec.allow + section.get("allow", []))),
+        used_columns=spec.used_columns,
+        used_drop=spec.used_drop,
+        suggest_columns=spec.suggest_columns,
+        table="followup",
+        followup=dict(section),
+    )
+
+
+def _resolve_followup_sources(followup: Any) -> list[_Source]:
+    if isinstance(followup, pd.DataFrame):
+        return [_Source("<follow-up DataFrame>", "frame", frame=followup)]
+    if isinstance(followup, (str, os.PathLike)) or (
+        isinstance(followup, Iterable) and not isinstance(followup, (bytes, Mapping))
+    ):
+        sources = _resolve_sources(followup)
+        return [
+            _Source(f"<follow-up {s.label.strip('<>')}>", s.kind, s.path, s.frame)
+            if s.kind == "frame"
+            else s
+            for s in sources
+        ]
+    raise SchemaError(
+        "followup must be a file path, a list of files or a pandas DataFrame of follow-up "
+        f"waves (one row per participant per wave), not {type(followup).__name__}."
+    )
+
+
+def _validate_followup(
+    raws: Sequence[_Raw],
+    kept: Mapping[int, list[int]],
+    spec: _Spec,
+    errors: str,
+    *,
+    known_ids: Sequence[Any],
+    excluded_ids: Sequence[Any],
+) -> tuple[Validation, list[dict[str, Any]]]:
+    tables: list[Table] = []
+    file_problems: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
+    source_rows: list[dict[str, Any]] = []
+    for k, raw in enumerate(raws):
+        names: dict[int, str] = {}
+        if raw.usable:
+            names, map_notes = _map_headers(raw, kept[k], spec)
+            notes.extend(map_notes)
+        file_problems.extend(raw.problems)
+        notes.extend(raw.notes)
+        source_rows.append(
+            {
+                "file": raw.label,
+                "format": raw.fmt,
+                "sheet": raw.sheet,
+                "encoding": raw.encoding,
+                "delimiter": raw.delimiter,
+                "sha256": raw.sha256,
+                "rows_read": len(raw.frame) if raw.usable else 0,
+            }
+        )
+        if not raw.usable:
+            continue
+        frame = raw.frame[list(names)]
+        frame.columns = list(names.values())
+        tables.append(
+            Table(
+                file=raw.label,
+                frame=frame,
+                rows=raw.rows,
+                blank=raw.blank,
+                ragged=raw.ragged,
+                fields=raw.fields,
+                header_fields=len(raw.headers),
+                delimiter=raw.delimiter,
+                decimal_comma=raw.decimal_comma,
+                keep_extra_dtypes=raw.typed and raw.fmt in ("frame", "parquet"),
+            )
+        )
+    result = validate(
+        tables,
+        values=spec.values,
+        file_problems=file_problems,
+        notes=notes,
+        invalid="missing" if errors == "missing" else "exclude",
+        table="followup",
+        known_ids=known_ids,
+        excluded_ids=excluded_ids,
+    )
+    return result, source_rows
+
+
+def _kept_waves(result: Validation) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The kept follow-up rows sorted by participant and months; their file and row."""
+    keep = np.flatnonzero(result.keep)
+    data = result.data.iloc[keep].reset_index(drop=True)
+    origin = result.origin.iloc[keep].reset_index(drop=True)
+    canonical = list(schema.FOLLOWUP_CANONICAL_COLUMNS)
+    extra = [c for c in data.columns if c not in schema.FOLLOWUP_SCHEMA]
+    data = data[canonical + extra]
+    if len(data):
+        order = np.lexsort(
+            (
+                data["months"].to_numpy(dtype=float, na_value=np.inf),
+                data["participant_id"].astype(object).to_numpy().astype(str),
+            )
+        )
+        data = data.iloc[order].reset_index(drop=True)
+        origin = origin.iloc[order].reset_index(drop=True)
+    _typed_check(data, table="followup")
+    return data, origin
 
 
 def _mapping_advice(
@@ -1946,11 +2251,22 @@ def _mapping_advice(
     return {"mapping": mapping, "unmapped": {c: v for c, v in unmapped.items() if v}}
 
 
-def _check_unused(spec: _Spec, raws: Sequence[_Raw]) -> None:
+def _check_unused(spec: _Spec, raws: Sequence[_Raw], *, section: bool = False) -> None:
+    """Keys of ``columns=``/``drop_columns`` no file has (``section``: only the
+    mapping's ``followup:`` section, checked against the follow-up files)."""
     if not any(r.usable for r in raws):
         return
     cli = advice_for_cli()
     shown = _headers_shown([h for r in raws for h in r.headers])
+    if section:
+        keys = spec.followup.get("columns", {})
+        unused = [k for k in keys if k not in spec.used_columns]
+        if unused:
+            raise SchemaError(
+                f"The mapping's followup: section maps {unused!r}, but no follow-up file has "
+                f"such a header. Headers found: {shown}."
+            )
+        return
     unused = [k for k in spec.columns if k not in spec.used_columns]
     if unused:
         what = "The mapping's columns: section maps" if cli else "columns= maps"
@@ -1965,7 +2281,7 @@ def _check_unused(spec: _Spec, raws: Sequence[_Raw]) -> None:
         )
 
 
-def _typed_check(data: pd.DataFrame) -> None:
+def _typed_check(data: pd.DataFrame, table: Literal["cohort", "followup"] = "cohort") -> None:
     """Final pandera check of the canonical columns' dtypes (a failure here is a bug).
 
     Value checks (ranges, categories) are left out here: the parser has already
@@ -1974,18 +2290,19 @@ def _typed_check(data: pd.DataFrame) -> None:
     """
     from .validation import _dtype, pandera_schema
 
-    canonical = [c for c in data.columns if c in SCHEMA]
+    table_schema = schema.FOLLOWUP_SCHEMA if table == "followup" else SCHEMA
+    canonical = [c for c in data.columns if c in table_schema]
     if not canonical:
         return
     head = data[canonical].head(100)
-    if all(head[c].dtype == _dtype(SCHEMA[c]) for c in canonical) and not (
+    if all(head[c].dtype == _dtype(table_schema[c]) for c in canonical) and not (
         "participant_id" in head and bool(head["participant_id"].isna().any())
     ):
         # every dtype is the schema's and the ids are present: pandera would pass
         # (it checks exactly these with checks=False), so it need not be imported
         return
     try:
-        pandera_schema(canonical, checks=False).validate(head, lazy=True)
+        pandera_schema(canonical, checks=False, table=table).validate(head, lazy=True)
     except Exception as exc:  # pragma: no cover - would be a bug in the parser
         raise RuntimeError(
             "internal error: the typed cohort failed the final schema check; please report "
@@ -2067,7 +2384,9 @@ def write_table(frame: Any, path: str | os.PathLike[str]) -> Path:
     return out
 
 
-def write_template(path: str | os.PathLike[str]) -> Path:
+def write_template(
+    path: str | os.PathLike[str], *, table: Literal["cohort", "followup"] = "cohort"
+) -> Path:
     """Write an empty cohort template: CSV with the canonical header, or an Excel workbook.
 
     The workbook has a ``data`` sheet (the canonical header; drop-down lists for
@@ -2079,11 +2398,20 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     ----------
     path : path
         Ends in ``.csv`` or ``.xlsx``.
+    table : {"cohort", "followup"}, default="cohort"
+        The cohort table, or the follow-up waves (one row per participant per wave,
+        :data:`mentoranalytics.schema.FOLLOWUP_SCHEMA`; loads with
+        ``load_cohort(cohort_file, followup=path)``).
 
     Returns
     -------
     pathlib.Path
         The path written.
+
+    Raises
+    ------
+    SchemaError
+        The file type is not ``.csv`` or ``.xlsx``, or ``table`` is not one of the two.
 
     Examples
     --------
@@ -2092,10 +2420,17 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     ...     p = write_template(pathlib.Path(d) / "t.csv")
     ...     p.read_text().split(",")[:3]
     ['participant_id', 'cohort', 'gender']
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = write_template(pathlib.Path(d) / "w.csv", table="followup")
+    ...     p.read_text().split(",")[:3]
+    ['participant_id', 'months', 'wave']
     """
+    if table not in ("cohort", "followup"):
+        raise SchemaError(f"table must be 'cohort' or 'followup', not {table!r}.")
     out = Path(os.fspath(path))
     suffix = out.suffix.lower()
-    header = list(schema.CANONICAL_COLUMNS)
+    columns = {c.name: c for c in schema.table_columns(table)}
+    header = list(columns)
     if suffix == ".csv":
         out.write_text(",".join(header) + "\n", encoding="utf-8")
         return out
@@ -2112,7 +2447,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     ws.append(header)
     last = 1000
     for j, name in enumerate(header, start=1):
-        col = SCHEMA[name]
+        col = columns[name]
         cell = ws.cell(row=1, column=j)
         cell.font = Font(bold=True)
         cell.comment = Comment(f"{col.description}\nAllowed: {col.allowed}", "mentoranalytics")
@@ -2144,7 +2479,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
             dv.add(rng)
     ws.freeze_panes = "A2"
     cb = wb.create_sheet("codebook")
-    rows = schema.codebook()
+    rows = schema.codebook(table)
     keys = list(rows[0])
     cb.append(keys)
     for r in rows:

@@ -98,6 +98,8 @@ class Column:
         punctuation, which never matter).
     group : str
         Codebook section.
+    allowed_text : str, optional
+        Codebook text of the allowed values, when the kind's default does not fit.
     """
 
     name: str
@@ -112,10 +114,13 @@ class Column:
     header_aliases: tuple[str, ...] = ()
     group: str = "participant"
     derived_from: tuple[str, ...] = field(default=())
+    allowed_text: str | None = None
 
     @property
     def allowed(self) -> str:
         """Human-readable description of the allowed values."""
+        if self.allowed_text is not None:
+            return self.allowed_text
         if self.kind == "category" and self.categories:
             return ", ".join(self.categories)
         if self.kind == "ordinal":
@@ -333,6 +338,133 @@ SCHEMA: dict[str, Column] = {c.name: c for c in COLUMNS}
 CANONICAL_COLUMNS: tuple[str, ...] = tuple(SCHEMA)
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
 
+# --------------------------------------------------------------------------------------
+# The follow-up record (long format: one row per participant per wave)
+# --------------------------------------------------------------------------------------
+
+_FOLLOWUP = "followup"
+
+FOLLOWUP_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "participant_id",
+        "id",
+        "Pseudonymous participant code; must be a participant_id of the cohort table.",
+        required=True,
+        allowed_text="a participant_id of the cohort table, once per wave",
+        header_aliases=("id", "participant", "participant code", "pseudonym", "code"),
+        group=_FOLLOWUP,
+    ),
+    Column(
+        "months",
+        "number",
+        "Months since the programme at this wave (a numeric wave label such as "
+        "'12', '12m' or '12 months' is read as months).",
+        required=True,
+        minimum=0,
+        header_aliases=(
+            "month",
+            "months since programme",
+            "months after programme",
+            "followup months",
+            "follow up months",
+            "months of follow up",
+        ),
+        group=_FOLLOWUP,
+    ),
+    Column(
+        "wave",
+        "string",
+        "The study's own label of the wave, e.g. '6-month survey'. Absent: derived from months.",
+        header_aliases=("wave label", "survey", "timepoint", "time point"),
+        group=_FOLLOWUP,
+    ),
+    Column(
+        "responded",
+        "bool",
+        "The participant answered this wave. Absent: true when any outcome of the row is "
+        "filled. A non-responding row has every outcome empty.",
+        header_aliases=("response", "answered", "returned"),
+        group=_FOLLOWUP,
+    ),
+    Column(
+        "current_level",
+        "ordinal",
+        "Participant's seniority at this wave (same 1-6 scale as participant_level).",
+        minimum=1,
+        maximum=6,
+        labels=LEVEL_LABELS,
+        header_aliases=("level", "seniority", "current seniority", "level now", "grade"),
+        group=_FOLLOWUP,
+    ),
+    Column(
+        "promoted",
+        "bool",
+        "Promoted since the previous wave (since the programme, for the first wave).",
+        header_aliases=("promoted since last wave", "promotion"),
+        group=_FOLLOWUP,
+    ),
+    Column(
+        "role_change",
+        "bool",
+        "Changed role since the previous wave.",
+        header_aliases=("changed role", "new role"),
+        group=_FOLLOWUP,
+    ),
+    Column(
+        "employer_change",
+        "bool",
+        "Changed employer since the previous wave.",
+        header_aliases=("changed employer", "new employer", "employer changed"),
+        group=_FOLLOWUP,
+    ),
+    Column(
+        "joined_mentor_organisation",
+        "bool",
+        "Now works in the mentor's organisation.",
+        header_aliases=(
+            "joined mentor org",
+            "joined mentor organization",
+            "joined mentor organisation",
+        ),
+        group=_FOLLOWUP,
+    ),
+    Column(
+        "in_contact_with_mentor",
+        "bool",
+        "Still in contact with the mentor.",
+        header_aliases=("in contact", "still in contact"),
+        group=_FOLLOWUP,
+    ),
+    Column(
+        "career_satisfaction",
+        "ordinal",
+        "Career satisfaction at this wave, Likert 1-5.",
+        minimum=1,
+        maximum=5,
+        labels=LIKERT_LABELS,
+        header_aliases=("satisfaction",),
+        group=_FOLLOWUP,
+    ),
+)
+
+FOLLOWUP_SCHEMA: dict[str, Column] = {c.name: c for c in FOLLOWUP_COLUMNS}
+FOLLOWUP_CANONICAL_COLUMNS: tuple[str, ...] = tuple(FOLLOWUP_SCHEMA)
+FOLLOWUP_REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in FOLLOWUP_COLUMNS if c.required)
+#: The answers of a wave: all empty on a non-responding row.
+FOLLOWUP_OUTCOMES: tuple[str, ...] = (
+    "current_level",
+    "promoted",
+    "role_change",
+    "employer_change",
+    "joined_mentor_organisation",
+    "in_contact_with_mentor",
+    "career_satisfaction",
+)
+#: Follow-up answers that exist only for participants with a mentor.
+FOLLOWUP_WITH_MENTOR: frozenset[str] = frozenset(
+    {"joined_mentor_organisation", "in_contact_with_mentor"}
+)
+
 #: Boolean outcomes analysed by default, in report order.
 OUTCOMES: tuple[str, ...] = (
     "promoted",
@@ -368,6 +500,10 @@ DISPLAY_LABELS: dict[str, str] = {
     "level_change": "Change in level",
     "mentor_relation": "Mentor relation",
     "approach": "Approach",
+    "months": "Months since the programme",
+    "responded": "Answered the wave",
+    "current_level": "Level at the wave",
+    "employer_change": "Changed employer",
 }
 
 #: Quantities that exist only for participants with a mentor: their denominator is
@@ -569,19 +705,56 @@ def _build_header_aliases() -> dict[str, str]:
 #: ``HEADER_ALIASES[normalise_header(raw header)] -> canonical column``.
 HEADER_ALIASES: dict[str, str] = _build_header_aliases()
 
+
+def _build_followup_header_aliases() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for col in FOLLOWUP_COLUMNS:
+        table[normalise_header(col.name)] = col.name
+        for alias in col.header_aliases:
+            table.setdefault(normalise_header(alias), col.name)
+    return table
+
+
+#: Header aliases of the follow-up record (``normalise_header(raw) -> canonical``).
+FOLLOWUP_HEADER_ALIASES: dict[str, str] = _build_followup_header_aliases()
+
+Table = Literal["cohort", "followup"]
+
+
+def table_columns(table: Table = "cohort") -> tuple[Column, ...]:
+    """The columns of one of the two tables.
+
+    >>> [c.name for c in table_columns("followup")][:3]
+    ['participant_id', 'months', 'wave']
+    """
+    if table == "cohort":
+        return COLUMNS
+    if table == "followup":
+        return FOLLOWUP_COLUMNS
+    raise ValueError(f"table must be 'cohort' or 'followup', not {table!r}.")
+
+
 # --------------------------------------------------------------------------------------
 # Codebook
 # --------------------------------------------------------------------------------------
 
 
-def codebook() -> list[dict[str, str]]:
+def codebook(table: Table = "cohort") -> list[dict[str, str]]:
     """The codebook as a list of records (column, type, required, allowed, meaning).
+
+    Parameters
+    ----------
+    table : {"cohort", "followup"}, default="cohort"
+        The cohort table (one row per participant) or the follow-up table (one row
+        per participant per wave).
 
     >>> codebook()[0]["column"]
     'participant_id'
+    >>> codebook("followup")[1]["column"]
+    'months'
     """
     rows = []
-    for col in COLUMNS:
+    for col in table_columns(table):
         allowed = col.allowed
         if col.labels:
             allowed += " (" + "; ".join(f"{k} {v}" for k, v in col.labels.items()) + ")"
@@ -597,13 +770,20 @@ def codebook() -> list[dict[str, str]]:
     return rows
 
 
-def render_codebook(fmt: Literal["text", "markdown", "csv"] = "text") -> str:
+def render_codebook(
+    fmt: Literal["text", "markdown", "csv"] = "text", table: Table = "cohort"
+) -> str:
     """Render the codebook as plain text, Markdown or CSV.
+
+    ``table="followup"`` renders the follow-up record (no derived columns).
 
     >>> print(render_codebook("csv").splitlines()[0])
     column,type,required,allowed,meaning
+    >>> "months" in render_codebook("text", table="followup")
+    True
     """
-    rows = codebook()
+    rows = codebook(table)
+    derived = DERIVED_COLUMNS if table == "cohort" else {}
     keys = list(rows[0])
     if fmt == "csv":
         buf = io.StringIO()
@@ -615,10 +795,11 @@ def render_codebook(fmt: Literal["text", "markdown", "csv"] = "text") -> str:
         lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
         for r in rows:
             lines.append("| " + " | ".join(r[k].replace("|", "\\|") for k in keys) + " |")
-        lines.append("")
-        lines.append("Derived columns:")
-        lines.append("")
-        lines.extend(f"* `{k}` = {v}" for k, v in DERIVED_COLUMNS.items())
+        if derived:
+            lines.append("")
+            lines.append("Derived columns:")
+            lines.append("")
+            lines.extend(f"* `{k}` = {v}" for k, v in derived.items())
         return "\n".join(lines) + "\n"
     if fmt != "text":
         raise ValueError(f"format must be 'text', 'markdown' or 'csv', not {fmt!r}.")
@@ -628,5 +809,6 @@ def render_codebook(fmt: Literal["text", "markdown", "csv"] = "text") -> str:
         out.append(
             f"{r['column']}{req} [{r['type']}]\n    {r['meaning']}\n    allowed: {r['allowed']}"
         )
-    out.append("derived:\n" + "\n".join(f"    {k} = {v}" for k, v in DERIVED_COLUMNS.items()))
+    if derived:
+        out.append("derived:\n" + "\n".join(f"    {k} = {v}" for k, v in derived.items()))
     return "\n".join(out) + "\n"

@@ -184,6 +184,14 @@ RULES: dict[str, Rule] = {
         Rule("mentor_fields_without_mentor", "row", "mentor fields without a mentor"),
         Rule("duplicate_identical", "row", "duplicate (identical copy)"),
         Rule("duplicate_conflicting", "row", "duplicate participant_id (conflicting)"),
+        # follow-up waves (validate(..., table="followup"))
+        Rule("unknown_participant", "row", "participant_id not in the cohort table"),
+        Rule("participant_excluded", "row", "participant excluded from the cohort table"),
+        Rule("duplicate_wave", "row", "duplicate wave (conflicting)"),
+        Rule("duplicate_wave_identical", "row", "duplicate wave (identical copy)"),
+        Rule("wave_out_of_order", "row", "wave out of order"),
+        Rule("wave_not_months", "row", "wave label is not a number of months"),
+        Rule("answer_without_response", "row", "answers filled while responded is no"),
         # notes: recorded, nothing excluded
         Rule("extra_column", "note", ""),
         Rule("padded_header", "note", ""),
@@ -618,6 +626,11 @@ def _missing_message(col: Column) -> str:
             "participant_id is empty. Every row needs a pseudonymous participant code; fill "
             "it in or delete the row."
         )
+    if col.name == "months":
+        return (
+            "months is empty. Every follow-up row needs the months since the programme at "
+            "that wave; fill it in or delete the row."
+        )
     if col.name == "gender":
         return (
             "gender is empty. Fill it in ('not_stated' is a valid answer), or, if a blank "
@@ -764,6 +777,7 @@ def parse_column(
     user_values: Mapping[Any, Any] | None = None,
     decimal_comma: bool = False,
     keep_dtype: bool = False,
+    column: Column | None = None,
 ) -> ParsedColumn:
     """Parse one raw column by its canonical kind.
 
@@ -783,6 +797,9 @@ def parse_column(
         Read ``3,5`` as 3.5 in number columns (files separated by ``;``).
     keep_dtype : bool, default=False
         For extra columns: keep the input dtype instead of text.
+    column : Column, optional
+        The column's definition when it is not the cohort schema's (the follow-up
+        record, :data:`mentoranalytics.schema.FOLLOWUP_SCHEMA`).
 
     Returns
     -------
@@ -800,7 +817,7 @@ def parse_column(
     >>> [(pos.tolist(), rule) for pos, rule, _ in p.problems]
     [([2], 'not_a_number'), ([4], 'out_of_range')]
     """
-    col = SCHEMA.get(name)
+    col = column if column is not None else SCHEMA.get(name)
     dtype = series.dtype
     if col is None and keep_dtype:
         return _parse_extra_typed(series, name)
@@ -1107,6 +1124,9 @@ class Table:
         Extra columns keep their dtype (DataFrame and Parquet sources).
     cohort_label : str, optional
         Cohort of every row when the table has no ``cohort`` column (from the file name).
+    wave_bad : numpy.ndarray of bool, optional
+        Follow-up tables without ``months``: rows whose ``wave`` label is not a number
+        of months (set by :func:`validate`).
     """
 
     file: str
@@ -1120,6 +1140,7 @@ class Table:
     decimal_comma: bool = False
     keep_extra_dtypes: bool = False
     cohort_label: str | None = None
+    wave_bad: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.frame)
@@ -1215,6 +1236,9 @@ def validate(
     file_problems: Iterable[Mapping[str, Any]] = (),
     notes: Iterable[Mapping[str, Any]] = (),
     invalid: Literal["exclude", "missing"] = "exclude",
+    table: Literal["cohort", "followup"] = "cohort",
+    known_ids: Iterable[Any] | None = None,
+    excluded_ids: Iterable[Any] = (),
 ) -> Validation:
     """Parse and check every cell of every table; report all problems at once.
 
@@ -1231,6 +1255,23 @@ def validate(
         What an invalid cell (:data:`CELL_RULES`) outside the required columns does to
         its row: ``"exclude"`` leaves the row out; ``"missing"`` keeps the row with the
         cell missing and lists the cell in ``invalid_cells``.
+    table : {"cohort", "followup"}, default="cohort"
+        Which record the tables hold.  ``"followup"``: one row per participant per
+        wave (:data:`mentoranalytics.schema.FOLLOWUP_SCHEMA`); the rows are checked
+        against the cohort's codes (``unknown_participant``, ``participant_excluded``),
+        for repeated waves (``duplicate_wave``, ``duplicate_wave_identical``: the first
+        copy kept), for months going down within a participant in file order
+        (``wave_out_of_order``: reported, the row is kept), and for answers on a
+        non-responding row (``answer_without_response``).  A missing ``months`` column
+        is read from numeric ``wave`` labels (``wave_not_months`` when one is not);
+        ``wave`` is derived from months when absent and ``responded`` from the
+        answers (true when any is filled) where it is empty.
+    known_ids : iterable, optional
+        With ``table="followup"``: the participant codes of the cohort table (every
+        row read); None skips the check.
+    excluded_ids : iterable, optional
+        With ``table="followup"``: the codes of participants excluded from the cohort
+        table; their waves are excluded too.
 
     Returns
     -------
@@ -1240,6 +1281,13 @@ def validate(
     """
     if invalid not in ("exclude", "missing"):
         raise ValueError(f"invalid must be 'exclude' or 'missing', not {invalid!r}.")
+    if table not in ("cohort", "followup"):
+        raise ValueError(f"table must be 'cohort' or 'followup', not {table!r}.")
+    followup = table == "followup"
+    table_schema = schema.FOLLOWUP_SCHEMA if followup else SCHEMA
+    required = schema.FOLLOWUP_REQUIRED_COLUMNS if followup else schema.REQUIRED_COLUMNS
+    if followup:
+        tables = [_with_months(t) for t in tables]
     values = values or {}
     log = _Log()
     log.records.extend(dict(r) for r in file_problems)
@@ -1250,10 +1298,12 @@ def validate(
         for c in t.frame.columns:
             if c not in names:
                 names.append(str(c))
-    if any(t.cohort_label is not None for t in tables) and "cohort" not in names:
+    if followup:
+        names += [c for c in schema.FOLLOWUP_CANONICAL_COLUMNS if c not in names]
+    elif any(t.cohort_label is not None for t in tables) and "cohort" not in names:
         names.append("cohort")
-    ordered = [c for c in schema.CANONICAL_COLUMNS if c in names]
-    ordered += [c for c in names if c not in SCHEMA]
+    ordered = [c for c in table_schema if c in names]
+    ordered += [c for c in names if c not in table_schema]
 
     sizes = [len(t.frame) for t in tables]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -1292,7 +1342,7 @@ def validate(
     for k, t in enumerate(tables):
         n = len(t.frame)
         for c in ordered:
-            col = SCHEMA.get(c)
+            col = table_schema.get(c)
             if c in t.frame.columns:
                 p = parse_column(
                     t.frame[c],
@@ -1300,6 +1350,7 @@ def validate(
                     user_values=values.get(c),
                     decimal_comma=t.decimal_comma,
                     keep_dtype=t.keep_extra_dtypes,
+                    column=col,
                 )
                 if c == "cohort" and t.cohort_label is not None:
                     p = _fill_cohort(p, t, log)
@@ -1331,7 +1382,7 @@ def validate(
                 suggestions.setdefault(c, {}).setdefault(text, target)
 
     data = pd.DataFrame(
-        {c: _concat_arrays(parts[c], SCHEMA.get(c)) for c in ordered},
+        {c: _concat_arrays(parts[c], table_schema.get(c)) for c in ordered},
         index=pd.RangeIndex(total),
     )
     if skip.any():
@@ -1339,13 +1390,34 @@ def validate(
             status[c] = np.where(skip, _MISSING, status[c]).astype(np.int8)
 
     # required values
-    for c in schema.REQUIRED_COLUMNS + ("cohort",):
+    for c in required + (() if followup else ("cohort",)):
         if c in data.columns:
             missing = np.flatnonzero((status[c] == _MISSING) & ~skip)
-            log.rows(missing, c, "missing_value", _missing_message(SCHEMA[c]))
+            log.rows(missing, c, "missing_value", _missing_message(table_schema[c]))
 
-    _check_combinations(data, status, log)
-    dup_exclude = _check_duplicates(data, status, skip, parsed_parts, file_of, row_of, tables, log)
+    if followup:
+        for k, t in enumerate(tables):
+            bad = t.wave_bad
+            if bad is not None and bad.any():
+                rows_k = skip[offsets[k] : offsets[k] + len(t.frame)]
+                pos = offsets[k] + np.flatnonzero(bad & ~rows_k)
+                log.rows(
+                    pos,
+                    "wave",
+                    "wave_not_months",
+                    "There is no months column and this wave label is not a number of "
+                    "months (such as '12', '12m' or '12 months'). Add a months column "
+                    "(months since the programme at each wave), or map the labels.",
+                )
+        data = _finish_followup(data, status)
+        dup_exclude = _check_followup(
+            data, status, skip, parsed_parts, file_of, row_of, tables, log, known_ids, excluded_ids
+        )
+    else:
+        _check_combinations(data, status, log)
+        dup_exclude = _check_duplicates(
+            data, status, skip, parsed_parts, file_of, row_of, tables, log
+        )
 
     # assemble problems
     files = np.array([t.file for t in tables], dtype=object)
@@ -1383,18 +1455,18 @@ def validate(
     # which rows are excluded, and why; with invalid="missing" an invalid cell outside
     # the required columns is left missing (parse_column already typed it as NA)
     excluded_mask = np.zeros(total, dtype=bool)
-    excluding = row_rules != "duplicate_identical"
+    excluding = ~np.isin(
+        row_rules, ["duplicate_identical", "duplicate_wave_identical", "wave_out_of_order"]
+    )
     set_missing = np.zeros(len(row_rules), dtype=bool)
     if invalid == "missing" and len(row_rules):
         row_columns = rows_df["column"].to_numpy(dtype=object)
-        set_missing = np.isin(row_rules, list(CELL_RULES)) & ~np.isin(
-            row_columns, list(schema.REQUIRED_COLUMNS)
-        )
+        set_missing = np.isin(row_rules, list(CELL_RULES)) & ~np.isin(row_columns, list(required))
         excluding &= ~set_missing
     excluded_mask[row_positions[excluding]] = True
     excluded_mask[dup_exclude] = True
     keep = ~excluded_mask
-    because = excluding | (row_rules == "duplicate_identical")
+    because = excluding | np.isin(row_rules, ["duplicate_identical", "duplicate_wave_identical"])
     excluded = _excluded_frame(
         data,
         excluded_mask,
@@ -1572,6 +1644,197 @@ def _check_combinations(data: pd.DataFrame, status: Mapping[str, np.ndarray], lo
             log.rows(pos, "mentor_secured", "mentor_fields_without_mentor", np.array(msgs, object))
 
 
+# --------------------------------------------------------------------------------------
+# Follow-up waves
+# --------------------------------------------------------------------------------------
+
+_WAVE_MONTHS = re.compile(
+    r"^(?:months?|mths?|m)?\s*(\d+(?:[.,]\d+)?)\s*(?:-?\s*(?:months?|mths?|mos?|m)\b)?"
+    r"\s*(?:(?:survey|follow\s*-?\s*up|wave|questionnaire)\b)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def wave_months(label: Any) -> float | None:
+    """Months since the programme read from a wave label, or None.
+
+    >>> [wave_months(x) for x in ["12", "12m", "12 months", "6-month survey", "Month 24", "late"]]
+    [12.0, 12.0, 12.0, 6.0, 24.0, None]
+    """
+    if label is None or (isinstance(label, float) and np.isnan(label)):
+        return None
+    if isinstance(label, (int, float, np.integer, np.floating)) and not isinstance(label, bool):
+        return float(label)
+    match = _WAVE_MONTHS.match(str(label).strip())
+    if match is None:
+        return None
+    return float(match.group(1).replace(",", "."))
+
+
+def _with_months(t: Table) -> Table:
+    """A follow-up table without ``months`` but with ``wave``: months from the labels."""
+    from dataclasses import replace
+
+    if "months" in t.frame.columns or "wave" not in t.frame.columns:
+        return t
+    waves = t.frame["wave"]
+    codes, uniques = pd.factorize(waves, use_na_sentinel=True)
+    texts, _ = _texts(np.asarray(uniques, dtype=object))
+    stripped = _strip(texts)
+    blank = _missing_markers(stripped) | (stripped == "")
+    parsed = np.array(
+        [
+            np.nan if b else (wave_months(x) if wave_months(x) is not None else np.nan)
+            for x, b in zip(stripped.tolist(), blank.tolist(), strict=True)
+        ],
+        dtype=float,
+    )
+    ubad = ~blank & np.isnan(parsed)
+    codes = np.asarray(codes, dtype=np.intp)
+    months = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.nan)
+    bad = (codes >= 0) & ubad[np.maximum(codes, 0)]
+    frame = t.frame.assign(months=pd.array(months, dtype="Float64"))
+    return replace(t, frame=frame, wave_bad=bad)
+
+
+def _finish_followup(data: pd.DataFrame, status: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Derive ``wave`` from months where empty and ``responded`` from the answers."""
+    out = data.copy()
+    months = out["months"].to_numpy(dtype=float, na_value=np.nan)
+    wave_empty = status["wave"] == _MISSING
+    if wave_empty.any():
+        labels = np.array([None if np.isnan(m) else f"{m:g} months" for m in months], dtype=object)
+        current = out["wave"].astype(object).to_numpy()
+        out["wave"] = pd.array(np.where(wave_empty, labels, current), dtype=pd.StringDtype())
+    answered = np.zeros(len(out), dtype=bool)
+    for c in schema.FOLLOWUP_OUTCOMES:
+        answered |= status[c] == _OK
+    resp_empty = status["responded"] == _MISSING
+    if resp_empty.any():
+        given = out["responded"].to_numpy(dtype=bool, na_value=False)
+        out["responded"] = pd.array(np.where(resp_empty, answered, given), dtype="boolean")
+    return out
+
+
+def _check_followup(
+    data: pd.DataFrame,
+    status: Mapping[str, np.ndarray],
+    skip: np.ndarray,
+    parsed_parts: Mapping[str, list[tuple[int, ParsedColumn | None]]],
+    file_of: np.ndarray,
+    row_of: np.ndarray,
+    tables: Sequence[Table],
+    log: _Log,
+    known_ids: Iterable[Any] | None,
+    excluded_ids: Iterable[Any],
+) -> np.ndarray:
+    """The follow-up rules; return the positions of repeated waves to exclude."""
+    n = len(data)
+    ids = data["participant_id"]
+    id_ok = (status["participant_id"] == _OK) & ~skip
+    if known_ids is not None:
+        known = pd.Index(pd.unique(np.asarray(list(known_ids), dtype=object)))
+        gone = pd.Index(pd.unique(np.asarray(list(excluded_ids), dtype=object)))
+        values = ids.astype(object).to_numpy()
+        in_known = known.get_indexer(values) >= 0 if len(known) else np.zeros(n, dtype=bool)
+        in_gone = gone.get_indexer(values) >= 0 if len(gone) else np.zeros(n, dtype=bool)
+        log.rows(
+            np.flatnonzero(id_ok & ~in_known),
+            "participant_id",
+            "unknown_participant",
+            "This participant_id is not in the cohort table. Correct the code (codes must "
+            "match the cohort table exactly), or add the participant to the cohort table.",
+        )
+        log.rows(
+            np.flatnonzero(id_ok & in_known & in_gone),
+            "participant_id",
+            "participant_excluded",
+            "This participant's row in the cohort table was excluded (see cohort.excluded), "
+            "so their waves are left out too.",
+        )
+    # answers on a non-responding row
+    no_response = (data["responded"] == False).to_numpy(dtype=bool, na_value=False)  # noqa: E712
+    filled = {c: status[c] == _OK for c in schema.FOLLOWUP_OUTCOMES}
+    any_filled = np.zeros(n, dtype=bool)
+    for mask in filled.values():
+        any_filled |= mask
+    pos = np.flatnonzero(no_response & any_filled & ~skip)
+    msgs = [
+        "responded is no but answers are filled ("
+        + ", ".join(c for c, m in filled.items() if m[i])
+        + "). Empty those cells, or set responded to yes."
+        for i in pos.tolist()
+    ]
+    log.rows(pos, "responded", "answer_without_response", np.array(msgs, dtype=object))
+
+    # waves out of order and repeated waves (per participant, in file order)
+    months = data["months"].to_numpy(dtype=float, na_value=np.nan)
+    eligible = id_ok & (status["months"] == _OK)
+    pos = np.flatnonzero(eligible)
+    if not pos.size:
+        return np.zeros(0, dtype=np.int64)
+    frame = pd.DataFrame({"id": ids.iloc[pos].astype(object).to_numpy(), "m": months[pos]})
+    frame["pos"] = pos
+    previous_max = frame.groupby("id", sort=False)["m"].cummax().groupby(frame["id"]).shift(1)
+    down = (frame["m"] < previous_max).to_numpy(dtype=bool, na_value=False)
+    bad = frame["pos"].to_numpy()[down]
+    msgs = [
+        f"This wave ({months[i]:g} months) comes after a later wave of the same participant "
+        "in the file. Waves are sorted by months when read; check that the months are "
+        "right."
+        for i in bad.tolist()
+    ]
+    log.rows(bad, "months", "wave_out_of_order", np.array(msgs, dtype=object))
+
+    dup = frame.duplicated(["id", "m"], keep=False).to_numpy(dtype=bool)
+    if not dup.any():
+        return np.zeros(0, dtype=np.int64)
+    sub = frame[dup]
+    keys_by_col = {
+        c: _keys_at(c, sub["pos"].to_numpy(), parsed_parts)
+        for c in data.columns
+        if c not in ("participant_id", "months")
+    }
+    files = [t.file for t in tables]
+    multi_file = len(set(files)) > 1
+
+    def where(i: int) -> str:
+        row = f"row {int(row_of[i])}"
+        return f"{row} ({files[file_of[i]]})" if multi_file else row
+
+    exclude: list[int] = []
+    for _, members in sub.groupby(["id", "m"], sort=False).indices.items():
+        rows_pos = [int(sub["pos"].iat[j]) for j in members]
+        differing = [
+            c for c, keys in keys_by_col.items() if len({_hashable(keys[j]) for j in members}) > 1
+        ]
+        if not differing:
+            for i in rows_pos[1:]:
+                log.rows(
+                    np.array([i]),
+                    "participant_id",
+                    "duplicate_wave_identical",
+                    f"This row repeats {where(rows_pos[0])} exactly (same participant, same "
+                    f"months, same answers). Delete the copy ({_left_out('this copy')} and "
+                    "keeps the first).",
+                )
+                exclude.append(i)
+            continue
+        shown = ", ".join(differing[:6]) + (", ..." if len(differing) > 6 else "")
+        for i in rows_pos:
+            others = ", ".join(where(o) for o in rows_pos if o != i)
+            log.rows(
+                np.array([i]),
+                "participant_id",
+                "duplicate_wave",
+                f"The same participant has another row at {months[i]:g} months ({others}) "
+                f"with different answers ({shown}), so neither can be trusted "
+                f"({_left_out('every copy')}). Keep one row per participant per wave.",
+            )
+            exclude.append(i)
+    return np.array(exclude, dtype=np.int64)
+
+
 def _check_duplicates(
     data: pd.DataFrame,
     status: Mapping[str, np.ndarray],
@@ -1706,7 +1969,18 @@ def _excluded_frame(
     for p, rule, column in zip(row_positions, row_rules, columns, strict=True):
         text = RULES[str(rule)].reason
         if column is not None and not (isinstance(column, float) and np.isnan(column)):
-            if rule not in ("duplicate_identical", "duplicate_conflicting") and column not in text:
+            if (
+                rule
+                not in (
+                    "duplicate_identical",
+                    "duplicate_conflicting",
+                    "duplicate_wave",
+                    "duplicate_wave_identical",
+                    "unknown_participant",
+                    "participant_excluded",
+                )
+                and column not in text
+            ):
                 text = f"{text} in {column}"
         lst = reasons.setdefault(int(p), [])
         if text not in lst:
@@ -1873,7 +2147,12 @@ def format_problems(problems: pd.DataFrame, *, limit: int = 20) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def pandera_schema(columns: Iterable[str] | None = None, *, checks: bool = True) -> Any:
+def pandera_schema(
+    columns: Iterable[str] | None = None,
+    *,
+    checks: bool = True,
+    table: Literal["cohort", "followup"] = "cohort",
+) -> Any:
     """A pandera ``DataFrameSchema`` of the canonical columns, built from :mod:`schema`.
 
     It checks dtypes (categories in schema order, nullable ``Int64``/``boolean``/
@@ -1888,6 +2167,9 @@ def pandera_schema(columns: Iterable[str] | None = None, *, checks: bool = True)
     checks : bool, default=True
         Include the range checks and the uniqueness of ``participant_id``; with False
         only dtypes and nullability are checked.
+    table : {"cohort", "followup"}, default="cohort"
+        The cohort record or the follow-up record (where ``participant_id`` repeats,
+        one row per wave, and ``months`` is required).
 
     Returns
     -------
@@ -1903,9 +2185,11 @@ def pandera_schema(columns: Iterable[str] | None = None, *, checks: bool = True)
     """
     import pandera.pandas as pa
 
-    wanted = set(columns) if columns is not None else set(schema.CANONICAL_COLUMNS)
+    followup = table == "followup"
+    defs = schema.table_columns(table)
+    wanted = set(columns) if columns is not None else {c.name for c in defs}
     cols: dict[str, Any] = {}
-    for col in schema.COLUMNS:
+    for col in defs:
         if col.name not in wanted:
             continue
         value_checks = []
@@ -1917,8 +2201,8 @@ def pandera_schema(columns: Iterable[str] | None = None, *, checks: bool = True)
         cols[col.name] = pa.Column(
             _dtype(col),
             checks=value_checks,
-            nullable=col.name != "participant_id",
-            unique=checks and col.name == "participant_id",
+            nullable=col.name not in ("participant_id", "months" if followup else ""),
+            unique=checks and col.name == "participant_id" and not followup,
             required=False,
         )
     return pa.DataFrameSchema(cols, strict=False, coerce=False)

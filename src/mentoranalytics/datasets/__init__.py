@@ -18,12 +18,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import MentorAnalyticsError
-from .simulate import SimulationEffects, simulate_cohort
+from .simulate import SimulationEffects, simulate_cohort, simulate_waves
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..cohort import Cohort
 
-__all__ = ["SAMPLES", "SimulationEffects", "load_sample", "sample_path", "simulate_cohort"]
+__all__ = [
+    "SAMPLES",
+    "SAMPLE_WAVES",
+    "SimulationEffects",
+    "load_sample",
+    "sample_path",
+    "simulate_cohort",
+    "simulate_waves",
+]
 
 #: Sample name -> what it holds.
 SAMPLES: dict[str, str] = {
@@ -46,13 +54,29 @@ def _resource(name: str) -> Any:
     return resources.files(__name__).joinpath("data").joinpath(f"{name}.csv")
 
 
-def sample_path(name: str = "programme") -> Path:
+#: Samples with follow-up waves -> the file of the waves.
+SAMPLE_WAVES: dict[str, str] = {"programme": "programme_waves"}
+
+
+def _waves_resource(name: str) -> Any:
+    _resource(name)
+    if name not in SAMPLE_WAVES:
+        raise SampleNotFoundError(
+            f"The sample {name!r} has no follow-up waves; samples with waves: "
+            f"{', '.join(repr(k) for k in SAMPLE_WAVES)}."
+        )
+    return resources.files(__name__).joinpath("data").joinpath(f"{SAMPLE_WAVES[name]}.csv")
+
+
+def sample_path(name: str = "programme", *, followup: bool = False) -> Path:
     """Path of a packaged sample CSV file.
 
     Parameters
     ----------
     name : {"programme", "first_cohort"}, default="programme"
         Which sample.
+    followup : bool, default=False
+        The sample's follow-up waves instead (``"programme"`` only).
 
     Returns
     -------
@@ -62,26 +86,38 @@ def sample_path(name: str = "programme") -> Path:
     Raises
     ------
     SampleNotFoundError
-        ``name`` is not one of the samples (a ``ValueError``).
+        ``name`` is not one of the samples, or has no follow-up waves (a ``ValueError``).
+
+    Examples
+    --------
+    >>> sample_path("programme", followup=True).name
+    'programme_waves.csv'
     """
+    if followup:
+        return Path(str(_waves_resource(name)))
     return Path(str(_resource(name)))
 
 
-def load_sample(name: str = "programme", **kwargs: Any) -> Cohort:
+def load_sample(name: str = "programme", *, followup: bool = True, **kwargs: Any) -> Cohort:
     """Load a packaged synthetic sample as a :class:`~mentoranalytics.Cohort`.
 
     Parameters
     ----------
     name : {"programme", "first_cohort"}, default="programme"
-        ``"programme"``: six yearly cohorts, 300 participants; ``"first_cohort"``:
-        ten participants of one 2018 cohort, half of them self-employed.
+        ``"programme"``: six yearly cohorts, 300 participants, with follow-up waves;
+        ``"first_cohort"``: ten participants of one 2018 cohort, half of them
+        self-employed.
+    followup : bool, default=True
+        Load the sample's follow-up waves as ``cohort.waves`` (``"programme"``; the
+        other samples have none).  False loads the cohort table only.
     **kwargs
         Passed to :func:`mentoranalytics.load_cohort` (e.g. ``errors="exclude"``).
 
     Returns
     -------
     Cohort
-        ``.data`` holds the canonical and derived columns.
+        ``.data`` holds the canonical and derived columns; ``.waves`` the follow-up
+        waves (None without them).
 
     Raises
     ------
@@ -93,10 +129,14 @@ def load_sample(name: str = "programme", **kwargs: Any) -> Cohort:
     >>> import mentoranalytics as ma
     >>> len(ma.load_sample("first_cohort"))
     10
+    >>> sorted(ma.load_sample().waves["months"].unique().tolist())
+    [6.0, 12.0, 24.0, 36.0, 60.0]
     """
     resource = _resource(name)
     from ..io import load_cohort
 
     with ExitStack() as stack:
         path = stack.enter_context(resources.as_file(resource))
+        if followup and name in SAMPLE_WAVES and "followup" not in kwargs:
+            kwargs["followup"] = stack.enter_context(resources.as_file(_waves_resource(name)))
         return load_cohort(path, **kwargs)

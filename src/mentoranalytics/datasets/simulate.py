@@ -88,7 +88,7 @@ from .._conventions import deprecated_argument
 from ..boldness import DISTANCE_SCORES, INITIATION_SCORES
 from ..exceptions import AnalysisError
 
-__all__ = ["SimulationEffects", "simulate_cohort"]
+__all__ = ["DEFAULT_WAVE_MONTHS", "SimulationEffects", "simulate_cohort", "simulate_waves"]
 
 FIRST_YEAR = 2019
 
@@ -658,3 +658,383 @@ def simulate_cohort(
     }
     frame = pd.DataFrame(data, columns=list(schema.CANONICAL_COLUMNS))
     return frame
+
+
+# --------------------------------------------------------------------------------------
+# Follow-up waves
+# --------------------------------------------------------------------------------------
+
+#: Months of the default follow-up waves.
+DEFAULT_WAVE_MONTHS: tuple[float, ...] = (6, 12, 24, 36, 60)
+
+# Median months a mentoring relationship lasts: mentor inside / outside the network.
+_CONTACT_MEDIAN_IN_NETWORK = 48.0
+_CONTACT_MEDIAN_OUTSIDE = 20.0
+# Yearly rates of changing employer and of a role change without promotion.
+_EMPLOYER_CHANGE_PER_YEAR = 0.10
+_ROLE_CHANGE_PER_YEAR = 0.08
+# Share of promotions that come with a role change; rate of later promotions vs the first.
+_ROLE_CHANGE_WITH_PROMOTION = 0.75
+_LATER_PROMOTION_FACTOR = 0.5
+# Yearly rate of joining the mentor's organisation (mentors outside it only).
+_JOIN_MENTOR_ORG_PER_YEAR = 0.035
+
+
+def _frame_bool(frame: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(value, known) of a yes/no column of a cohort frame; absent -> all unknown."""
+    n = len(frame)
+    if name not in frame.columns:
+        return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    from .._conventions import yes_no_boolean
+
+    series = yes_no_boolean(frame[name], name, error=AnalysisError)
+    known = series.notna().to_numpy()
+    return series.fillna(False).to_numpy(dtype=bool), known
+
+
+def _frame_number(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame.columns:
+        return np.full(len(frame), np.nan)
+    series = frame[name]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _check_wave_months(months: Any) -> np.ndarray:
+    message = (
+        "months must be a non-empty sequence of distinct, increasing numbers of months "
+        f"greater than 0, e.g. (6, 12, 24, 36, 60); got {months!r}."
+    )
+    if isinstance(months, (str, bytes)) or not isinstance(months, (Sequence, np.ndarray)):
+        raise AnalysisError(message)
+    values = list(months)
+    if not values or not all(_is_real(v) for v in values):
+        raise AnalysisError(message)
+    array = np.asarray(values, dtype=float)
+    if not np.all(np.isfinite(array)) or np.any(array <= 0) or np.any(np.diff(array) <= 0):
+        raise AnalysisError(message)
+    return array
+
+
+def _check_probability(value: Any, name: str, *, below_one: bool = True) -> float:
+    top = "below 1" if below_one else "at most 1"
+    if not _is_real(value) or not (0 <= value < 1 if below_one else 0 <= value <= 1):
+        raise AnalysisError(f"{name} must be a number at least 0 and {top}; got {value!r}.")
+    return float(value)
+
+
+def _promotion_hazard(frame: pd.DataFrame, eff: SimulationEffects) -> np.ndarray:
+    """Monthly hazard of a first promotion, by the same model as :func:`simulate_cohort`."""
+    from ..boldness import _boldness_frame, _components
+
+    n = len(frame)
+    _, reach, distance, initiation = _components(frame)
+    index = pd.RangeIndex(n)
+    bold = _boldness_frame(reach, distance, initiation, np.ones(3), index)
+    b = bold["boldness_index"].to_numpy(dtype=float)
+    secured, secured_known = _frame_bool(frame, "mentor_secured")
+    has_mentor = np.where(secured_known, secured, ~np.isnan(b))
+    woman = (
+        frame["gender"].astype(object).eq("woman").fillna(False).to_numpy(dtype=bool)
+        if "gender" in frame.columns
+        else np.zeros(n, dtype=bool)
+    )
+    goals, goals_known = _frame_bool(frame, "goals_defined")
+    log_odds = (
+        _logit(eff.promotion_rate)
+        + np.where(
+            has_mentor,
+            eff.boldness_promotion_log_odds * (np.nan_to_num(b, nan=0.5) - 0.5),
+            eff.no_mentor_promotion_log_odds,
+        )
+        + eff.women_promotion_log_odds * woman
+        + eff.goals_promotion_log_odds * (goals & goals_known)
+    )
+    p_horizon = _expit(log_odds)
+    with np.errstate(divide="ignore"):
+        return -np.log1p(-p_horizon) / eff.promotion_horizon_months
+
+
+def simulate_waves(
+    cohort_frame: Any,
+    *,
+    months: Sequence[float] = DEFAULT_WAVE_MONTHS,
+    rng: int | np.random.Generator | None = 0,
+    dropout: float = 0.08,
+    intermittent: float = 0.05,
+    informative: float = 1.0,
+    effects: SimulationEffects | Mapping[str, Any] | None = None,
+    from_cohort: bool = True,
+    nonresponse_rows: bool = True,
+    truth: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """Simulate follow-up waves of a cohort, in the canonical follow-up record.
+
+    The model, participant by participant (vectorised):
+
+    1. **Promotion.** The true time of the first promotion is exponential with the
+       monthly hazard of :func:`simulate_cohort` (``promotion_rate`` within
+       ``promotion_horizon_months``, shifted by boldness, gender, written goals and
+       having a mentor; see :class:`SimulationEffects`), computed from the cohort
+       frame's own columns.  With ``from_cohort=True`` (the default) the frame's
+       record is respected: a participant recorded ``promoted`` with
+       ``months_to_promotion`` is first promoted at that time; one recorded not
+       promoted after ``followup_months`` is promoted at ``followup_months`` plus a
+       fresh exponential time (the exponential forgets, so this is the same model).
+       Later promotions come at half the first rate.  ``current_level`` is
+       ``participant_level`` plus the promotions so far (at most 6).
+    2. **Careers.** A promotion brings a role change with probability 0.75; otherwise
+       roles change at 8% a year and employers at 10% a year.  A participant whose
+       mentor is outside their organisation joins it at 3.5% a year (an employer
+       change) and then stays.
+    3. **The relationship.** Contact with the mentor lasts an exponential time with a
+       median of 48 months (mentor inside the network) or 20 months (outside);
+       ``in_contact_with_mentor`` and ``joined_mentor_organisation`` are empty for
+       participants without a mentor.
+    4. **Satisfaction** (1-5) from a latent score rising with promotions so far, a
+       recent role change and having a mentor, plus a stable personal component.
+    5. **Response.** Before each wave a participant still in the study drops out for
+       good with probability ``dropout`` (monotone attrition); one still in skips a
+       single wave with probability ``intermittent``.  ``informative`` is the odds
+       ratio of both for people not yet promoted at the previous wave vs promoted
+       ones (1 = missing completely at random; above 1 = the unpromoted drop out
+       more, so complete cases overstate promotion).  Dropout depends on the
+       previous wave's status only, so it is missing at random given the observed
+       history.
+
+    ``promoted``, ``role_change`` and ``employer_change`` describe the time since the
+    participant's previous *answered* wave (since the programme for the first), as a
+    survey asking "since you last answered" would.
+
+    Parameters
+    ----------
+    cohort_frame : pandas.DataFrame or Cohort
+        Cohort records in the canonical columns (e.g. :func:`simulate_cohort`'s frame
+        or a loaded cohort).  Needs ``participant_id``; uses ``gender``,
+        ``participant_level``, ``goals_defined``, the mentor columns and, with
+        ``from_cohort``, ``promoted``, ``months_to_promotion`` and ``followup_months``.
+        Not modified.
+    months : sequence of float, default=(6, 12, 24, 36, 60)
+        Months of the waves since the programme: increasing, greater than 0.
+    rng : int or numpy.random.Generator or None, default=0
+        Random seed or generator (None means 0); the same seed gives identical frames.
+    dropout : float, default=0.08
+        Probability of dropping out for good before each wave (for promoted people;
+        see ``informative``); in [0, 1).
+    intermittent : float, default=0.05
+        Probability of skipping a single wave; in [0, 1).
+    informative : float, default=1.0
+        Odds ratio of dropping out (and of skipping), not yet promoted vs promoted.
+    effects : SimulationEffects or dict, optional
+        The promotion model (as in :func:`simulate_cohort`).
+    from_cohort : bool, default=True
+        Respect the frame's recorded promotion (see above).
+    nonresponse_rows : bool, default=True
+        Keep a row with ``responded`` false and empty answers for every missed wave;
+        False leaves missed waves out of the frame.
+    truth : bool, default=False
+        Also return the truth frame.
+
+    Returns
+    -------
+    pandas.DataFrame or (pandas.DataFrame, pandas.DataFrame)
+        The waves in the canonical follow-up columns
+        (:data:`mentoranalytics.schema.FOLLOWUP_CANONICAL_COLUMNS`), sorted by
+        participant then months: ``participant_id`` and ``wave`` (e.g. ``"12 months"``)
+        as strings, ``months`` as ``Float64``, ``current_level`` and
+        ``career_satisfaction`` as ``Int64``, the yes/no columns as ``boolean``.
+        With ``truth=True`` also a frame with one row per participant:
+        ``participant_id``, ``promotion_month`` (true time of the first promotion,
+        ``inf`` beyond the last wave) and ``dropout_month`` (months of the first wave
+        missed for good, ``inf`` when never).
+
+    Raises
+    ------
+    AnalysisError
+        An argument is not valid, or the frame has no ``participant_id``.
+
+    Examples
+    --------
+    >>> cohort = simulate_cohort(20, rng=1)
+    >>> waves = simulate_waves(cohort, months=(12, 24), rng=1)
+    >>> waves.shape
+    (40, 11)
+    >>> waves, truth = simulate_waves(cohort, months=(12, 24), rng=1, truth=True)
+    >>> list(truth.columns)
+    ['participant_id', 'promotion_month', 'dropout_month']
+    """
+    from .._frame import as_frame
+
+    frame = as_frame(cohort_frame)
+    if "participant_id" not in frame.columns:
+        raise AnalysisError(
+            "simulate_waves needs a cohort frame with a 'participant_id' column; "
+            f"available: {[str(c) for c in frame.columns][:30]}."
+        )
+    wave_months = _check_wave_months(months)
+    p_drop = _check_probability(dropout, "dropout")
+    p_skip = _check_probability(intermittent, "intermittent")
+    if not _is_real(informative) or not (0 < informative < math.inf):
+        raise AnalysisError(
+            f"informative must be an odds ratio greater than 0 (1 = no effect); got {informative!r}."
+        )
+    eff = _resolve_effects(effects)
+    if isinstance(rng, np.random.Generator):
+        gen = rng
+    elif rng is None:
+        gen = np.random.default_rng(0)
+    elif isinstance(rng, (int, np.integer)) and not isinstance(rng, (bool, np.bool_)):
+        gen = np.random.default_rng(int(rng))
+    else:
+        raise AnalysisError(
+            f"rng must be an int, a numpy.random.Generator or None; got {type(rng).__name__}."
+        )
+
+    n, k = len(frame), len(wave_months)
+    ids = frame["participant_id"].astype(object).to_numpy()
+    hazard = _promotion_hazard(frame, eff)
+
+    # --- 1. promotions ---------------------------------------------------------------
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fresh = gen.exponential(1.0, size=n) / hazard
+    t_first = fresh
+    if from_cohort:
+        promoted, promoted_known = _frame_bool(frame, "promoted")
+        recorded = _frame_number(frame, "months_to_promotion")
+        followed = _frame_number(frame, "followup_months")
+        use_time = promoted_known & promoted & ~np.isnan(recorded)
+        use_censor = promoted_known & ~promoted & ~np.isnan(followed)
+        t_first = np.where(use_time, recorded, np.where(use_censor, followed + fresh, fresh))
+    n_later = 4
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gaps = gen.exponential(1.0, size=(n, n_later)) / (_LATER_PROMOTION_FACTOR * hazard[:, None])
+    promotion_times = t_first[:, None] + np.concatenate(
+        [np.zeros((n, 1)), np.cumsum(gaps, axis=1)], axis=1
+    )  # (n, 1 + n_later), increasing
+    level0 = _frame_number(frame, "participant_level")
+    n_promotions = (promotion_times[:, :, None] <= wave_months[None, None, :]).sum(axis=1)
+    current_level = np.clip(level0[:, None] + n_promotions, 1, 6)  # NaN stays NaN
+
+    # --- 2./3. careers and the relationship --------------------------------------------
+    secured, secured_known = _frame_bool(frame, "mentor_secured")
+    relation = (
+        frame["mentor_relation"].astype(object).to_numpy()
+        if "mentor_relation" in frame.columns
+        else np.full(n, None, dtype=object)
+    )
+    in_net, in_net_known = _frame_bool(frame, "mentor_in_network")
+    in_org = np.isin(relation, ["line_manager", "same_organisation"])
+    has_mentor = secured & secured_known
+    in_network = np.where(
+        in_net_known, in_net, np.isin(relation, list(schema.IN_NETWORK_RELATIONS))
+    )
+    median = np.where(in_network, _CONTACT_MEDIAN_IN_NETWORK, _CONTACT_MEDIAN_OUTSIDE)
+    contact_ends = gen.exponential(1.0, size=n) * median / math.log(2)
+    join_time = gen.exponential(1.0, size=n) * 12 / _JOIN_MENTOR_ORG_PER_YEAR
+    join_time = np.where(has_mentor & ~in_org, join_time, np.inf)
+
+    starts = np.concatenate([[0.0], wave_months])
+    # per scheduled interval (between consecutive waves): events in that interval
+    span = np.diff(starts)  # (k,)
+    prom_in = (promotion_times[:, :, None] > starts[None, None, :-1]) & (
+        promotion_times[:, :, None] <= wave_months[None, None, :]
+    )
+    prom_interval = prom_in.any(axis=1)  # (n, k)
+    role_other = gen.random((n, k)) < -np.expm1(-span * _ROLE_CHANGE_PER_YEAR / 12)
+    role_with_promotion = gen.random((n, k)) < _ROLE_CHANGE_WITH_PROMOTION
+    role_interval = np.where(prom_interval, role_with_promotion | role_other, role_other)
+    join_interval = (join_time[:, None] > starts[None, :-1]) & (
+        join_time[:, None] <= wave_months[None, :]
+    )
+    employer_interval = (
+        gen.random((n, k)) < -np.expm1(-span * _EMPLOYER_CHANGE_PER_YEAR / 12)
+    ) | join_interval
+    joined_now = join_time[:, None] <= wave_months[None, :]
+    contact_now = contact_ends[:, None] > wave_months[None, :]
+
+    person = 0.6 * gen.standard_normal(n)
+    latent = (
+        person[:, None]
+        + 0.9 * (n_promotions > 0)
+        + 0.3 * role_interval
+        + 0.4 * has_mentor[:, None]
+        + 0.8 * gen.standard_normal((n, k))
+    )
+    satisfaction = np.searchsorted(np.array([-0.8, 0.0, 0.9, 1.9]), latent) + 1
+
+    # --- 5. response -----------------------------------------------------------------
+    u_drop = gen.random((n, k))
+    u_skip = gen.random((n, k))
+    log_or = math.log(informative)
+    in_study = np.ones(n, dtype=bool)
+    responded = np.zeros((n, k), dtype=bool)
+    dropout_month = np.full(n, np.inf)
+    for j in range(k):
+        before = starts[j]
+        not_promoted = t_first > before
+        shift = log_or * not_promoted
+        q_drop = _expit(_logit(p_drop) + shift) if p_drop > 0 else np.zeros(n)
+        q_skip = _expit(_logit(p_skip) + shift) if p_skip > 0 else np.zeros(n)
+        leaving = in_study & (u_drop[:, j] < q_drop)
+        dropout_month = np.where(leaving, wave_months[j], dropout_month)
+        in_study &= ~leaving
+        responded[:, j] = in_study & (u_skip[:, j] >= q_skip)
+
+    # "since the previous answered wave": accumulate events over skipped waves
+    def since_last(events: np.ndarray) -> np.ndarray:
+        out = np.zeros_like(events)
+        carry = np.zeros(n, dtype=bool)
+        for j in range(k):
+            carry = carry | events[:, j]
+            out[:, j] = carry
+            carry = np.where(responded[:, j], False, carry)
+        return out
+
+    promoted_w = since_last(prom_interval)
+    role_w = since_last(role_interval)
+    employer_w = since_last(employer_interval)
+
+    # --- assemble ----------------------------------------------------------------------
+    rows = np.repeat(np.arange(n), k)
+    cols = np.tile(np.arange(k), n)
+    answered = responded[rows, cols]
+    no_answer = ~answered
+    mentorless = ~has_mentor[rows]
+    labels = [f"{m:g} months" for m in wave_months]
+    level_flat = current_level[rows, cols]
+    out = pd.DataFrame(
+        {
+            "participant_id": pd.array(ids[rows].astype(str), dtype="string"),
+            "months": pd.array(wave_months[cols], dtype="Float64"),
+            "wave": pd.array(np.asarray(labels, dtype=object)[cols], dtype="string"),
+            "responded": pd.array(answered, dtype="boolean"),
+            "current_level": _ints(
+                np.nan_to_num(level_flat, nan=0).astype(np.int64),
+                no_answer | np.isnan(level_flat),
+            ),
+            "promoted": _bools(promoted_w[rows, cols], no_answer),
+            "role_change": _bools(role_w[rows, cols], no_answer),
+            "employer_change": _bools(employer_w[rows, cols], no_answer),
+            "joined_mentor_organisation": _bools(joined_now[rows, cols], no_answer | mentorless),
+            "in_contact_with_mentor": _bools(contact_now[rows, cols], no_answer | mentorless),
+            "career_satisfaction": _ints(satisfaction[rows, cols], no_answer),
+        },
+        columns=list(schema.FOLLOWUP_CANONICAL_COLUMNS),
+    )
+    if not nonresponse_rows:
+        out = out[answered].reset_index(drop=True)
+    order = np.lexsort((out["months"].to_numpy(dtype=float), out["participant_id"].to_numpy(str)))
+    out = out.iloc[order].reset_index(drop=True)
+    if not truth:
+        return out
+    horizon = wave_months[-1]
+    truth_frame = pd.DataFrame(
+        {
+            "participant_id": pd.array(ids.astype(str), dtype="string"),
+            "promotion_month": np.where(t_first <= horizon, t_first, np.inf),
+            "dropout_month": dropout_month,
+        }
+    )
+    order = np.argsort(truth_frame["participant_id"].to_numpy(str), kind="stable")
+    return out, truth_frame.iloc[order].reset_index(drop=True)

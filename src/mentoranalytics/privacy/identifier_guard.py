@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import AnalysisError
-from ..schema import HEADER_ALIASES, MISSING_MARKERS, normalise_header
+from ..schema import FOLLOWUP_HEADER_ALIASES, HEADER_ALIASES, MISSING_MARKERS, normalise_header
 
 # ======================================================================================
 # 1. Personal-data guard
@@ -609,6 +609,7 @@ def scan_personal_data(
     file: str | None = None,
     row_numbers: Sequence[int] | None = None,
     allow_columns: Iterable[str] = (),
+    table: str = "cohort",
 ) -> list[dict[str, Any]]:
     """Look for direct identifiers in a raw table of strings (original headers).
 
@@ -628,6 +629,10 @@ def scan_personal_data(
         Default: position + 2 (line 1 holds the headers).
     allow_columns : iterable of str, default=()
         Headers (or canonical names) whose columns are not checked at all.
+    table : {"cohort", "followup"}, default="cohort"
+        Which record's headers count as canonical: the follow-up table's columns
+        (``months``, ``wave``, ``current_level``, ...) are recognised with
+        ``"followup"``.
 
     Returns
     -------
@@ -662,8 +667,13 @@ def scan_personal_data(
             )
     if isinstance(allow_columns, str):
         allow_columns = [allow_columns]
+    if table not in ("cohort", "followup"):
+        raise AnalysisError(f"table must be 'cohort' or 'followup', not {table!r}.")
+    aliases = (
+        {**HEADER_ALIASES, **FOLLOWUP_HEADER_ALIASES} if table == "followup" else HEADER_ALIASES
+    )
     allowed_norm = {normalise_header(a) for a in allow_columns}
-    allowed_canon = {HEADER_ALIASES[a] for a in allowed_norm if a in HEADER_ALIASES}
+    allowed_canon = {aliases[a] for a in allowed_norm if a in aliases}
 
     findings: list[dict[str, Any]] = []
     for pos in range(raw.shape[1]):
@@ -683,7 +693,7 @@ def scan_personal_data(
             )
             continue
         norm = normalise_header(header)
-        canonical = HEADER_ALIASES.get(norm)
+        canonical = aliases.get(norm)
         if norm in allowed_norm or (canonical is not None and canonical in allowed_canon):
             continue
         findings.extend(_scan_column(raw.iloc[:, pos], header, norm, canonical, pos, rows, file))
