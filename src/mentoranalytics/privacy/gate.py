@@ -282,6 +282,7 @@ class _TableState:
     primary: np.ndarray
     forced: np.ndarray
     sensitive: np.ndarray  # cells that must stay unrecoverable: small or class-disclosing
+    klass: np.ndarray  # class-disclosure cells (suppressed whatever the plan)
 
 
 class ReleaseGate:
@@ -487,14 +488,12 @@ class ReleaseGate:
         klass = self._class_cells(grid, cidx, groups, ridx)
         forced = klass | self.plan.suppress.get(name, np.zeros(grid.shape, dtype=bool))
         if self.active:
-            s, primary = _protect(grid, self.policy, forced=forced if forced.any() else None)
-            # secondary cells the rest of the release determines anyway are published
-            s &= ~(
-                self.plan.publish.get(name, np.zeros(grid.shape, dtype=bool)) & ~(primary | klass)
-            )
+            s, primary = self._planned(name, grid, klass, self.plan)
         else:
             s = primary = np.zeros(grid.shape, dtype=bool)
-        state = _TableState(name, layer, grid, codes_of, s, primary, forced, (primary | klass) & s)
+        state = _TableState(
+            name, layer, grid, codes_of, s, primary, forced, (primary | klass) & s, klass
+        )
         self._tables[name] = state
         self._register_table(state, r * c)
         table = _make_table(
@@ -1092,6 +1091,16 @@ class ReleaseGate:
                 return st, (int(i), int(j)), obj, true, lo, hi
         return None
 
+    def _planned(
+        self, name: str, grid: np.ndarray, klass: np.ndarray, plan: GatePlan
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(suppressed, primary) of a table as a build with ``plan`` protects it."""
+        none = np.zeros(grid.shape, dtype=bool)
+        forced = klass | plan.suppress.get(name, none)
+        s, primary = _protect(grid, self.policy, forced=forced if forced.any() else None)
+        # secondary cells the rest of the release determines anyway are published
+        return s & ~(plan.publish.get(name, none) & ~(primary | klass)), primary
+
     def _publish_cell(self, plan: GatePlan, st: _TableState, cell: tuple[int, int]) -> None:
         """Publish a suppressed secondary cell (its value is already determined)."""
         mask = plan.publish.get(st.name, np.zeros(st.grid.shape, dtype=bool))
@@ -1159,7 +1168,8 @@ class ReleaseGate:
                 )
                 if st.name in plan.publish:  # a cell suppressed again is not published later
                     plan.publish[st.name] = plan.publish[st.name] & ~new
-                st.suppressed = new
+                # the state the next build will have (trials applied together add up)
+                st.suppressed = self._planned(st.name, st.grid, st.klass, plan)[0]
                 self._register_table(st, st.grid[:-1, :-1].size)
 
             return keep, loss, apply
