@@ -1052,11 +1052,8 @@ def interval_test(
     ...                    "left": [6, 12, 12, 24, 24, 0, 0, 6, 6, 12],
     ...                    "right": [12, 24, np.inf, np.inf, np.inf, 6, 6, 12, 12, 24]})
     >>> res = interval_test(df, method="permutation", n_resamples=2000)
-    >>> res.groups.round(3)
-           n  events  score
-    group
-    woman  5       2 -2.906
-    man    5       5  2.906
+    >>> res.groups["score"].round(3).to_dict()
+    {'woman': -2.906, 'man': 2.906}
     >>> round(res.p_value, 2)
     0.06
     """
