@@ -546,7 +546,8 @@ class IntervalSurvivalResult(Result):
             One row per group and time: ``group``, ``time``, ``survival`` (share not
             yet promoted at ``time``), ``ci_low``, ``ci_high`` (pointwise percentile
             bootstrap interval; NaN without resamples), ``n_at_risk`` (people known
-            not to have been promoted by ``time``: ``left >= time``) and
+            not yet promoted just before ``time``: ``left >= time``, as Kaplan–Meier's
+            number at risk for exact times) and
             ``determined`` (False where ``time`` lies inside a Turnbull interval).
         """
         if within not in _WITHIN:
