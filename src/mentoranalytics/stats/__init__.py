@@ -24,6 +24,10 @@ _LAZY: dict[str, str] = {
     "kaplan_meier": ".survival",
     "logrank_test": ".survival",
     "cox_model": ".survival",
+    "promotion_intervals": ".interval",
+    "interval_survival": ".interval",
+    "interval_test": ".interval",
+    "interval_model": ".interval",
     "meta_analysis": ".meta",
     "model_table": ".publish",
 }
