@@ -26,6 +26,12 @@ _LAZY: dict[str, str] = {
     "cox_model": ".survival",
     "meta_analysis": ".meta",
     "model_table": ".publish",
+    "trajectory": ".trajectories",
+    "trajectory_model": ".trajectories",
+    "relationship_persistence": ".trajectories",
+    "response_by_wave": ".attrition",
+    "response_model": ".attrition",
+    "attrition_sensitivity": ".attrition",
 }
 
 __all__ = list(_LAZY)
