@@ -30,6 +30,12 @@ _LAZY: dict[str, str] = {
     "interval_model": ".interval",
     "meta_analysis": ".meta",
     "model_table": ".publish",
+    "trajectory": ".trajectories",
+    "trajectory_model": ".trajectories",
+    "relationship_persistence": ".trajectories",
+    "response_by_wave": ".attrition",
+    "response_model": ".attrition",
+    "attrition_sensitivity": ".attrition",
 }
 
 __all__ = list(_LAZY)
