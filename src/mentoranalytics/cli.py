@@ -93,6 +93,13 @@ def _privacy_help() -> str:
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
+        "--followup",
+        metavar="FILE",
+        help="a follow-up file: one row per participant per survey wave (months since the "
+        "programme, answered, level, promoted since the last wave, ...; see 'schema --table "
+        "followup'), checked like the cohort file and linked by participant_id",
+    )
+    parser.add_argument(
         "--mapping",
         metavar="FILE.yaml",
         help="YAML file mapping your headers and values onto the schema (see below); "
@@ -136,6 +143,7 @@ def _load_options(args: argparse.Namespace) -> dict[str, Any]:
         "allow_columns": list(_split(args.allow_columns) or ()) or None,
         "sheet": args.sheet,  # a name, or a number from 0 when no sheet has that name
         "errors": args.invalid,
+        "followup": getattr(args, "followup", None),
     }
 
 
@@ -455,8 +463,9 @@ def _input_paths(args: argparse.Namespace) -> list[Path]:
         if path.is_dir():
             out += [p.resolve() for p in path.iterdir() if p.suffix.lower() in SUFFIXES]
         out.append(path.resolve())
-    if getattr(args, "mapping", None):
-        out.append(Path(args.mapping).resolve())
+    for extra in ("mapping", "followup"):
+        if getattr(args, extra, None):
+            out.append(Path(getattr(args, extra)).resolve())
     return out
 
 
@@ -531,7 +540,11 @@ def _staging(near: Path) -> Iterator[Path]:
 def _cmd_report(args: argparse.Namespace) -> int:
     if args.files and args.sample:
         raise _UsageError("give either FILES or --sample, not both.")
-    for f in args.files:
+    if args.followup and not args.files:
+        raise _UsageError(
+            "--followup needs the cohort FILES it follows (the packaged sample has its own)."
+        )
+    for f in [*args.files, *([args.followup] if args.followup else [])]:
         if not Path(f).exists():
             raise FileNotFoundError(2, "No such file or directory", f)
     suffix = ".md" if args.format == "markdown" else ".html"

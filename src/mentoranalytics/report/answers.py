@@ -575,6 +575,20 @@ def first_page(ctx: ReportContext) -> Section:
         if not ctx.breakdown_ok and k:
             text = "Cannot be answered either, for the same reason."
         blocks.append(Paragraph(text, kind="answer"))
+    over_time = None
+    if ctx.breakdown_ok:
+        from .careers import careers_answer
+
+        over_time = careers_answer(ctx)
+        if over_time:
+            blocks.append(
+                Paragraph(
+                    f"5. Over the follow-up surveys, were {F} promoted at a different pace "
+                    f"from {R}?",
+                    kind="question",
+                )
+            )
+            blocks.append(Paragraph(over_time, kind="answer"))
     rows = _chart_rows(ctx) if ctx.breakdown_ok else pd.DataFrame()
     if len(rows):
         _append_figure(
@@ -602,4 +616,5 @@ def first_page(ctx: ReportContext) -> Section:
         if ctx.breakdown_ok
         else "Plain answers first; the tables behind them follow."
     )
-    return Section("answers", "The four questions, answered", tuple(blocks), intro=intro)
+    title = "The questions, answered" if over_time else "The four questions, answered"
+    return Section("answers", title, tuple(blocks), intro=intro)

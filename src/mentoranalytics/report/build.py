@@ -6,6 +6,7 @@ options, the order of the sections, and the report-wide pieces (title, banner, m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .._version import __version__
@@ -32,7 +33,7 @@ def build_report(
             ctx = S.ReportContext.create(
                 cohort, options, progress=progress if attempt == 0 else None, plan=plan, memo=memo
             )
-            built: list[Section] = [builder(ctx) for builder in S.SECTION_BUILDERS]
+            built = [s for b in _section_builders() if (s := b(ctx)) is not None]
             headline = S.headline_section(ctx)
             subtitle = ctx.make_subtitle()
             # the joint audit of everything published; a repair means one more build
@@ -64,6 +65,27 @@ def build_report(
         decisions=ctx.gate.log(),
         audit=audit.cells,
     )
+
+
+def _section_builders() -> list[Callable[[Any], Section | None]]:
+    """The report's sections in order (a builder returns None when it has nothing)."""
+    from . import careers
+    from . import sections as S
+
+    return [
+        S.overview_section,
+        S.securing_section,
+        S.boldness_section,
+        S.outcomes_section,
+        S.payoff_section,
+        S.mediation_section,
+        S.survival_section,
+        careers.careers_section,
+        S.cohorts_section,
+        S.limits_section,
+        S.methods_section,
+        S.data_quality_section,
+    ]
 
 
 def _timestamp() -> str:

@@ -48,7 +48,7 @@ def draw_figure(draw: Callable[[], Any]) -> Any:
     return drawn if hasattr(drawn, "savefig") else drawn.figure
 
 
-def _render_one(name: str, caption: str, draw: Callable[[], Any]) -> Block:
+def _render_one(name: str, caption: str, draw: Callable[[], Any]) -> FigureBlock | Paragraph:
     import matplotlib.pyplot as plt
 
     from ..exceptions import MentorAnalyticsError
@@ -101,7 +101,7 @@ def render_charts(charts: Sequence[tuple[str, str, Callable[[], Any]]]) -> dict[
                     continue
                 if isinstance(block, FigureBlock):
                     done[name] = ("svg", block.svg)
-                else:
+                elif isinstance(block, Paragraph):
                     done[name] = ("note", block.text)
             with os.fdopen(write_end, "wb") as out:
                 out.write(pickle.dumps(done))

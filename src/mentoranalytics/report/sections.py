@@ -1032,8 +1032,9 @@ _SUMMARY_STAT = {
     "n": "n",
     "mean": "mean",
     "sd": "sd",
-    "ci_low": "mean",
-    "ci_high": "mean",
+    # a t interval gives the SD back (half-width * sqrt(n) / t): it goes with the SD
+    "ci_low": "sd",
+    "ci_high": "sd",
     "median": "median",
     "q1": "q1",
     "q3": "q3",
@@ -2641,21 +2642,6 @@ def data_quality_section(ctx: ReportContext) -> Section:
             Paragraph("Columns absent from the data: " + ", ".join(absent) + ".", kind="note")
         )
     return Section("data-quality", "Appendix: data quality", tuple(blocks))
-
-
-SECTION_BUILDERS: list[Callable[[ReportContext], Section]] = [
-    overview_section,
-    securing_section,
-    boldness_section,
-    outcomes_section,
-    payoff_section,
-    mediation_section,
-    survival_section,
-    cohorts_section,
-    limits_section,
-    methods_section,
-    data_quality_section,
-]
 
 
 def headline_section(ctx: ReportContext) -> Section:
