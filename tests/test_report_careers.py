@@ -1,0 +1,115 @@
+"""The report's 'Careers over time' section: follow-up waves through the release gate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mentoranalytics as ma
+from mentoranalytics.report import ReportOptions, build_report
+from mentoranalytics.report.careers import _on_grid
+from mentoranalytics.report.model import FigureBlock, Paragraph, TableBlock
+
+
+@pytest.fixture(scope="module")
+def sample_report():
+    cohort = ma.load_sample()
+    return cohort, build_report(cohort, ReportOptions())
+
+
+def _section(report, sid):
+    return next((s for s in report.sections if s.id == sid), None)
+
+
+def _tables(section):
+    return {b.name: b for b in section.blocks if isinstance(b, TableBlock)}
+
+
+def test_the_sample_report_has_the_section_and_a_fifth_question(sample_report):
+    _, report = sample_report
+    careers = _section(report, "careers")
+    assert careers is not None and careers.unavailable is None
+    names = set(_tables(careers))
+    assert {"followup_response", "followup_level", "followup_satisfaction"} <= names
+    figures = {b.name for b in careers.blocks if isinstance(b, FigureBlock)}
+    assert {"followup_response", "followup_level"} <= figures
+    assert all(b.svg.startswith("<svg") for b in careers.blocks if isinstance(b, FigureBlock))
+    first = _section(report, "answers")
+    questions = [b.text for b in first.blocks if isinstance(b, Paragraph) and b.kind == "question"]
+    if "followup_promotion_test" in names:
+        assert any(q.startswith("5. Over the follow-up surveys") for q in questions)
+
+
+def test_response_counts_are_the_answers_of_those_due(sample_report):
+    cohort, report = sample_report
+    table = _tables(_section(report, "careers"))["followup_response"].frame
+    waves, data = cohort.waves, cohort.data
+    intake = dict(zip(data["participant_id"].astype(str), data["cohort"].astype(str)))
+    gender = dict(zip(data["participant_id"].astype(str), data["gender"].astype(str)))
+    w = waves.assign(_intake=waves["participant_id"].astype(str).map(intake))
+    for (months, group), row in table.iterrows():
+        run_for = set(w.loc[w["months"] == months, "_intake"])
+        due = [p for p, c in intake.items() if c in run_for and gender[p] == group]
+        answered = w[
+            (w["months"] == months)
+            & w["responded"].astype(bool)
+            & w["participant_id"].astype(str).isin(due)
+        ]
+        assert row["n"] == len(due)
+        assert row["events"] == len(answered)
+
+
+def test_every_number_of_the_section_was_decided_by_the_gate(sample_report):
+    _, report = sample_report
+    decided = set(report.decisions["output"].astype(str))
+    assert any(o.startswith("answered_") for o in decided)
+    assert any(o.startswith("level_") for o in decided)
+    assert any("interval-censored" in o for o in decided)
+
+
+def test_intervals_on_a_coarser_schedule():
+    seen = [
+        np.array([6.0, 12.0, 24.0]),  # promoted, first reported at 24
+        np.array([6.0, 12.0]),  # promoted at 12 (off the grid), then no answer at 24
+        np.array([6.0, 24.0]),  # never promoted
+    ]
+    right = np.array([24.0, 12.0, np.inf])
+    left, right_g = _on_grid(right, seen, [6.0, 24.0])
+    assert list(left) == [6.0, 6.0, 24.0]
+    # the promotion at 12 is not carried to 24, a wave the person missed: right-censored
+    assert list(right_g) == [24.0, np.inf, np.inf]
+
+
+def _small_cohort(n: int, seed: int):
+    frame = ma.simulate_cohort(n, cohorts=2, rng=seed)
+    waves = ma.simulate_waves(frame, rng=seed, informative=2)
+    return ma.load_cohort(frame, followup=waves)
+
+
+@pytest.mark.parametrize("privacy", ["standard", "ons"])
+def test_a_small_cohort_publishes_no_small_count(privacy):
+    cohort = _small_cohort(40, 3)
+    report = build_report(cohort, ReportOptions(privacy=privacy))
+    careers = _section(report, "careers")
+    if careers is None or careers.unavailable:
+        return  # nothing shown is nothing published
+    threshold = {"standard": 5, "ons": 10}[privacy]
+    for block in _tables(careers).values():
+        for column in ("n", "events", "answered"):
+            if column not in block.frame:
+                continue
+            values = pd.to_numeric(block.frame[column], errors="coerce").dropna()
+            assert ((values == 0) | (values >= threshold)).all(), (block.name, column)
+    assert report.audit is None or bool(report.audit["safe"].all())
+
+
+def test_internal_shows_every_wave_and_no_followup_means_no_section():
+    cohort = _small_cohort(40, 3)
+    internal = build_report(cohort, ReportOptions(privacy="internal"))
+    careers = _section(internal, "careers")
+    assert careers is not None
+    response = _tables(careers)["followup_response"].frame
+    assert not response.isna().any().any()
+    plain = ma.load_cohort(ma.simulate_cohort(40, rng=3))
+    assert _section(build_report(plain, ReportOptions()), "careers") is None
