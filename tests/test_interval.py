@@ -574,3 +574,19 @@ def test_cohort_input_and_exports():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         interval_survival(cohort, n_resamples=10)  # groups of 100: no small-sample warning
+
+
+def test_bootstrap_of_a_small_group_gives_finite_intervals():
+    # 17 people (a report's 40-person cohort): a SQUAREM jump in some resample once emptied
+    # every interval of a pattern (0/0), and every interval of the curve came back NaN
+    pairs = [(60, np.inf)] * 6 + [(24, np.inf)] * 2
+    pairs += [(24, 36), (0, 6), (36, np.inf), (36, 60), (12, 24), (6, 12), (6, np.inf)]
+    pairs += [(12, np.inf), (6, 24)]
+    data = pd.DataFrame(pairs, columns=["left", "right"]).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ma.SmallSampleWarning)
+        curve = ma.interval_survival(data, by=None, rng=0).at([6, 12, 24, 36, 60])
+    assert np.isfinite(curve[["ci_low", "ci_high"]].to_numpy()).all()
+    assert (curve["ci_low"] <= curve["survival"] + 1e-12).all()
+    assert (curve["survival"] <= curve["ci_high"] + 1e-12).all()

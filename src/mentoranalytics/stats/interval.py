@@ -325,10 +325,12 @@ def _em_step(
     p: np.ndarray, w: np.ndarray, a: np.ndarray, b: np.ndarray, total: np.ndarray
 ) -> np.ndarray:
     """One self-consistency step for each row of ``p`` (replicates x intervals)."""
-    cum = np.concatenate([np.zeros((p.shape[0], 1)), np.cumsum(p, axis=1)], axis=1)
-    denom = cum[:, b + 1] - cum[:, a]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(w > 0, w / denom, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        cum = np.concatenate([np.zeros((p.shape[0], 1)), np.cumsum(p, axis=1)], axis=1)
+        denom = cum[:, b + 1] - cum[:, a]
+        # a pattern whose intervals were all emptied (an over-long SQUAREM jump) adds
+        # nothing rather than 0/0; the caller rejects such a step by its likelihood
+        ratio = np.where((w > 0) & (denom > 0) & np.isfinite(denom), w / denom, 0.0)
     k = p.shape[1]
     # sum of ratio over the patterns containing each interval, by a difference array
     diff = np.zeros((p.shape[0], k + 1))
@@ -389,7 +391,10 @@ def _npmle(
         bad = ~np.all(np.isfinite(jump) & (jump >= 0), axis=1)
         jump[bad] = p2[bad]
         new = _em_step(jump, w, a, b, total)
-        worse = _loglik(new, w, a, b) < _loglik(p2, w, a, b)
+        with np.errstate(invalid="ignore"):
+            worse = _loglik(new, w, a, b) < _loglik(p2, w, a, b)
+        # a jump that emptied every interval of a pattern gives 0/0: keep the EM step
+        worse |= ~np.all(np.isfinite(new), axis=1)
         new[worse] = p2[worse]
         change = np.abs(new - p).max(axis=1)
         p = new
