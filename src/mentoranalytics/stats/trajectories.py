@@ -38,7 +38,7 @@ from .._conventions import (
 )
 from ..exceptions import AnalysisError, ColumnError, SmallSampleWarning
 from ._result import Result
-from ._wavedata import WaveData, outcome_values, wave_data
+from ._wavedata import WaveData, not_due_note, outcome_values, wave_data
 
 __all__ = [
     "PersistenceResult",
@@ -111,7 +111,7 @@ def _long(
         [by, *extra, "participant_level" if use_baseline else None],
         purpose=purpose,
     )
-    notes = list(wd.notes)
+    notes = list(wd.notes) + not_due_note(wd)
     y, kind = outcome_values(wd.waves, outcome)
     groups, order = _groups(wd, by)
     frame = pd.DataFrame(
@@ -436,6 +436,7 @@ def relationship_persistence(
             "the cohort table does not say who secured a mentor: every answer to "
             "in_contact_with_mentor is counted"
         )
+    notes += not_due_note(wd)
     y, kind = outcome_values(wd.waves, "in_contact_with_mentor")
     if kind != "binary":
         raise AnalysisError("Column 'in_contact_with_mentor' must hold yes/no values.")
