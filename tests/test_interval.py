@@ -158,7 +158,9 @@ def test_promotion_intervals_from_a_cohort_with_include():
 def test_promotion_intervals_errors_name_rows():
     waves = _waves_frame()
     dup = pd.concat([waves, waves.iloc[[0]]], ignore_index=True)
-    with pytest.raises(AnalysisError, match=r"row 10, column participant_id \[duplicate_wave_identical\]"):
+    with pytest.raises(
+        AnalysisError, match=r"row 10, column participant_id \[duplicate_wave_identical\]"
+    ):
         promotion_intervals(dup)
     bad = waves.assign(months=waves["months"].where(waves.index != 3, -1))
     with pytest.raises(AnalysisError, match=r"row 3, column months \[out_of_range\]"):

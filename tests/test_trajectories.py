@@ -240,7 +240,9 @@ def test_input_errors(sim):
         ma.trajectory(people)
     bad = waves.copy()
     bad.loc[5, "participant_id"] = "ZZZ"
-    with pytest.raises(AnalysisError, match=r"row 5, column participant_id \[unknown_participant\]"):
+    with pytest.raises(
+        AnalysisError, match=r"row 5, column participant_id \[unknown_participant\]"
+    ):
         ma.trajectory((people, bad))
     dup = pd.concat([waves, waves.iloc[[0]]], ignore_index=True)
     with pytest.raises(AnalysisError, match=r"\[duplicate_wave_identical\]"):
