@@ -15,10 +15,21 @@ answer recover it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 WAVES = (6.0, 12.0, 24.0, 36.0)
+STORED = Path(__file__).parent / "results"
+
+
+def stored() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(people, waves)`` of ``tests/results/followup_sim_*.csv`` (read as R reads them)."""
+    return (
+        pd.read_csv(STORED / "followup_sim_people.csv"),
+        pd.read_csv(STORED / "followup_sim_waves.csv"),
+    )
 
 
 def simulate(

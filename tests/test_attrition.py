@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _followup_sim import stored
 from scipy import stats
 
 import mentoranalytics as ma
@@ -20,9 +21,7 @@ RESULTS = Path(__file__).parent / "results"
 
 @pytest.fixture(scope="module")
 def sim() -> tuple[pd.DataFrame, pd.DataFrame]:
-    people = pd.read_csv(RESULTS / "followup_sim_people.csv")
-    waves = pd.read_csv(RESULTS / "followup_sim_waves.csv")
-    return people, waves
+    return stored()
 
 
 @pytest.fixture(scope="module")

@@ -239,7 +239,8 @@ def due_matrix(people: pd.DataFrame, waves: pd.DataFrame, months: Sequence[float
     inside = (row >= 0) & (col < study.size)
     has_row[row[inside], col[inside]] = True
     if "cohort" not in people.columns:
-        return has_row | has_row.any(axis=0)[None, :]
+        ran = np.asarray(has_row.any(axis=0), dtype=bool)
+        return has_row | ran[None, :]
     intake, _ = pd.factorize(people["cohort"].astype(object), use_na_sentinel=False)
     run = pd.DataFrame(has_row).groupby(intake).any().to_numpy(dtype=bool)
     return has_row | run[intake]

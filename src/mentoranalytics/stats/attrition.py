@@ -23,7 +23,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,8 @@ from .._frame import as_frame, resolve_rng
 from ..exceptions import AnalysisError, SmallSampleWarning
 from ._result import Result
 from ._wavedata import SINCE_LAST_WAVE, WaveData, not_due_note, outcome_values, wave_data
-from .trajectories import ALL, _check_alpha, _groups, _rate_rows, _same_label
+from .survival import _check_alpha
+from .trajectories import ALL, WaveRateResult, _groups, _rate_rows, _same_label
 
 __all__ = [
     "AttritionResult",
@@ -67,7 +68,7 @@ def _default_covariates(data: Any, by: str | None) -> list[str]:
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class ResponseResult(Result):
+class ResponseResult(WaveRateResult):
     """Result of :func:`response_by_wave`.
 
     Attributes
@@ -79,17 +80,8 @@ class ResponseResult(Result):
     alpha : float
     """
 
-    table: pd.DataFrame
-    by: str | None
-    alpha: float = 0.05
-
-    @property
-    def title(self) -> str:
-        by = f" by {self.by}" if self.by else ""
-        return f"Response to each follow-up wave{by}"
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return {"response": self.table}
+    _what: ClassVar[str] = "Response to each follow-up wave"
+    _name: ClassVar[str] = "response"
 
 
 def response_by_wave(
