@@ -1,4 +1,8 @@
-"""A small, seeded generator of follow-up waves with a known truth (for the tests).
+"""The generator of the stored synthetic waves ``tests/results/followup_sim_*.csv``.
+
+Kept as the provenance of those files (``simulate(300, seed=11)``), which the R
+references ``attrition_ipw.R`` and ``gee_trajectory.R`` read; tests that need fresh
+waves with a known truth use :func:`mentoranalytics.simulate_waves`.
 
 People start at a level 1-4; promotions arrive as a Poisson process whose rate is
 lower for women and higher for a bold mentor choice.  At each wave a person answers
@@ -11,10 +15,21 @@ answer recover it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 WAVES = (6.0, 12.0, 24.0, 36.0)
+STORED = Path(__file__).parent / "results"
+
+
+def stored() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(people, waves)`` of ``tests/results/followup_sim_*.csv`` (read as R reads them)."""
+    return (
+        pd.read_csv(STORED / "followup_sim_people.csv"),
+        pd.read_csv(STORED / "followup_sim_waves.csv"),
+    )
 
 
 def simulate(

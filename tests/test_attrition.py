@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _followup_sim import simulate
+from _followup_sim import stored
 from scipy import stats
 
 import mentoranalytics as ma
@@ -21,9 +21,7 @@ RESULTS = Path(__file__).parent / "results"
 
 @pytest.fixture(scope="module")
 def sim() -> tuple[pd.DataFrame, pd.DataFrame]:
-    people = pd.read_csv(RESULTS / "followup_sim_people.csv")
-    waves = pd.read_csv(RESULTS / "followup_sim_waves.csv")
-    return people, waves
+    return stored()
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +69,12 @@ def test_ipw_matches_r(sim, ipw_ref, key, kwargs):
 
 
 def test_ipw_recovers_truth_where_complete_cases_do_not():
-    people, waves, truth = simulate(3000, seed=6)
-    res = _quiet(ma.attrition_sensitivity, (people, waves), "promoted", at_months=36)
-    true_rate = float(np.mean(truth["promotion_month"] <= 36))
+    # ma.simulate_waves: the not yet promoted drop out 4 times the odds (monotone dropout)
+    frame = ma.simulate_cohort(1500, rng=2)
+    waves, truth = ma.simulate_waves(frame, rng=2, informative=4, intermittent=0, truth=True)
+    cohort = ma.load_cohort(frame, followup=waves)
+    res = _quiet(ma.attrition_sensitivity, cohort, "promoted", at_months=60)
+    true_rate = float(np.mean(truth["promotion_month"] <= 60))
     cc = res.table.iloc[0]
     w = res.table.iloc[1]
     # complete cases overstate promotion (the promoted keep answering) ...
@@ -84,8 +85,8 @@ def test_ipw_recovers_truth_where_complete_cases_do_not():
     assert w.ci_low <= true_rate <= w.ci_high
     assert res.disagree and "do not tell the whole story" in res.sentence
     # without dropout nothing needs correcting: the two agree, and the sentence says so
-    people0, waves0, _ = simulate(600, seed=6, dropout=False)
-    calm = _quiet(ma.attrition_sensitivity, (people0, waves0), "promoted")
+    calm_waves = ma.simulate_waves(frame.iloc[:600], rng=2, dropout=0, intermittent=0)
+    calm = _quiet(ma.attrition_sensitivity, (frame.iloc[:600], calm_waves), "promoted")
     assert calm.comparison["weighted"].iloc[0] == pytest.approx(
         calm.comparison["complete_case"].iloc[0]
     )

@@ -119,19 +119,23 @@ def test_promotion_intervals_matches_a_plain_loop():
     out = promotion_intervals(waves).set_index("participant_id")
     expected = {}
     for person, rows in waves.sort_values("months").groupby("participant_id"):
-        seen = [
-            (m, p)
-            for m, r, p in zip(rows["months"], rows["responded"], rows["promoted"], strict=True)
-            if r and p is not None
-        ]
-        if not seen:
-            continue
-        lo, hi = 0.0, np.inf
-        for m, p in seen:
+        # 'promoted' covers the time since the previous answered wave: an answered wave
+        # that leaves it empty ends the run of known "no"s from the start
+        lo, hi, run, said = 0.0, np.inf, True, False
+        for m, r, p in zip(rows["months"], rows["responded"], rows["promoted"], strict=True):
+            if not r:
+                continue
+            if p is None:
+                run = False
+                continue
+            said = True
             if p:
                 hi = m
                 break
-            lo = m
+            if run:
+                lo = m
+        if not said or (lo == 0 and hi == np.inf and not run):
+            continue
         expected[person] = (lo, hi)
     assert set(out.index) == set(expected)
     for person, (lo, hi) in expected.items():
@@ -139,11 +143,13 @@ def test_promotion_intervals_matches_a_plain_loop():
 
 
 def test_promotion_intervals_from_a_cohort_with_include():
-    table = pd.DataFrame({"participant_id": ["a", "b", "c"], "gender": ["woman", "man", "man"]})
+    table = pd.DataFrame(
+        {"participant_id": list("abcde"), "gender": ["woman", "man", "man", "woman", "man"]}
+    )
     cohort = SimpleNamespace(data=table, waves=_waves_frame())
     out = promotion_intervals(cohort, include=["gender"])
     assert out["gender"].tolist() == ["woman", "man", "man"]
-    with pytest.raises(AnalysisError, match="no follow-up waves"):
+    with pytest.raises(AnalysisError, match="needs follow-up waves"):
         promotion_intervals(SimpleNamespace(data=table, waves=None))
     with pytest.raises(AnalysisError, match="needs a Cohort"):
         promotion_intervals(_waves_frame(), include=["gender"])
@@ -152,15 +158,21 @@ def test_promotion_intervals_from_a_cohort_with_include():
 def test_promotion_intervals_errors_name_rows():
     waves = _waves_frame()
     dup = pd.concat([waves, waves.iloc[[0]]], ignore_index=True)
-    with pytest.raises(AnalysisError, match=r"duplicate wave\) in rows 0, 10"):
+    with pytest.raises(
+        AnalysisError, match=r"row 10, column participant_id \[duplicate_wave_identical\]"
+    ):
         promotion_intervals(dup)
     bad = waves.assign(months=waves["months"].where(waves.index != 3, -1))
-    with pytest.raises(AnalysisError, match=r"negative \(rows 3\)"):
+    with pytest.raises(AnalysisError, match=r"row 3, column months \[out_of_range\]"):
         promotion_intervals(bad)
     with pytest.raises(ColumnError, match="'promoted'"):
         promotion_intervals(waves.drop(columns="promoted"))
-    with pytest.raises(AnalysisError, match="yes/no"):
+    with pytest.raises(AnalysisError, match=r"\[invalid_boolean\]: .* not a yes/no value"):
         promotion_intervals(waves.assign(promoted="maybe"))
+    # a row says promoted although the participant did not respond: the loader's rule
+    silent = waves.assign(responded=waves["responded"].where(waves.index != 0, False))
+    with pytest.raises(AnalysisError, match=r"row 0, column responded \[answer_without_response\]"):
+        promotion_intervals(silent)
 
 
 # --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _followup_sim import stored
 from scipy import stats
 
 import mentoranalytics as ma
@@ -21,9 +22,7 @@ RESULTS = Path(__file__).parent / "results"
 
 @pytest.fixture(scope="module")
 def sim() -> tuple[pd.DataFrame, pd.DataFrame]:
-    people = pd.read_csv(RESULTS / "followup_sim_people.csv")
-    waves = pd.read_csv(RESULTS / "followup_sim_waves.csv")
-    return people, waves
+    return stored()
 
 
 @pytest.fixture(scope="module")
@@ -240,18 +239,20 @@ def test_input_errors(sim):
         ma.trajectory(people)
     bad = waves.copy()
     bad.loc[5, "participant_id"] = "ZZZ"
-    with pytest.raises(AnalysisError, match="rows 6 name a participant_id that is not"):
+    with pytest.raises(
+        AnalysisError, match=r"row 5, column participant_id \[unknown_participant\]"
+    ):
         ma.trajectory((people, bad))
     dup = pd.concat([waves, waves.iloc[[0]]], ignore_index=True)
-    with pytest.raises(AnalysisError, match="repeat a wave of the same participant"):
+    with pytest.raises(AnalysisError, match=r"\[duplicate_wave_identical\]"):
         ma.trajectory((people, dup))
     contra = waves.copy()
     contra.loc[0, "responded"] = False
-    with pytest.raises(AnalysisError, match="responded = no have an outcome filled"):
+    with pytest.raises(AnalysisError, match=r"row 0, column responded \[answer_without_response\]"):
         ma.trajectory((people, contra))
     neg = waves.copy()
     neg.loc[2, "months"] = -1
-    with pytest.raises(AnalysisError, match="rows 3 are empty, negative"):
+    with pytest.raises(AnalysisError, match=r"row 2, column months \[out_of_range\]"):
         ma.trajectory((people, neg))
     with pytest.raises(ColumnError, match="'months' not found"):
         ma.trajectory((people, waves.drop(columns="months")))
@@ -260,7 +261,7 @@ def test_input_errors(sim):
     high = waves.copy()
     high["current_level"] = high["current_level"].astype("Float64")
     high.loc[0, "current_level"] = 7
-    with pytest.raises(AnalysisError, match="whole numbers from 1 to 6"):
+    with pytest.raises(AnalysisError, match=r"row 0, column current_level \[out_of_range\]"):
         ma.trajectory((people, high))
     with pytest.raises(AnalysisError, match="baseline=True .* outcome='current_level' only"):
         ma.trajectory(sim, "career_satisfaction", baseline=True)

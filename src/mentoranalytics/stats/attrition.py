@@ -1,7 +1,9 @@
 """Attrition, honestly: who answered each wave, and does it change the answer?
 
 * :func:`response_by_wave`: the share of each group who answered each wave (every
-  participant of the cohort table counts; no row at a wave is no answer);
+  participant due at the wave counts; a due participant without a row at it did
+  not answer; one whose intake's follow-up has not reached the wave is not due and
+  is in no denominator: see :mod:`mentoranalytics.stats._wavedata`);
 * :func:`response_model`: a logistic model of answering each wave on baseline
   characteristics (who drops out?);
 * :func:`attrition_sensitivity`: the complete-case estimate of a follow-up outcome
@@ -21,7 +23,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -31,8 +33,9 @@ from .._conventions import check_column_name, check_column_names, plain
 from .._frame import as_frame, resolve_rng
 from ..exceptions import AnalysisError, SmallSampleWarning
 from ._result import Result
-from ._wavedata import SINCE_LAST_WAVE, WaveData, outcome_values, wave_data
-from .trajectories import ALL, _check_alpha, _groups, _rate_rows, _same_label
+from ._wavedata import SINCE_LAST_WAVE, WaveData, not_due_note, outcome_values, wave_data
+from .survival import _check_alpha
+from .trajectories import ALL, WaveRateResult, _groups, _rate_rows, _same_label
 
 __all__ = [
     "AttritionResult",
@@ -59,46 +62,26 @@ def _default_covariates(data: Any, by: str | None) -> list[str]:
     return out
 
 
-def _response_matrix(wd: WaveData) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """people x waves: answered (no row = no answer); the ids; the waves' months."""
-    ids = wd.people["participant_id"].astype("string").to_numpy(dtype=object)
-    study = np.asarray(wd.months, dtype=float)
-    row = pd.Index(ids).get_indexer(wd.waves["participant_id"])
-    col = np.searchsorted(study, wd.waves["months"].to_numpy(dtype=float))
-    answered = np.zeros((ids.size, study.size), dtype=bool)
-    answered[row, col] = wd.waves["responded"].to_numpy(dtype=bool)
-    return answered, list(ids), study
-
-
 # ======================================================================================
 # Response by wave
 # ======================================================================================
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class ResponseResult(Result):
+class ResponseResult(WaveRateResult):
     """Result of :func:`response_by_wave`.
 
     Attributes
     ----------
     table : DataFrame
         ``months, group, n, events, rate, ci_low, ci_high``: ``n`` people of the
-        group in the cohort table, ``events`` those who answered the wave.
+        group due at the wave, ``events`` those who answered it.
     by : str or None
     alpha : float
     """
 
-    table: pd.DataFrame
-    by: str | None
-    alpha: float = 0.05
-
-    @property
-    def title(self) -> str:
-        by = f" by {self.by}" if self.by else ""
-        return f"Response to each follow-up wave{by}"
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return {"response": self.table}
+    _what: ClassVar[str] = "Response to each follow-up wave"
+    _name: ClassVar[str] = "response"
 
 
 def response_by_wave(
@@ -119,10 +102,12 @@ def response_by_wave(
     Returns
     -------
     ResponseResult
-        ``.table``: ``months, group, n, events, rate, ci_low, ci_high``.  Every
-        participant of the cohort table is in ``n`` at every wave; a participant
-        without a row at a wave (or a row with no answer) did not respond.  If
-        intakes reached different waves, analyse each intake on its own.
+        ``.table``: ``months, group, n, events, rate, ci_low, ci_high``.  ``n``
+        counts the participants of the group *due* at the wave: those with a row
+        at it, and everyone of an intake (``cohort``) of which anyone has a row at
+        it (the wave was run for that intake; without a ``cohort`` column, everyone).
+        A due participant without a row, or with a row not answered, did not
+        respond; one not yet due is in no ``n`` (the notes count them).
 
     Examples
     --------
@@ -138,7 +123,7 @@ def response_by_wave(
     _check_alpha(alpha)
     check_column_name(by, "by", optional=True)
     wd = wave_data(data, [by], purpose="response_by_wave")
-    answered, _, study = _response_matrix(wd)
+    answered, study = wd.answered(), np.asarray(wd.months)
     if by is None:
         group = pd.Series(ALL, index=wd.people.index, dtype=object)
         order: list[Any] = [ALL]
@@ -148,15 +133,17 @@ def response_by_wave(
     n_people = len(wd.people)
     months = np.repeat(study, n_people)
     groups = pd.Series(np.tile(group.to_numpy(dtype=object), study.size), dtype=object)
-    y = answered.T.reshape(-1).astype(float)
+    y = np.where(wd.due, answered, np.nan).T.reshape(-1)
     table = _rate_rows(months, groups, y, order, list(study), alpha)
     notes = list(wd.notes)
     missing = int(group.isna().sum())
     if missing:
         notes.append(f"{missing} participant(s) with a missing {by!r} are in no group")
     notes.append(
-        "every participant of the cohort table counts at every wave; no row at a wave is no answer"
+        "every participant due at a wave counts (a row at it, or an intake that ran it); a due "
+        "participant without a row did not answer"
     )
+    notes += not_due_note(wd)
     return ResponseResult(
         method=f"share who answered, Wilson score {100 * (1 - alpha):g}% CI",
         table=table,
@@ -254,7 +241,7 @@ def response_model(
             f"defaults {list(DEFAULT_COVARIATES)} varies in the cohort table)."
         )
     wd = wave_data(data, covs, purpose="response_model")
-    answered, _, study = _response_matrix(wd)
+    answered, study = wd.answered(), np.asarray(wd.months)
     wanted = study if months is None else np.atleast_1d(np.asarray(months, dtype=float))
     unknown = [plain(m) for m in wanted if m not in study]
     if unknown:
@@ -265,9 +252,11 @@ def response_model(
     models: dict[float, Any] = {}
     notes = list(wd.notes)
     caught: list[str] = []
+    notes += not_due_note(wd, list(wanted))
     for m in wanted:
-        frame = wd.people[covs].copy()
-        frame["responded"] = answered[:, int(np.searchsorted(study, m))]
+        k = int(np.searchsorted(study, m))
+        frame = wd.people.loc[wd.due[:, k], covs].copy()
+        frame["responded"] = answered[wd.due[:, k], k]
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
             res = outcome_model(frame, "responded", covs, alpha=alpha)
@@ -431,6 +420,26 @@ _GENDER_WORDS = {
     "self_described": "participants who self-described their gender",
     "not_stated": "participants who did not state their gender",
 }
+
+
+def ever_by_wave(Y: np.ndarray, answered: np.ndarray) -> np.ndarray:
+    """Ever yes by each wave, from answers recorded "since the previous answered wave".
+
+    ``Y`` (people x waves) holds the answers (NaN: none); ``answered`` the waves
+    answered.  Yes when any answered wave up to the wave said yes; no when the
+    person answered the wave and every answered wave up to it said no (an answered
+    wave that left the question empty leaves a gap a later no does not cover, as
+    in :func:`~mentoranalytics.promotion_intervals`); NaN otherwise.
+
+    >>> Y = np.array([[0, np.nan, 1.0], [np.nan, 0, 0], [0, np.nan, 0]])
+    >>> answered = np.array([[1, 0, 1], [1, 1, 1], [1, 1, 1]], dtype=bool)
+    >>> ever_by_wave(Y, answered).tolist()
+    [[0.0, nan, 1.0], [nan, nan, nan], [0.0, nan, nan]]
+    """
+    said = answered & ~np.isnan(Y)
+    yes = np.maximum.accumulate(np.where(said, Y, 0.0), axis=1) == 1
+    gap = np.logical_or.accumulate(answered & np.isnan(Y), axis=1)
+    return np.where(answered & yes, 1.0, np.where(said & ~gap, 0.0, np.nan))
 
 
 def _fit_response(X: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, list[str]]:
@@ -622,38 +631,52 @@ def attrition_sensitivity(
         covs = [*covs, by]
     wd = wave_data(data, covs, purpose="attrition_sensitivity")
     notes = list(wd.notes)
-    answered, _, study = _response_matrix(wd)
+    answered, study = wd.answered(), np.asarray(wd.months)
     t = len(study) - 1 if at_months is None else int(np.searchsorted(study, float(at_months)))
     if at_months is not None and (t >= len(study) or study[t] != float(at_months)):
         raise AnalysisError(
             f"at_months={plain(at_months)!r} is not a wave of the follow-up; waves: "
             f"{[plain(m) for m in study]}."
         )
+    at = float(study[t])
     # the outcome per person and wave (NaN when not answered)
     values, kind_y = outcome_values(wd.waves, outcome)
-    people_ids = wd.people["participant_id"].astype("string").to_numpy(dtype=object)
-    row = pd.Index(people_ids).get_indexer(wd.waves["participant_id"])
-    col = np.searchsorted(study, wd.waves["months"].to_numpy(dtype=float))
+    row, col = wd.cells()
     Y = np.full(answered.shape, np.nan)
     responded = wd.waves["responded"].to_numpy(dtype=bool)
     Y[row[responded], col[responded]] = values[responded]
     if outcome in SINCE_LAST_WAVE and kind_y == "binary":
-        ever = np.maximum.accumulate(np.nan_to_num(Y, nan=0.0) * answered, axis=1)
-        Y = np.where(answered & (~np.isnan(Y) | (ever == 1)), ever, np.nan)
-        notes.append(f"{outcome!r} is read as ever {outcome} by the wave (at any answered wave)")
-    observed = ~np.isnan(Y)
-    observed = observed[:, : t + 1]
-    Y = Y[:, : t + 1]
+        Y = ever_by_wave(Y, answered)
+        notes.append(
+            f"{outcome!r} is read as ever {outcome} by the wave: yes at any answered wave up to "
+            "it; no when every answered wave up to it said no (each answer covers the time "
+            "since the previous answered wave)"
+        )
+    # only the people due at the wave; the response model runs over the waves all of
+    # them were due at
+    due_t = wd.due[:, t]
+    notes += not_due_note(wd, [at])
+    chain = [k for k in range(t + 1) if wd.due[due_t, k].all()]
+    if len(chain) < t + 1:
+        notes.append(
+            "waves not run for every intake due at "
+            f"{at:g} months ({[plain(study[k]) for k in range(t) if k not in chain]}) are left "
+            "out of the response model"
+        )
+    observed = ~np.isnan(Y[:, chain])
+    Y = Y[:, chain]
+    t = len(chain) - 1
     # the baseline design
     from .models import _build_design
 
     base = wd.people[covs]
     complete = base.notna().all(axis=1).to_numpy()
-    if not complete.all():
+    if not complete[due_t].all():
         notes.append(
-            f"{int((~complete).sum())} participant(s) with a missing baseline column "
+            f"{int((~complete & due_t).sum())} participant(s) with a missing baseline column "
             f"({covs}) left out of both estimates"
         )
+    complete = complete & due_t
     design = _build_design(base[complete].reset_index(drop=True), covs, {}, None, intercept=True)
     X = design.X.to_numpy(dtype=float)
     observed, Y = observed[complete], Y[complete]
@@ -665,7 +688,7 @@ def attrition_sensitivity(
             "response model uses baseline characteristics only"
         )
     if not observed[:, t].any():
-        raise AnalysisError(f"No one answered {outcome!r} at {study[t]:g} months: no estimate.")
+        raise AnalysisError(f"No one answered {outcome!r} at {at:g} months: no estimate.")
     if by is None:
         groups = pd.Series(ALL, index=range(int(complete.sum())), dtype=object)
         order: list[Any] = [ALL]
@@ -746,8 +769,8 @@ def attrition_sensitivity(
             )
         if kind == "rate":
             wlo, whi = max(0.0, wlo), min(1.0, whi)
-        rows.append((g, "complete_case", study[t], n, events, cc, lo, hi, cc_method))
-        rows.append((g, "weighted", study[t], n, events, ipw, wlo, whi, w_method))
+        rows.append((g, "complete_case", at, n, events, cc, lo, hi, cc_method))
+        rows.append((g, "weighted", at, n, events, ipw, wlo, whi, w_method))
         diff = ipw - cc
         outside = bool(n and (ipw < lo or ipw > hi))
         disagree = bool(outside or (np.isfinite(diff) and abs(diff) >= margin))
@@ -811,7 +834,7 @@ def attrition_sensitivity(
     warn = list(caught)
     if int(ans.sum()) < 30:
         warn.append(
-            f"only {int(ans.sum())} people answered at {study[t]:g} months: the response model "
+            f"only {int(ans.sum())} people answered at {at:g} months: the response model "
             "and the weights are very uncertain"
         )
     for message in warn:
@@ -835,7 +858,7 @@ def attrition_sensitivity(
         weights=weights_table,
         outcome=outcome,
         by=by,
-        months=float(study[t]),
+        months=float(at),
         kind=kind,
         response_design=design_name,
         covariates=tuple(covs),

@@ -55,6 +55,7 @@ from .._conventions import (
 from .._frame import resolve_rng
 from ..exceptions import AnalysisError, SmallSampleWarning, require_columns
 from ._result import Result
+from ._wavedata import check_waves, wave_data, waves_of
 from .survival import _as_number, _check_alpha, _level, _row_list
 
 __all__ = [
@@ -67,16 +68,6 @@ __all__ = [
     "promotion_intervals",
 ]
 
-#: Outcome columns of a follow-up wave (a filled one means the person responded).
-_WAVE_OUTCOMES = (
-    "current_level",
-    "promoted",
-    "role_change",
-    "employer_change",
-    "joined_mentor_organisation",
-    "in_contact_with_mentor",
-    "career_satisfaction",
-)
 _SMALL_GROUP = 5
 _SCORES = ("logrank", "wilcoxon")
 _TEST_METHODS = ("score", "permutation")
@@ -88,36 +79,23 @@ _WITHIN = ("linear", "nan")
 # --------------------------------------------------------------------------------------
 
 
-def _waves_of(obj: Any) -> pd.DataFrame:
-    if isinstance(obj, pd.DataFrame):
-        return obj
-    if hasattr(obj, "waves"):
-        waves = getattr(obj, "waves", None)
-        if waves is None:
-            raise AnalysisError(
-                "This cohort has no follow-up waves. Load them with "
-                "ma.load_cohort(..., followup='waves.xlsx')."
-            )
-        if not isinstance(waves, pd.DataFrame):
-            raise AnalysisError(f"cohort.waves must be a DataFrame, not {type(waves).__name__}.")
-        return waves
-    raise AnalysisError(
-        f"promotion_intervals needs a Cohort with follow-up waves or a long DataFrame of "
-        f"waves (participant_id, months, promoted), not {type(obj).__name__}."
-    )
-
-
 def promotion_intervals(cohort_or_waves: Any, *, include: Sequence[str] = ()) -> pd.DataFrame:
     """One interval per person in which the first promotion happened.
 
-    The promotion lies in ``(left, right]``: ``right`` is the months of the first
-    responded wave that says ``promoted``, ``left`` the months of the last responded
-    wave before it (0, the programme, when the first responded wave already says
-    promoted).  Someone never seen promoted has ``left`` = the months of their last
-    responded wave and ``right = inf`` (right-censored).  Waves without a response,
-    and responded waves that leave ``promoted`` empty, say nothing about promotion
-    and are skipped (a promotion reported after a skipped wave lies in the longer
-    interval back to the last wave that was answered).
+    ``promoted`` at a wave says whether the participant was promoted since their
+    previous *answered* wave (since the programme, for the first), as
+    :func:`~mentoranalytics.simulate_waves` records it.  So the promotion lies in
+    ``(left, right]``: ``right`` is the months of the first responded wave that
+    says ``promoted``; ``left`` the months of the last wave of the unbroken run of
+    answered waves saying not promoted from the start (0, the programme, when
+    there is none).  Waves without a response are skipped: the next answer covers
+    them (a promotion reported after a skipped wave lies in the longer interval
+    back to the last wave that was answered).  A responded wave that leaves
+    ``promoted`` empty ends the run: a later "no" covers only the time since that
+    wave, so the time before it stays unknown.  Someone never seen promoted has
+    ``left`` = the end of that run and ``right = inf`` (right-censored); someone
+    whose run is empty and who was never seen promoted says nothing about the first
+    promotion and is left out (counted).
 
     Parameters
     ----------
@@ -162,62 +140,38 @@ def promotion_intervals(cohort_or_waves: Any, *, include: Sequence[str] = ()) ->
     1              b  12.0    inf                2
     2              c   0.0    6.0                1
     """
-    waves = _waves_of(cohort_or_waves)
     include = check_column_names(list(include), "include") if include else []
-    if include and isinstance(cohort_or_waves, pd.DataFrame):
-        raise AnalysisError(
-            "include= adds columns of the cohort table, so it needs a Cohort; with a frame of "
-            "waves, merge the columns yourself on 'participant_id'."
-        )
     purpose = "promotion intervals from follow-up waves"
-    require_columns(waves, ["participant_id", "months", "promoted"], purpose=purpose)
-    if waves.empty:
-        raise AnalysisError("The follow-up table has no rows.")
-    months = _as_number(waves["months"], "months")
-    bad = months < 0
-    if bad.any():
-        raise AnalysisError(
-            f"Column 'months' must hold months >= 0; {int(bad.sum())} row(s) are negative "
-            f"(rows {_row_list(waves.index, bad)}). Correct them."
-        )
-    promoted = yes_no(waves["promoted"], "promoted", strict=True).to_numpy()
-    derived = np.zeros(len(waves), dtype=bool)
-    for column in _WAVE_OUTCOMES:
-        if column in waves.columns:
-            derived |= ~waves[column].isna().to_numpy()
-    if "responded" in waves.columns:
-        answered = yes_no(waves["responded"], "responded", strict=True).to_numpy()
-        responded = np.where(np.isnan(answered), derived, answered == 1)
+    if isinstance(cohort_or_waves, pd.DataFrame):
+        if include:
+            raise AnalysisError(
+                "include= adds columns of the cohort table, so it needs a Cohort; with a frame "
+                "of waves, merge the columns yourself on 'participant_id'."
+            )
+        require_columns(cohort_or_waves, ["participant_id", "promoted"], purpose=purpose)
+        if cohort_or_waves.empty:
+            raise AnalysisError("The follow-up table has no rows.")
+        waves = check_waves(cohort_or_waves, purpose=purpose)
+    elif hasattr(cohort_or_waves, "waves") or isinstance(cohort_or_waves, tuple):
+        _, raw, _ = waves_of(cohort_or_waves, purpose)
+        require_columns(raw, ["participant_id", "promoted"], purpose=purpose)
+        if raw.empty:
+            raise AnalysisError("The follow-up table has no rows.")
+        waves = wave_data(cohort_or_waves, include, purpose=purpose).waves
     else:
-        responded = derived
-    pid = waves["participant_id"]
-    missing_id = pid.isna().to_numpy() | np.isnan(months)
+        raise AnalysisError(
+            f"promotion_intervals needs a Cohort with follow-up waves or a long DataFrame of "
+            f"waves (participant_id, months, promoted), not {type(cohort_or_waves).__name__}."
+        )
+    months = waves["months"].to_numpy(dtype=float, na_value=np.nan)
+    promoted = yes_no(waves["promoted"], "promoted", strict=True).to_numpy()
+    responded = waves["responded"].to_numpy(dtype=bool, na_value=False)
     notes: list[str] = []
     excluded: dict[str, int] = {}
-    if missing_id.any():
-        raise AnalysisError(
-            f"{int(missing_id.sum())} follow-up row(s) have 'participant_id' or 'months' empty "
-            f"(rows {_row_list(waves.index, missing_id)}). Fill them in or drop those rows."
-        )
-    codes_all, ids = pd.factorize(pid.astype(str), sort=True)
+    codes_all, ids = pd.factorize(waves["participant_id"].astype(str), sort=True)
     order = np.lexsort((months, codes_all))
     codes = codes_all[order]
     m = months[order]
-    same = np.r_[False, (codes[1:] == codes[:-1]) & (m[1:] == m[:-1])]
-    if same.any():
-        dup = np.zeros(len(waves), dtype=bool)
-        dup[order[same]] = True
-        dup[order[np.r_[same[1:], False]]] = True
-        raise AnalysisError(
-            f"A participant appears twice at the same months (duplicate wave) in rows "
-            f"{_row_list(waves.index, dup)}. Keep one row per participant per wave."
-        )
-    silent = ~responded & ~np.isnan(promoted)
-    if silent.any():
-        notes.append(
-            f"{int(silent.sum())} wave row(s) say 'promoted' although the participant did "
-            "not respond; those rows were not used."
-        )
     n_people = len(ids)
     resp = responded[order]
     prom = promoted[order]
@@ -225,17 +179,29 @@ def promotion_intervals(cohort_or_waves: Any, *, include: Sequence[str] = ()) ->
     waves_responded = np.bincount(codes, weights=resp, minlength=n_people).astype(int)
     has_info = np.bincount(codes, weights=informative, minlength=n_people) > 0
 
-    right = np.full(n_people, np.inf)
-    hit = np.flatnonzero(informative & (prom == 1))
-    first_codes, first_at = np.unique(codes[hit], return_index=True)
-    right[first_codes] = m[hit[first_at]]  # sorted by months within a person
-    before = np.flatnonzero(informative & (m < right[codes]))
+    def first_months(mask: np.ndarray) -> np.ndarray:
+        out = np.full(n_people, np.inf)
+        hit = np.flatnonzero(mask)
+        first_codes, first_at = np.unique(codes[hit], return_index=True)
+        out[first_codes] = m[hit[first_at]]  # sorted by months within a person
+        return out
+
+    right = first_months(informative & (prom == 1))
+    # an answered wave that leaves 'promoted' empty ends the run of known "no"s
+    gap = first_months(resp & np.isnan(prom))
+    end = np.minimum(right, gap)
+    before = np.flatnonzero(informative & (m < end[codes]))
     left = np.zeros(n_people)
     if before.size:
         bc = codes[before]
         last = np.r_[bc[1:] != bc[:-1], True]
         left[bc[last]] = m[before[last]]
-
+    unknown = has_info & (left == 0) & ~np.isfinite(right) & np.isfinite(gap)
+    if unknown.any():
+        reason = "an answered wave left 'promoted' empty before any said no or yes"
+        excluded[reason] = int(unknown.sum())
+        notes.append(f"{int(unknown.sum())} participant(s) left out: {reason}.")
+        has_info = has_info & ~unknown
     keep = has_info
     no_answer = (waves_responded == 0).sum()
     empty = ((waves_responded > 0) & ~has_info).sum()
@@ -255,23 +221,9 @@ def promotion_intervals(cohort_or_waves: Any, *, include: Sequence[str] = ()) ->
         }
     )
     if include:
-        table = getattr(cohort_or_waves, "data", None)
-        if not isinstance(table, pd.DataFrame):
-            raise AnalysisError("include= needs a Cohort whose .data is the cohort table.")
-        require_columns(table, ["participant_id", *include], purpose="include=")
-        extra = table[["participant_id", *include]].copy()
-        extra["participant_id"] = extra["participant_id"].astype(str)
-        extra = extra.drop_duplicates("participant_id")
-        out = out.merge(extra, on="participant_id", how="left", validate="one_to_one")
-        unknown = (
-            out[include[0]].isna().to_numpy()
-            & ~out["participant_id"].isin(extra["participant_id"]).to_numpy()
-        )
-        if unknown.any():
-            notes.append(
-                f"{int(unknown.sum())} participant(s) with waves are not in the cohort table; "
-                f"their {include} are empty."
-            )
+        first = waves.drop_duplicates("participant_id").set_index("participant_id")
+        for column in include:
+            out[column] = first[column].reindex(out["participant_id"]).to_numpy()
     out.attrs["excluded"] = excluded
     out.attrs["notes"] = notes
     return out
@@ -615,7 +567,7 @@ def _interval_frame(
     columns = {k: v for k, v in extra.items() if v is not None}
     notes: list[str] = []
     excluded: dict[str, int] = {}
-    if not isinstance(data, pd.DataFrame) and hasattr(data, "waves"):
+    if not isinstance(data, pd.DataFrame) and (hasattr(data, "waves") or isinstance(data, tuple)):
         if (left, right) != ("left", "right"):
             raise AnalysisError(
                 "With a Cohort, the intervals come from its follow-up waves; left= and "

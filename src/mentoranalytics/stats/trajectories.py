@@ -22,7 +22,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,8 @@ from .._conventions import (
 )
 from ..exceptions import AnalysisError, ColumnError, SmallSampleWarning
 from ._result import Result
-from ._wavedata import WaveData, outcome_values, wave_data
+from ._wavedata import WaveData, not_due_note, outcome_values, wave_data
+from .survival import _check_alpha
 
 __all__ = [
     "PersistenceResult",
@@ -58,13 +59,6 @@ ALL = "all"
 
 Corr = Literal["exchangeable", "independence", "ar1"]
 TimeScale = Literal["months", "years", "wave"]
-
-
-def _check_alpha(alpha: float) -> None:
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
-        raise AnalysisError(
-            f"alpha must be a number strictly between 0 and 1 (e.g. 0.05); got {alpha!r}."
-        )
 
 
 def _groups(wd: WaveData, by: str | None) -> tuple[pd.Series, list[Any]]:
@@ -111,7 +105,7 @@ def _long(
         [by, *extra, "participant_level" if use_baseline else None],
         purpose=purpose,
     )
-    notes = list(wd.notes)
+    notes = list(wd.notes) + not_due_note(wd)
     y, kind = outcome_values(wd.waves, outcome)
     groups, order = _groups(wd, by)
     frame = pd.DataFrame(
@@ -358,7 +352,30 @@ def trajectory(
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class PersistenceResult(Result):
+class WaveRateResult(Result):
+    """A per-wave rate table (``months, group, n, events, rate, ci_low, ci_high``).
+
+    The base of :class:`PersistenceResult` and
+    :class:`~mentoranalytics.stats.attrition.ResponseResult`.
+    """
+
+    table: pd.DataFrame
+    by: str | None
+    alpha: float = 0.05
+    _what: ClassVar[str] = "Rate by wave"
+    _name: ClassVar[str] = "rates"
+
+    @property
+    def title(self) -> str:
+        by = f" by {self.by}" if self.by else ""
+        return f"{self._what}{by}"
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {self._name: self.table}
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class PersistenceResult(WaveRateResult):
     """Result of :func:`relationship_persistence`.
 
     Attributes
@@ -371,17 +388,8 @@ class PersistenceResult(Result):
     alpha : float
     """
 
-    table: pd.DataFrame
-    by: str | None
-    alpha: float = 0.05
-
-    @property
-    def title(self) -> str:
-        by = f" by {self.by}" if self.by else ""
-        return f"Still in contact with the mentor, by wave{by}"
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return {"persistence": self.table}
+    _what: ClassVar[str] = "Still in contact with the mentor, by wave"
+    _name: ClassVar[str] = "persistence"
 
 
 def relationship_persistence(
@@ -436,6 +444,7 @@ def relationship_persistence(
             "the cohort table does not say who secured a mentor: every answer to "
             "in_contact_with_mentor is counted"
         )
+    notes += not_due_note(wd)
     y, kind = outcome_values(wd.waves, "in_contact_with_mentor")
     if kind != "binary":
         raise AnalysisError("Column 'in_contact_with_mentor' must hold yes/no values.")
