@@ -45,8 +45,8 @@ def test_response_counts_are_the_answers_of_those_due(sample_report):
     cohort, report = sample_report
     table = _tables(_section(report, "careers"))["followup_response"].frame
     waves, data = cohort.waves, cohort.data
-    intake = dict(zip(data["participant_id"].astype(str), data["cohort"].astype(str)))
-    gender = dict(zip(data["participant_id"].astype(str), data["gender"].astype(str)))
+    intake = dict(zip(data["participant_id"].astype(str), data["cohort"].astype(str), strict=True))
+    gender = dict(zip(data["participant_id"].astype(str), data["gender"].astype(str), strict=True))
     w = waves.assign(_intake=waves["participant_id"].astype(str).map(intake))
     for (months, group), row in table.iterrows():
         run_for = set(w.loc[w["months"] == months, "_intake"])

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import MentorAnalyticsError
+from ..stats._wavedata import due_matrix
 from .model import Block, Paragraph, Section, TableBlock
 from .sections import (
     ReportContext,
@@ -60,7 +61,12 @@ def _wide(ctx: ReportContext, waves: pd.DataFrame) -> tuple[pd.DataFrame, list[f
     row_of = pd.Series(data.index, index=pid.to_numpy())
     w = waves[waves["participant_id"].astype(str).isin(set(pid))]
     months = sorted(float(m) for m in w["months"].dropna().unique())
-    due = _due(data, w)  # participant_id x months, True where due
+    # due: the wave was run for the participant's intake (everyone's rows tell)
+    everyone = ctx.all_data
+    matrix = due_matrix(everyone, waves, months)
+    due = pd.DataFrame(
+        matrix, index=everyone["participant_id"].astype(str).to_numpy(), columns=months
+    )
     out: dict[str, pd.Series] = {}
     answered = w["responded"].astype("boolean").fillna(False).astype(bool)
     for m in months:
@@ -81,26 +87,6 @@ def _wide(ctx: ReportContext, waves: pd.DataFrame) -> tuple[pd.DataFrame, list[f
                 values.loc[rows] = at[col].to_numpy()
             out[f"{name}_{_month(m)}"] = values
     return pd.DataFrame(out, index=data.index), months
-
-
-def _due(data: pd.DataFrame, waves: pd.DataFrame) -> pd.DataFrame:
-    """participant_id x months: True where the wave was run for the participant (a row
-    at that wave, answered or not, or a row of anyone of the same intake)."""
-    pid = data["participant_id"].astype(str)
-    intake = data["cohort"].astype(str) if "cohort" in data else pd.Series("all", index=data.index)
-    intake_of = pd.Series(intake.to_numpy(), index=pid.to_numpy())
-    w = waves.assign(_pid=waves["participant_id"].astype(str))
-    w = w.assign(_intake=intake_of.reindex(w["_pid"]).to_numpy())
-    run = set(zip(w["_intake"], w["months"].astype(float), strict=True))
-    own = set(zip(w["_pid"], w["months"].astype(float), strict=True))
-    months = sorted(float(m) for m in w["months"].dropna().unique())
-    return pd.DataFrame(
-        {
-            m: [(p, m) in own or (i, m) in run for p, i in zip(pid, intake, strict=True)]
-            for m in months
-        },
-        index=pid.to_numpy(),
-    )
 
 
 def careers_section(ctx: ReportContext) -> Section | None:
