@@ -348,6 +348,24 @@ def _on_grid(
     return left_g, right_g
 
 
+def _best_schedule(
+    groups: np.ndarray, right: np.ndarray, seen: list[np.ndarray], grid: list[float], policy: Any
+) -> list[float]:
+    """The largest subset of the wave times (the later times on ties) on which no group x
+    interval cell is small; the last time alone when none is."""
+    import itertools
+
+    times = list(grid)
+    if len(times) > 10:  # too many subsets: keep every second wave, then search
+        times = times[1::2]
+    for size in range(len(times) - 1, 0, -1):
+        for subset in itertools.combinations(reversed(times), size):
+            trial = sorted(subset)
+            if not _small_cells(groups, *_on_grid(right, seen, trial), policy):
+                return trial
+    return [times[-1]]
+
+
 def _small_cells(groups: np.ndarray, left: np.ndarray, right: np.ndarray, policy: Any) -> int:
     informative = (left > 0) | np.isfinite(right)  # (0, inf) says nothing: left out
     labels = _interval_labels(left[informative], right[informative]).to_numpy()
@@ -386,19 +404,9 @@ def _promotion_blocks(ctx: ReportContext, waves: pd.DataFrame) -> list[Block]:
     seen = [months_of.get(p, np.zeros(0)) for p in iv["participant_id"].astype(str)]
     grid = sorted(float(m) for m in w["months"].dropna().unique())
     left, right = _on_grid(right, seen, grid)
-    # fewer wave times (the one whose removal leaves the fewest small cells first) until
-    # no group x interval cell is small
-    while ctx.policy.suppresses and len(grid) > 1:
-        if not _small_cells(groups, left, right, ctx.policy):
-            break
-        trials = [[t for t in grid if t != drop] for drop in grid]
-        grid = min(
-            trials,
-            key=lambda gr: (
-                _small_cells(groups, *_on_grid(iv["right"].to_numpy(float), seen, gr), ctx.policy),
-                -len(gr),
-            ),
-        )
+    # the most wave times (latest first on ties) whose intervals leave no small cell
+    if ctx.policy.suppresses and _small_cells(groups, left, right, ctx.policy):
+        grid = _best_schedule(groups, iv["right"].to_numpy(dtype=float), seen, grid, ctx.policy)
         left, right = _on_grid(iv["right"].to_numpy(dtype=float), seen, grid)
     informative = (left > 0) | np.isfinite(right)
     frame, left, right = frame[informative], left[informative], right[informative]
