@@ -22,7 +22,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-EXPECTED = ["01_quickstart.ipynb", "02_small_cohorts.ipynb", "03_your_own_study.ipynb"]
+EXPECTED = [
+    "01_quickstart.ipynb",
+    "02_small_cohorts.ipynb",
+    "03_your_own_study.ipynb",
+    "04_careers_over_time.ipynb",
+]
 
 #: Pseudonymous participant codes of the samples and of notebook 03 (P0001, B0012, ...).
 PARTICIPANT_CODE = re.compile(r"\b[A-Z]\d{4}\b")
