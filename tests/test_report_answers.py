@@ -169,7 +169,12 @@ def test_first_page_answers_the_four_questions_in_words(sample_page: _Page) -> N
         assert not re.search(r"\[|acme|prop_mediated|total_effect|[a-z]_[a-z]", answer), answer
         assert answer.endswith(".")
     assert sample_page.image_sections.count("answers") == 1  # the one chart that shows it
-    assert len(sample_page.answers) == 5  # the four questions and what the data can show
+    # the four questions, the fifth on the follow-up waves (the sample has them) and what
+    # the data can show
+    assert len(sample_page.answers) == 6
+    assert questions[4] == (
+        "5. Over the follow-up surveys, were women promoted at a different pace from men?"
+    )
 
 
 def test_question_1_is_worded_by_its_adjusted_p_values(
