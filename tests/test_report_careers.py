@@ -69,16 +69,22 @@ def test_every_number_of_the_section_was_decided_by_the_gate(sample_report):
 
 
 def test_intervals_on_a_coarser_schedule():
-    seen = [
-        np.array([6.0, 12.0, 24.0]),  # promoted, first reported at 24
-        np.array([6.0, 12.0]),  # promoted at 12 (off the grid), then no answer at 24
-        np.array([6.0, 24.0]),  # never promoted
-    ]
+    months = np.array([6.0, 12.0, 24.0])
+    asked = np.array(
+        [
+            [True, True, True],  # promoted, first reported at 24
+            [True, True, False],  # promoted at 12 (off the grid), then no answer at 24
+            [True, False, True],  # never promoted
+        ]
+    )
     right = np.array([24.0, 12.0, np.inf])
-    left, right_g = _on_grid(right, seen, [6.0, 24.0])
+    left, right_g = _on_grid(right, asked, months, [6.0, 24.0])
     assert list(left) == [6.0, 6.0, 24.0]
     # the promotion at 12 is not carried to 24, a wave the person missed: right-censored
     assert list(right_g) == [24.0, np.inf, np.inf]
+    # on the full schedule nothing changes
+    left, right_g = _on_grid(right, asked, months, list(months))
+    assert list(left) == [12.0, 6.0, 24.0] and list(right_g) == [24.0, 12.0, np.inf]
 
 
 def _small_cohort(n: int, seed: int):

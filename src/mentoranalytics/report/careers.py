@@ -327,29 +327,30 @@ def _contact_blocks(ctx: ReportContext, d: pd.DataFrame, months: list[float]) ->
 
 
 def _on_grid(
-    right: np.ndarray, seen: list[np.ndarray], grid: Sequence[float]
+    right: np.ndarray, asked: np.ndarray, months: np.ndarray, grid: Sequence[float]
 ) -> tuple[np.ndarray, np.ndarray]:
     """The intervals as if the study had asked only at the ``grid`` times.
 
-    ``seen[i]`` are the months person ``i`` answered (with the promotion question
-    filled), ``right[i]`` the month their first promotion was reported (inf if never).
-    Keeping only answers at grid times is a coarser inspection schedule, independent of
-    when promotions happen, so the Turnbull estimate stays valid on it (a promotion
-    reported at a wave off the grid is not carried to a grid wave the person missed)."""
-    g = np.asarray(sorted(grid), dtype=float)
-    left_g = np.zeros(right.size)
-    right_g = np.full(right.size, np.inf)
-    for i, (r, s) in enumerate(zip(right, seen, strict=True)):
-        asked = s[np.isin(s, g)]
-        before = asked[asked < r]
-        after = asked[asked >= r]
-        left_g[i] = before.max() if before.size else 0.0
-        right_g[i] = after.min() if after.size else np.inf
+    ``asked`` (people x ``months``) marks the waves each person answered with the
+    promotion question filled; ``right`` is the month their first promotion was reported
+    (inf if never).  Keeping only answers at grid times is a coarser inspection schedule,
+    independent of when promotions happen, so the Turnbull estimate stays valid on it (a
+    promotion reported at a wave off the grid is not carried to a grid wave the person
+    missed)."""
+    use = asked & np.isin(months, np.asarray(grid, dtype=float))[None, :]
+    r = right[:, None]
+    left_g = np.where(use & (months[None, :] < r), months[None, :], 0.0).max(axis=1)
+    right_g = np.where(use & (months[None, :] >= r), months[None, :], np.inf).min(axis=1)
     return left_g, right_g
 
 
 def _best_schedule(
-    groups: np.ndarray, right: np.ndarray, seen: list[np.ndarray], grid: list[float], policy: Any
+    groups: np.ndarray,
+    right: np.ndarray,
+    asked: np.ndarray,
+    months: np.ndarray,
+    grid: list[float],
+    policy: Any,
 ) -> list[float]:
     """The largest subset of the wave times (the later times on ties) on which no group x
     interval cell is small; the last time alone when none is."""
@@ -361,15 +362,20 @@ def _best_schedule(
     for size in range(len(times) - 1, 0, -1):
         for subset in itertools.combinations(reversed(times), size):
             trial = sorted(subset)
-            if not _small_cells(groups, *_on_grid(right, seen, trial), policy):
+            if not _small_cells(groups, *_on_grid(right, asked, months, trial), policy):
                 return trial
     return [times[-1]]
 
 
 def _small_cells(groups: np.ndarray, left: np.ndarray, right: np.ndarray, policy: Any) -> int:
-    informative = (left > 0) | np.isfinite(right)  # (0, inf) says nothing: left out
-    labels = _interval_labels(left[informative], right[informative]).to_numpy()
-    counts = pd.crosstab(groups[informative], labels).to_numpy()
+    """Small cells of the table group x (left, right] interval ((0, inf) left out)."""
+    informative = (left > 0) | np.isfinite(right)
+    g_codes, _ = pd.factorize(groups[informative])
+    pairs = np.column_stack([left[informative], right[informative]])
+    _, t_codes = np.unique(pairs, axis=0, return_inverse=True)
+    t_codes = t_codes.reshape(-1)
+    n_g, n_t = int(g_codes.max(initial=-1)) + 1, int(t_codes.max(initial=-1)) + 1
+    counts = np.bincount(g_codes * n_t + t_codes, minlength=n_g * n_t).reshape(n_g, n_t)
     return int(policy._primary(counts).sum())
 
 
@@ -397,17 +403,23 @@ def _promotion_blocks(ctx: ReportContext, waves: pd.DataFrame) -> list[Block]:
     iv = iv.assign(_row=row_of.reindex(iv["participant_id"].astype(str)).to_numpy())
     frame = data.loc[iv["_row"].to_numpy(), [ctx.by]]
     groups = frame[ctx.by].astype(str).to_numpy()
-    right = iv["right"].to_numpy(dtype=float)
-    asked = w[w["responded"].astype("boolean").fillna(False).astype(bool) & w["promoted"].notna()]
-    by_person = asked.groupby(asked["participant_id"].astype(str))["months"]
-    months_of = {k: np.sort(v.to_numpy(dtype=float)) for k, v in by_person}
-    seen = [months_of.get(p, np.zeros(0)) for p in iv["participant_id"].astype(str)]
-    grid = sorted(float(m) for m in w["months"].dropna().unique())
-    left, right = _on_grid(right, seen, grid)
+    right_all = iv["right"].to_numpy(dtype=float)
+    answered = w[
+        w["responded"].astype("boolean").fillna(False).astype(bool) & w["promoted"].notna()
+    ]
+    months = np.asarray(sorted(float(m) for m in w["months"].dropna().unique()), dtype=float)
+    person = pd.Index(iv["participant_id"].astype(str)).get_indexer(
+        answered["participant_id"].astype(str)
+    )
+    wave = np.searchsorted(months, answered["months"].to_numpy(dtype=float))
+    asked = np.zeros((len(iv), months.size), dtype=bool)
+    asked[person[person >= 0], wave[person >= 0]] = True
+    grid = months.tolist()
+    left, right = _on_grid(right_all, asked, months, grid)
     # the most wave times (latest first on ties) whose intervals leave no small cell
     if ctx.policy.suppresses and _small_cells(groups, left, right, ctx.policy):
-        grid = _best_schedule(groups, iv["right"].to_numpy(dtype=float), seen, grid, ctx.policy)
-        left, right = _on_grid(iv["right"].to_numpy(dtype=float), seen, grid)
+        grid = _best_schedule(groups, right_all, asked, months, grid, ctx.policy)
+        left, right = _on_grid(right_all, asked, months, grid)
     informative = (left > 0) | np.isfinite(right)
     frame, left, right = frame[informative], left[informative], right[informative]
     labels = _interval_labels(left, right)
