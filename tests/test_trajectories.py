@@ -283,3 +283,31 @@ def test_rendering(sim):
     md = _quiet(ma.trajectory, sim, "career_satisfaction").to_markdown()
     assert md.startswith("**Mean career_satisfaction over follow-up waves by gender**")
     assert "reference group of 'gender': man" in repr(res)
+
+
+@pytest.mark.parametrize("corr", ["exchangeable", "independence"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_closed_form_gaussian_gee_equals_statsmodels(corr, seed):
+    # the package fits the Gaussian GEE by cluster sums; statsmodels' GEE is the reference
+    from statsmodels.genmod import cov_struct
+    from statsmodels.genmod.generalized_estimating_equations import GEE
+
+    from mentoranalytics.stats.trajectories import _linear_gee
+
+    rng = np.random.default_rng(seed)
+    people = 150
+    size = rng.integers(1, 7, people)  # unbalanced clusters, some of one answer
+    ids = np.repeat(np.arange(people), size)
+    n = ids.size
+    group = rng.integers(0, 2, people)[ids]
+    months = rng.choice([6.0, 12.0, 24.0, 36.0, 60.0], n)
+    X = np.column_stack([np.ones(n), group, months, group * months])
+    person = rng.normal(0, 0.8, people)[ids]
+    y = 3 + 0.3 * group + 0.02 * months - 0.01 * group * months + person + rng.normal(0, 1, n)
+    structure = cov_struct.Exchangeable() if corr == "exchangeable" else cov_struct.Independence()
+    ref = GEE(y, X, ids, cov_struct=structure).fit(maxiter=200, ctol=1e-10)
+    fast = _linear_gee(X, y, ids, corr)
+    np.testing.assert_allclose(fast.params, ref.params, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(fast.bse, ref.bse, rtol=1e-6)
+    if corr == "exchangeable":
+        assert fast.dependence == pytest.approx(float(structure.dep_params), rel=1e-6)

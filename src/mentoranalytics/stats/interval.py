@@ -330,27 +330,31 @@ def _npmle(
         p = np.array(start, dtype=float, copy=True)
     converged = np.zeros(w.shape[0], dtype=bool)
     for _ in range(max_iter):
-        p1 = _em_step(p, w, a, b, total)
-        p2 = _em_step(p1, w, a, b, total)
-        r = p1 - p
+        # only the replicates still moving are iterated (a bootstrap's slowest few would
+        # otherwise keep every replicate iterating)
+        act = np.flatnonzero(~converged)
+        pa, wa, ta = p[act], w[act], total[act]
+        p1 = _em_step(pa, wa, a, b, ta)
+        p2 = _em_step(p1, wa, a, b, ta)
+        r = p1 - pa
         v = p2 - p1 - r
         sr = np.sqrt((r**2).sum(axis=1))
         sv = np.sqrt((v**2).sum(axis=1))
         with np.errstate(divide="ignore", invalid="ignore"):
             alpha = np.where(sv > 0, -sr / sv, -1.0)
         alpha = np.minimum(alpha, -1.0)[:, None]
-        jump = p - 2 * alpha * r + alpha**2 * v
+        jump = pa - 2 * alpha * r + alpha**2 * v
         bad = ~np.all(np.isfinite(jump) & (jump >= 0), axis=1)
         jump[bad] = p2[bad]
-        new = _em_step(jump, w, a, b, total)
+        new = _em_step(jump, wa, a, b, ta)
         with np.errstate(invalid="ignore"):
-            worse = _loglik(new, w, a, b) < _loglik(p2, w, a, b)
+            worse = _loglik(new, wa, a, b) < _loglik(p2, wa, a, b)
         # a jump that emptied every interval of a pattern gives 0/0: keep the EM step
         worse |= ~np.all(np.isfinite(new), axis=1)
         new[worse] = p2[worse]
-        change = np.abs(new - p).max(axis=1)
-        p = new
-        converged = change < tol
+        change = np.abs(new - pa).max(axis=1)
+        p[act] = new
+        converged[act] = change < tol
         if converged.all():
             break
     p = np.where(p < 1e-12, 0.0, p)  # masses EM leaves at rounding level are zero

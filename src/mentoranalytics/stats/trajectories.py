@@ -496,7 +496,9 @@ class TrajectoryModelResult(Result):
     reference : object
         The reference group of ``by``.
     model : object
-        The statsmodels ``GEEResults``.
+        The fitted model: a :class:`LinearGEEFit` for the Gaussian GEE with exchangeable or
+        independence working correlation (closed form, same estimates as statsmodels),
+        otherwise the statsmodels ``GEEResults``.
     """
 
     table: pd.DataFrame
@@ -620,7 +622,7 @@ def trajectory_model(
     TrajectoryModelResult
         ``.table`` (``term, measure, estimate, ci_low, ci_high, p_value,
         std_error, method``), ``.test`` (robust Wald test of parallel
-        trajectories), ``.model`` (statsmodels ``GEEResults``).
+        trajectories), ``.model`` (the fitted model; see :class:`TrajectoryModelResult`).
 
     Examples
     --------
@@ -770,6 +772,94 @@ def trajectory_model(
     )
 
 
+@dataclass(frozen=True)
+class LinearGEEFit:
+    """A Gaussian GEE fitted in closed form (exchangeable or independence working
+    correlation): the same estimates as statsmodels' ``GEE`` (iterated to its fixed
+    point), in time linear in the number of answers.
+
+    Attributes
+    ----------
+    params, bse : ndarray
+        Estimates and robust (sandwich) standard errors, in the columns' order.
+    dependence : float
+        The working correlation (0 for independence).
+    scale : float
+        The residual variance (sum of squared residuals / (answers - parameters)).
+    iterations : int
+    """
+
+    params: np.ndarray
+    bse: np.ndarray
+    covariance: np.ndarray
+    dependence: float
+    scale: float
+    iterations: int
+
+    def cov_params(self) -> np.ndarray:
+        """The robust covariance matrix of the estimates."""
+        return self.covariance
+
+
+def _linear_gee(
+    X: np.ndarray, y: np.ndarray, ids: np.ndarray, corr: str, *, max_iter: int = 100
+) -> LinearGEEFit:
+    """Gaussian GEE with robust SEs by cluster sums (Liang & Zeger 1986).
+
+    With the exchangeable working correlation ``R = (1 - rho) I + rho J`` of a cluster of
+    size m, ``R^-1 = (I - c J) / (1 - rho)`` with ``c = rho / (1 + (m - 1) rho)``, so every
+    cluster enters through its sums only.  ``rho`` and the scale are the moment estimates
+    statsmodels' ``Exchangeable.update`` uses (degrees of freedom: the number of
+    parameters), alternated with the estimates to convergence.
+    """
+    import scipy.sparse as sp
+
+    n, p = X.shape
+    codes, _ = pd.factorize(ids)
+    groups = int(codes.max()) + 1
+    member = sp.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(groups, n))
+    size = np.asarray(member.sum(axis=1)).ravel()
+    sums_x = np.asarray(member @ X)  # clusters x p
+    sums_y = member @ y
+    xtx, xty = X.T @ X, X.T @ y
+    pairs = float((size * (size - 1) / 2).sum())
+    rho = 0.0
+    beta = np.linalg.solve(xtx, xty)
+    iterations = 0
+    while iterations < max_iter:
+        iterations += 1
+        resid = y - X @ beta
+        ssr = float(resid @ resid)
+        scale = ssr / (n - p)
+        if corr == "exchangeable" and pairs > p:
+            sums_r = member @ resid
+            cross = float(((sums_r**2).sum() - ssr) / 2) / scale
+            rho = cross / (pairs - p)
+        c = rho / (1 + (size - 1) * rho)
+        a = xtx - (sums_x * c[:, None]).T @ sums_x
+        b = xty - (sums_x * c[:, None]).T @ sums_y
+        new = np.linalg.solve(a, b)
+        change = float(np.abs(new - beta).max())
+        beta = new
+        if corr != "exchangeable" or change <= 1e-12 * max(1.0, float(np.abs(beta).max())):
+            break
+    resid = y - X @ beta
+    scale = float(resid @ resid) / (n - p)
+    sums_r = member @ resid
+    c = rho / (1 + (size - 1) * rho)
+    u = (np.asarray(member @ (X * resid[:, None])) - sums_x * (c * sums_r)[:, None]) / (1 - rho)
+    bread = np.linalg.inv((xtx - (sums_x * c[:, None]).T @ sums_x) / (1 - rho))
+    covariance = bread @ (u.T @ u) @ bread
+    return LinearGEEFit(
+        params=beta,
+        bse=np.sqrt(np.diag(covariance)),
+        covariance=covariance,
+        dependence=float(rho),
+        scale=scale,
+        iterations=iterations,
+    )
+
+
 def _fit_gee(
     X: pd.DataFrame,
     y: np.ndarray,
@@ -792,6 +882,20 @@ def _fit_gee(
             tables = [t + 0.5 if (t == 0).any() else t for t in tables]
             return float(super().pooled_odds_ratio(tables))
 
+    if kind == "gaussian" and corr in ("exchangeable", "independence"):
+        try:
+            linear = _linear_gee(X.to_numpy(dtype=float), np.asarray(y, dtype=float), ids, corr)
+        except np.linalg.LinAlgError as exc:
+            raise AnalysisError(
+                f"The GEE could not be fitted ({exc}). Remove covariates, use time='months', "
+                "or combine groups."
+            ) from exc
+        if not np.all(np.isfinite(linear.bse)):
+            raise AnalysisError(
+                "The GEE has no finite standard errors (a group or wave has too few answers). "
+                "Use time='months' or fewer covariates."
+            )
+        return linear, (linear.dependence if corr == "exchangeable" else None), []
     caught: list[str] = []
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
