@@ -1277,7 +1277,18 @@ class IntervalModelResult(Result):
 def _weibull_loglik(
     theta: np.ndarray, x: np.ndarray, lo: np.ndarray, hi: np.ndarray
 ) -> tuple[float, np.ndarray]:
-    """Log-likelihood and gradient of the Weibull model (log T = x'beta + sigma * W)."""
+    """Log-likelihood and gradient of the Weibull model (log T = x'beta + sigma * W).
+
+    A trial step of the optimiser far from the optimum overflows ``exp``; the
+    likelihood is then -inf or NaN and the step is refused, so the warnings say nothing
+    to the user and are silenced."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _weibull_loglik_steps(theta, x, lo, hi)
+
+
+def _weibull_loglik_steps(
+    theta: np.ndarray, x: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[float, np.ndarray]:
     beta, log_sigma = theta[:-1], theta[-1]
     sigma = np.exp(log_sigma)
     mu = x @ beta
