@@ -112,7 +112,7 @@ def _long(
         {
             "participant_id": wd.waves["participant_id"].to_numpy(),
             "months": wd.waves["months"].to_numpy(dtype=float),
-            "group": groups.to_numpy(dtype=object),
+            "group": _objects(groups),
             "y": y,
         }
     )
@@ -155,7 +155,8 @@ def _long(
         notes.append(f"{int(missing_group.sum())} answer(s) with a missing {by!r} left out")
         frame = frame[~missing_group]
     frame = frame.reset_index(drop=True)
-    frame["group"] = [plain(v) for v in frame["group"]]
+    codes, uniques = pd.factorize(frame["group"].astype(object))
+    frame["group"] = np.array([plain(u) for u in uniques], dtype=object)[codes]
     if frame.empty:
         raise AnalysisError(
             f"No one answered {outcome!r} at any wave (with a {by!r} value): nothing to analyse."
@@ -163,11 +164,27 @@ def _long(
     return frame, kind, order, notes, use_baseline
 
 
+def _objects(values: pd.Series) -> np.ndarray:
+    """``values`` as an object array, converting each distinct value once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    table = np.array([*np.asarray(uniques, dtype=object), None], dtype=object)
+    return table[codes]
+
+
 def _same_label(values: pd.Series, label: Any) -> np.ndarray:
     """Rows whose group is ``label`` (True is not 1: the type must match too)."""
+    return _label_masks(values, [label])[0]
+
+
+def _label_masks(values: pd.Series, labels: Sequence[Any]) -> list[np.ndarray]:
+    """:func:`_same_label` for several labels, factorising ``values`` once."""
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-    hits = [i for i, u in enumerate(uniques) if type(plain(u)) is type(label) and plain(u) == label]
-    return np.isin(codes, hits)
+    plain_uniques = [plain(u) for u in uniques]
+    out = []
+    for label in labels:
+        hits = [i for i, u in enumerate(plain_uniques) if type(u) is type(label) and u == label]
+        out.append(np.isin(codes, hits))
+    return out
 
 
 # ======================================================================================
@@ -235,10 +252,12 @@ def _rate_rows(
     from .rates import proportion_ci
 
     rows = []
+    masks = _label_masks(groups, order)
+    answered = ~np.isnan(y)
     for m in study:
-        at = months == m
-        for label in order:
-            cell = at & _same_label(groups, label) & ~np.isnan(y)
+        at = (months == m) & answered
+        for label, in_group in zip(order, masks, strict=True):
+            cell = at & in_group
             n = int(cell.sum())
             if n == 0 and not keep_empty:
                 continue
@@ -316,10 +335,11 @@ def trajectory(
         method = f"share who answered yes, Wilson score {100 * (1 - alpha):g}% CI"
     else:
         rows = []
+        masks = _label_masks(frame["group"], order)
         for m in study:
             at = months == m
-            for label in order:
-                values = y[at & _same_label(frame["group"], label)]
+            for label, in_group in zip(order, masks, strict=True):
+                values = y[at & in_group]
                 if values.size:
                     rows.append((m, label, *_mean_ci(values, alpha)))
         table = pd.DataFrame(rows, columns=list(TRAJECTORY_COLUMNS))
