@@ -198,3 +198,23 @@ def test_plans_compare_by_content():
     b.publish["t"] = np.array([[False, True]])
     assert not a.same_as(b)
     assert G.GatePlan(suppress={"t": np.zeros((1, 2), bool)}).same_as(G.GatePlan())
+
+
+def test_repair_leaves_the_gate_as_built():
+    # the audit after a repair describes the release as built, not the repaired one
+    gate, _ = build(mentored_only())
+    before = gate.audit().cells
+    assert gate.repair() is not None
+    pd.testing.assert_frame_equal(gate.audit().cells, before)
+
+
+def test_a_plan_that_only_publishes_more_is_recognised():
+    cells = np.zeros((3, 3), dtype=bool)
+    one, two = cells.copy(), cells.copy()
+    one[0, 0] = True
+    two[0, 0] = two[1, 1] = True
+    base = G.GatePlan({"t": one}, {"s"}, {"t": one})
+    assert G.GatePlan({"t": one}, {"s"}, {"t": two}).only_publishes_more_than(base)
+    assert not G.GatePlan({"t": two}, {"s"}, {"t": two}).only_publishes_more_than(base)
+    assert not G.GatePlan({"t": one}, {"s", "x"}, {"t": two}).only_publishes_more_than(base)
+    assert not G.GatePlan({"t": one}, {"s"}, {"t": cells}).only_publishes_more_than(base)

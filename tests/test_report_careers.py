@@ -119,3 +119,37 @@ def test_internal_shows_every_wave_and_no_followup_means_no_section():
     assert not response.isna().any().any()
     plain = ma.load_cohort(ma.simulate_cohort(40, rng=3))
     assert _section(build_report(plain, ReportOptions()), "careers") is None
+
+
+def test_the_command_line_names_the_followup_file_and_counts_its_rows(tmp_path, capsys):
+    from mentoranalytics.cli import main
+
+    frame = ma.simulate_cohort(30, rng=4)
+    waves = ma.simulate_waves(frame, months=(6, 12), rng=4).astype(object)
+    waves.loc[2, "career_satisfaction"] = 9  # out of range
+    waves.loc[4, "participant_id"] = "P9999"  # not in the cohort table
+    frame.to_csv(tmp_path / "cohort.csv", index=False)
+    waves.to_csv(tmp_path / "waves.csv", index=False)
+    main(["validate", str(tmp_path / "cohort.csv"), "--followup", str(tmp_path / "waves.csv")])
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "waves.csv row 4, column career_satisfaction" in text
+    assert "waves.csv row 6, column participant_id" in text
+    assert f"follow-up (waves.csv): {len(waves) - 2} rows valid, 2 rows would be excluded" in text
+    code = main(
+        [
+            "report",
+            str(tmp_path / "cohort.csv"),
+            "--followup",
+            str(tmp_path / "waves.csv"),
+            "--invalid",
+            "missing",
+            "-o",
+            str(tmp_path / "r.html"),
+        ]
+    )
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "30 rows read: 30 analysed, 0 left out" in err
+    assert f"follow-up: {len(waves)} rows read, {len(waves) - 1} kept, 1 left out" in err
+    assert main(["report", "--followup", str(tmp_path / "waves.csv")]) != 0

@@ -453,6 +453,12 @@ def _split(text: str | None) -> tuple[str, ...] | None:
     return tuple(t.strip() for t in text.split(",") if t.strip())
 
 
+def _input_names(args: argparse.Namespace) -> str:
+    """The file names the command reads (cohort files, then the follow-up file)."""
+    files = [*args.files, *([args.followup] if getattr(args, "followup", None) else [])]
+    return ", ".join(Path(f).name for f in files)
+
+
 def _input_paths(args: argparse.Namespace) -> list[Path]:
     """Every file the command reads (a folder's files, the mapping file), resolved."""
     from .io import SUFFIXES
@@ -572,8 +578,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             from .io import load_cohort
             from .validation import advice_style
 
-            names = ", ".join(Path(f).name for f in args.files)
-            progress(f"reading and checking {names}")
+            progress(f"reading and checking {_input_names(args)}")
             source: object = args.files if len(args.files) > 1 else args.files[0]
             with warnings.catch_warnings(), advice_style("cli"):
                 warnings.simplefilter("ignore", DataQualityWarning)  # summarised below
@@ -593,7 +598,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
             progress.say(f"no files given: using the packaged sample '{name}' (synthetic data)")
             cohort = load_sample(name)
             label = f"packaged sample '{name}' (synthetic)"
-        n_read = len(cohort) + len(cohort.excluded)
+        waves = getattr(cohort, "waves", None)
+        followup_file = Path(args.followup).name if getattr(args, "followup", None) else None
+        in_followup = (
+            int((cohort.excluded["file"].astype(str) == followup_file).sum())
+            if followup_file
+            else 0
+        )
+        n_excluded = len(cohort.excluded) - in_followup
+        n_read = len(cohort) + n_excluded
         n_cells = len(cohort.invalid_cells)
         if len(cohort) == 0:
             reasons = _top_reasons(cohort.excluded)
@@ -602,8 +615,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 "no report was written. Run "
                 f"'{_validate_command(args)}' to list every problem with its rows."
             )
+        followup_text = (
+            f"; follow-up: {len(waves) + in_followup} rows read, {len(waves)} kept, "
+            f"{in_followup} left out"
+            if followup_file and waves is not None
+            else ""
+        )
         progress.say(
-            f"{n_read} rows read: {len(cohort)} analysed, {len(cohort.excluded)} left out"
+            f"{n_read} rows read: {len(cohort)} analysed, {n_excluded} left out"
+            + followup_text
             + (f", {n_cells} invalid cells left empty" if n_cells else "")
             + (
                 " (listed in the report's data-quality appendix)"
@@ -774,7 +794,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         )
     progress = _Progress(args.quiet)
     with _steps(progress):
-        progress(f"reading and checking {', '.join(Path(f).name for f in args.files)}")
+        progress(f"reading and checking {_input_names(args)}")
         found = _load_for_validate(args)
     cohort, error, personal = found["cohort"], found["error"], found["personal"]
 
@@ -797,7 +817,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     elif error is not None:
         print(f"mentoranalytics: error: {error}", file=sys.stderr)
     if problems is not None and len(problems):
-        multi = problems["file"].nunique() > 1
+        multi = problems["file"].nunique() > 1 or bool(getattr(args, "followup", None))
         for group in group_problems(problems).to_dict("records"):
             print(describe_group({str(k): v for k, v in group.items()}, with_file=multi))
     notes = cohort.notes if cohort is not None else None
@@ -867,11 +887,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         n_ex = len(cohort.excluded)
         n_cells = len(cohort.invalid_cells)
         cells = f", {n_cells} invalid cells would be left empty" if n_cells else ""
-        print(
-            f"{_count(len(cohort), 'row')} valid, {_count(n_ex, 'row')} would be excluded"
-            f"{cells}, {_count(n_problems, 'problem')}.",
-            file=sys.stderr,
-        )
+        waves = getattr(cohort, "waves", None)
+        if waves is not None and getattr(args, "followup", None):
+            name = Path(args.followup).name
+            in_followup = int((cohort.excluded["file"].astype(str) == name).sum())
+            rows = (
+                f"cohort: {_count(len(cohort), 'row')} valid, "
+                f"{_count(n_ex - in_followup, 'row')} would be excluded; follow-up ({name}): "
+                f"{_count(len(waves), 'row')} valid, {_count(in_followup, 'row')} would be "
+                "excluded"
+            )
+        else:
+            rows = f"{_count(len(cohort), 'row')} valid, {_count(n_ex, 'row')} would be excluded"
+        print(f"{rows}{cells}, {_count(n_problems, 'problem')}.", file=sys.stderr)
         kept = _kept_if_missing(problems) if args.invalid == "exclude" else 0
         if kept:
             print(

@@ -193,6 +193,20 @@ class GatePlan:
             and masks(self.publish, other.publish)
         )
 
+    def only_publishes_more_than(self, other: GatePlan) -> bool:
+        """Whether this plan asks for what ``other`` asks, plus publications only (of
+        secondary cells the release determines anyway: nothing a rebuild would hide)."""
+        if self.withhold != other.withhold:
+            return False
+        same = GatePlan(self.suppress, self.withhold, other.publish)
+        if not same.same_as(other):
+            return False
+        return all(
+            k in self.publish and bool((self.publish[k] >= v).all())
+            for k, v in other.publish.items()
+            if v.any()
+        )
+
     def copy(self) -> GatePlan:
         return GatePlan(
             {k: v.copy() for k, v in self.suppress.items()},
@@ -931,10 +945,22 @@ class ReleaseGate:
         which the release must be rebuilt (``ReleaseGate(..., plan=plan)``).  Each round
         protects the first failing cell by the cheapest change (a published cell that
         shares participants with it suppressed and its table re-protected, or a basis or
-        summary withheld), so the loop ends.
+        summary withheld), so the loop ends.  The gate itself is left as it was (the
+        rounds work on it and are undone), so :meth:`audit` still describes the release
+        as built.
         """
         if not self.active or not self._protected:
             return None
+        relations, protected = list(self._relations), list(self._protected)
+        states = {name: st.suppressed for name, st in self._tables.items()}
+        try:
+            return self._repair(max_rounds)
+        finally:
+            self._relations, self._protected = relations, protected
+            for name, suppressed in states.items():
+                self._tables[name].suppressed = suppressed
+
+    def _repair(self, max_rounds: int) -> GatePlan | None:
         plan = self.plan.copy()
         changed = False
         codes, _ = self._system()  # the layers, so the atoms, do not change in a repair
