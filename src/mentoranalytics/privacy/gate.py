@@ -914,7 +914,11 @@ class ReleaseGate:
         records = []
         if self.active and self._protected:
             codes, _ = self._system()
-            lp = _Programme(self._rows(self._relations, codes), self._relations)
+            passed = getattr(self, "_passed", None)
+            if passed is not None and passed[0] == tuple(map(id, self._relations)):
+                lp = passed[1]  # the repair's programme, with the bounds it has solved
+            else:
+                lp = _Programme(self._rows(self._relations, codes), self._relations)
             objs = self._rows(self._protected, codes)
             for p, obj in zip(self._protected, objs, strict=True):
                 lo, hi = lp.range(obj)
@@ -998,6 +1002,8 @@ class ReleaseGate:
                     self._publish_cell(plan, st, cell)
                     changed = found = True
                 if not found:
+                    if not changed:  # the audit can reuse this programme's bounds
+                        self._passed = (tuple(map(id, self._relations)), lp)
                     return plan if changed else None
                 continue
             lo0, hi0 = lp.range(obj)
