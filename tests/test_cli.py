@@ -677,3 +677,17 @@ def test_done_when_a_messy_spreadsheet_reaches_a_report_in_two_validate_runs(
     html = Path("review.html").read_text(encoding="utf-8")
     assert "Jane" not in html and "Smith" not in html
     assert "cohort.csv" in html
+
+
+def test_simulate_writes_followup_waves_that_the_report_reads(tmp_path: Path) -> None:
+    cohort, waves = tmp_path / "c.csv", tmp_path / "w.csv"
+    assert main(["simulate", "-n", "40", "-o", str(cohort), "--waves", str(waves)]) == 0
+    frame, long = pd.read_csv(cohort), pd.read_csv(waves)
+    assert set(long["participant_id"]) <= set(frame["participant_id"])
+    assert sorted(long["months"].unique()) == [6, 12, 24, 36, 60]
+    # same seed, same files; never the cohort file again, never replaced without --force
+    again = tmp_path / "w2.csv"
+    main(["simulate", "-n", "40", "-o", str(tmp_path / "c2.csv"), "--waves", str(again)])
+    assert again.read_bytes() == waves.read_bytes()
+    assert main(["simulate", "-o", str(cohort), "--waves", str(cohort), "--force"]) == 2
+    assert main(["simulate", "-o", str(tmp_path / "c3.csv"), "--waves", str(waves)]) == 2

@@ -355,6 +355,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="output file (.csv, .tsv, .xlsx, .parquet, .json)",
     )
     sim.add_argument("--seed", type=int, default=0, help="seed: the same seed, the same cohort")
+    sim.add_argument(
+        "--waves",
+        metavar="FILE",
+        help="also write follow-up survey waves of the simulated participants (at 6, 12, "
+        "24, 36 and 60 months, with dropout that is more likely for those not yet "
+        "promoted) to FILE, for 'report FILE --followup WAVES'",
+    )
     sim.add_argument("--force", action="store_true", help="replace FILE if it exists")
     return parser
 
@@ -1032,9 +1039,19 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     from .io import write_table
 
     _check_target(Path(args.output), force=args.force, inputs=[], what="output file")
+    if args.waves:
+        if Path(args.waves).resolve() == Path(args.output).resolve():
+            raise _UsageError("--waves needs a file of its own, not the cohort FILE.")
+        _check_target(Path(args.waves), force=args.force, inputs=[], what="--waves file")
     frame = simulate_cohort(args.n, rng=args.seed)
     path = write_table(frame, args.output)
     print(f"{len(frame)} simulated participants written to {path}", file=sys.stderr)
+    if args.waves:
+        from .datasets import simulate_waves
+
+        waves = simulate_waves(frame, rng=args.seed, informative=2.0)
+        wpath = write_table(waves, args.waves)
+        print(f"{len(waves)} follow-up rows written to {wpath}", file=sys.stderr)
     return EXIT_OK
 
 
