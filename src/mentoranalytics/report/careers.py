@@ -10,9 +10,10 @@ joint audit of the whole report covers them:
   its interval) decided by the gate like every other summary;
 * **mentor contact**: per wave a table group x still in contact (mentored participants
   who answered);
-* **promotion**, interval-censored: the basis table group x (left, right] interval, with
-  intervals widened to fewer wave times until no cell is small; the Turnbull curves and
-  the test are computed from the released counts only;
+* **promotion**, interval-censored: the basis table group x (left, right] interval, on
+  the largest schedule of wave times whose intervals leave no small cell (answers at the
+  other waves set aside); the Turnbull curves and the test are computed from the
+  released counts only;
 * **attrition**: complete cases beside a weighting-class (inverse probability of
   response) estimate of "promoted by month H", from a released basis table.
 """
