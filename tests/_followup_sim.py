@@ -103,3 +103,12 @@ def simulate(
     waves_frame["in_contact_with_mentor"] = waves_frame["in_contact_with_mentor"].astype("boolean")
     truth = pd.DataFrame({"participant_id": ids, "promotion_month": first})
     return people, waves_frame, truth
+
+
+def quiet(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with its warnings silenced (small-sample notes)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import types
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _followup_sim import quiet as _quiet
 from _followup_sim import stored
 from scipy import stats
 
@@ -28,12 +28,6 @@ def sim() -> tuple[pd.DataFrame, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def gee_ref() -> dict:
     return json.loads((RESULTS / "gee_trajectory.json").read_text())
-
-
-def _quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return fn(*args, **kwargs)
 
 
 # --------------------------------------------------------------------------------------
