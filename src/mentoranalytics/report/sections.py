@@ -651,7 +651,9 @@ def released_frame(table: Any, groups: Sequence[str], by: str, outcome: str) -> 
     microdata every published rate, gap, test and chart is computed from (under rounding
     policies the counts are the rounded ones, so nothing exact leaks)."""
     pub = table.published
-    rows: list[pd.DataFrame] = []
+    labels: list[str] = []
+    values: list[bool] = []
+    counts: list[int] = []
     for g in groups:
         gi = _key(pub.index, g)
         for value in (True, False):
@@ -661,19 +663,26 @@ def released_frame(table: Any, groups: Sequence[str], by: str, outcome: str) -> 
                 continue
             k = 0 if pd.isna(k) else int(k)
             if k:
-                rows.append(pd.DataFrame({by: [g] * k, outcome: [value] * k}))
-    if not rows:
-        return pd.DataFrame({by: pd.Series(dtype=object), outcome: pd.Series(dtype=bool)})
-    out = pd.concat(rows, ignore_index=True)
-    order = [g for g in groups if g in set(out[by])]
-    return out.assign(**{by: pd.Categorical(out[by], categories=order)})
+                labels.append(g)
+                values.append(value)
+                counts.append(k)
+    order = [g for g in groups if g in set(labels)]
+    codes = np.repeat([order.index(g) for g in labels], counts).astype(np.int64)
+    return pd.DataFrame(
+        {
+            by: pd.Categorical.from_codes(codes, categories=pd.Index(order)),
+            outcome: np.repeat(np.asarray(values, dtype=bool), counts),
+        }
+    )
 
 
 def expand_table(table: Any, rows: str, columns: str, keep: Sequence[str]) -> pd.DataFrame:
     """One row per participant counted in the released interior cells of the columns
     ``keep`` of a rows x columns count table (rounded counts under rounding policies)."""
     pub = table.published
-    parts = []
+    row_of: list[Any] = []
+    column_of: list[str] = []
+    counts: list[int] = []
     for c in pub.columns:
         if str(c) == "Total" or str(c) not in set(keep):
             continue
@@ -682,10 +691,17 @@ def expand_table(table: Any, rows: str, columns: str, keep: Sequence[str]) -> pd
                 continue
             k = pub.loc[r, c]
             if pd.notna(k) and int(k):
-                parts.append(pd.DataFrame({rows: [r] * int(k), columns: [str(c)] * int(k)}))
-    if not parts:
-        return pd.DataFrame({rows: pd.Series(dtype=object), columns: pd.Series(dtype=object)})
-    return pd.concat(parts, ignore_index=True)
+                row_of.append(r)
+                column_of.append(str(c))
+                counts.append(int(k))
+    return pd.DataFrame(
+        {
+            rows: pd.Series(np.repeat(np.asarray(row_of, dtype=object), counts), dtype=object),
+            columns: pd.Series(
+                np.repeat(np.asarray(column_of, dtype=object), counts), dtype=object
+            ),
+        }
+    )
 
 
 def _rate_comparison(
@@ -1640,15 +1656,19 @@ def outcomes_section(ctx: ReportContext) -> Section:
                 technical=True,
             )
         )
+    present = {str(g) for r in released for g in r[ctx.by].unique()}
+    order = [g for g in ctx.groups if g in present]
     chart = pd.concat(
-        [r.assign(**{ctx.by: r[ctx.by].astype(str)}) for r in released], ignore_index=True
+        [
+            r.assign(**{ctx.by: pd.Categorical(r[ctx.by].astype(object), categories=order)})
+            for r in released
+        ],
+        ignore_index=True,
     )
     for o in ctx.outcomes:
         chart[o] = (
             chart[o].astype("boolean") if o in chart else pd.array([pd.NA] * len(chart), "boolean")
         )
-    order = [g for g in ctx.groups if g in set(chart[ctx.by])]
-    chart[ctx.by] = pd.Categorical(chart[ctx.by], categories=order)
     _append_figure(
         ctx,
         blocks,
