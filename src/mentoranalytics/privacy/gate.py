@@ -890,14 +890,33 @@ class ReleaseGate:
         """
         if not self._layers:
             return [], np.zeros(0)
-        stack = np.vstack(self._layers).T  # rows x layers
-        inside = (stack >= 0).any(axis=1)
+        cached = getattr(self, "_atoms", None)
+        if cached is not None and cached[0] == len(self._layers):
+            return cached[1], cached[2]
+        inside = np.zeros(len(self._layers[0]), dtype=bool)
+        for layer in self._layers:
+            inside |= layer >= 0
         if inside.any():
-            uniq, inv = np.unique(stack[inside], axis=0, return_inverse=True)
-            sizes = np.bincount(inv.ravel(), minlength=len(uniq)).astype(float)
+            # the distinct rows of (rows x layers), as np.unique(axis=0) would give them,
+            # built one layer at a time by hashing (np.unique sorts every row of a million
+            # by every layer): combine the codes, then sort only the distinct atoms
+            combined = np.zeros(int(inside.sum()), dtype=np.int64)
+            for layer in self._layers:
+                values = layer[inside].astype(np.int64) + 1
+                combined, _ = pd.factorize(combined * (int(values.max()) + 1) + values)
+                combined = combined.astype(np.int64)
+            n_atoms = int(combined.max()) + 1
+            first = np.full(n_atoms, len(combined), dtype=np.int64)
+            np.minimum.at(first, combined, np.arange(len(combined)))
+            per_layer = [layer[inside][first] for layer in self._layers]
+            order = np.lexsort(per_layer[::-1])  # rows in lexicographic order, layer 0 first
+            sizes = np.bincount(combined, minlength=n_atoms)[order].astype(float)
+            codes = [c[order] for c in per_layer]
         else:
-            uniq, sizes = np.zeros((0, stack.shape[1]), dtype=np.int64), np.zeros(0)
-        return [uniq[:, k] for k in range(uniq.shape[1])], sizes
+            codes = [np.zeros(0, dtype=np.int64) for _ in self._layers]
+            sizes = np.zeros(0)
+        self._atoms = (len(self._layers), codes, sizes)
+        return codes, sizes
 
     def _rows(self, items: Sequence[Any], codes: list[np.ndarray]) -> np.ndarray:
         n_atoms = len(codes[0]) if codes else 0
