@@ -389,8 +389,9 @@ def _reporting_groups(
     the breakdowns).
     """
     text = series.astype("string")
-    order = [g for g in schema.GENDERS if g in set(text.dropna())]
-    order += sorted(set(text.dropna()) - set(order))
+    present = set(text.dropna().unique())
+    order = [g for g in schema.GENDERS if g in present]
+    order += sorted(present - set(order))
     if not pol.suppresses:
         return order, (), text.astype(pd.CategoricalDtype(order))
     minimum = min_group_size if min_group_size is not None else 2 * pol.threshold
@@ -1129,7 +1130,7 @@ def _continuous_blocks(
     summaries are released (kept on ``ctx.answers["summary:<variable>"]``)."""
     from ..stats import compare_groups
 
-    present = set(d.loc[d[variable].notna(), ctx.by].astype(str))
+    present = set(d.loc[d[variable].notna(), ctx.by].astype(str).unique())
     ref = ctx.reference if ctx.reference in present else None
     res = ctx.cached(compare_groups, d, variable, by=ctx.by, reference=ref, rng=ctx.options.seed)
     tables = res.tables()
@@ -1536,7 +1537,8 @@ def _cells_released(
         ctx.answers[f"basis:{name}"] = basis.reason
         return None
     out = basis.expand([ctx.by, "bold_choice"], outcome)
-    order = [g for g in ctx.groups if g in set(out[ctx.by].astype(str))]
+    present = set(out[ctx.by].astype(str).unique())
+    order = [g for g in ctx.groups if g in present]
     return out.assign(
         **{
             ctx.by: pd.Categorical(out[ctx.by].astype(str), categories=order),
@@ -1756,7 +1758,8 @@ def payoff_section(ctx: ReportContext) -> Section:
     d = d[d[ctx.by].isin(d[ctx.by].value_counts()[lambda s: s >= 2].index)]
     # the rates by mentor choice within each group, and the payoff gap in each group:
     # all from the released cells (question 3's family: one gap per group, Holm)
-    groups = [g for g in ctx.groups if g in set(d[ctx.by].astype(str))]
+    present = set(d[ctx.by].astype(str).unique())
+    groups = [g for g in ctx.groups if g in present]
     cells, gaps = [], []
     for g in groups:
         sub = d[d[ctx.by].astype(str) == g]
@@ -2287,7 +2290,9 @@ def cohorts_section(ctx: ReportContext) -> Section:
         blocks.append(Paragraph("No participant has been followed that long yet.", kind="note"))
         return Section("cohorts", title, tuple(blocks))
     d = d.assign(
-        cohort=pd.Categorical(d["cohort"], categories=[c for c in every if c in set(d["cohort"])])
+        cohort=pd.Categorical(
+            d["cohort"], categories=[c for c in every if c in set(d["cohort"].unique())]
+        )
     )
     table = ctx.protect([(name, "cohort", column, "rows")], data=d)[name]
     blocks.append(ctx.count_block(name, caption, table))

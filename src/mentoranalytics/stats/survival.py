@@ -959,14 +959,16 @@ def logrank_test(
             f"the rows analysed ({shown}). Use kaplan_meier(..., by={by!r}) to describe it."
         )
     k = len(groups)
-    codes = np.array([groups.index(g) for g in frame["group"]], dtype=int)
+    codes = pd.Index(groups, dtype=object).get_indexer(frame["group"].astype(object))
+    if (codes < 0).any():  # pragma: no cover - the groups are read from the same column
+        raise AnalysisError(f"Column {by!r} holds a group outside {groups!r}.")
     duration = frame["duration"].to_numpy(float)
     event_arr = frame["event"].to_numpy(int)
     if strata is None:
         strata_codes = np.zeros(len(frame), dtype=int)
     else:
         levels = _group_order(frame["stratum"], strata)
-        strata_codes = np.array([levels.index(s) for s in frame["stratum"]], dtype=int)
+        strata_codes = pd.Index(levels, dtype=object).get_indexer(frame["stratum"].astype(object))
     observed, expected = _observed_expected(duration, event_arr, codes, k, strata_codes)
     n_per = np.bincount(codes, minlength=k)
     group_table = pd.DataFrame(
