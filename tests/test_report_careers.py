@@ -179,3 +179,18 @@ def test_waves_not_yet_run_for_a_small_intake_do_not_give_its_size_away():
             for b in due.index:
                 gap = abs(due[a] - due[b])
                 assert gap == 0 or gap >= 5, (group, a, b, gap)
+
+
+def test_an_empty_followup_file_is_a_clear_error(tmp_path, capsys):
+    from mentoranalytics.cli import main
+
+    ma.simulate_cohort(20, rng=1).to_csv(tmp_path / "cohort.csv", index=False)
+    (tmp_path / "waves.csv").write_text("")
+    args = [str(tmp_path / "cohort.csv"), "--followup", str(tmp_path / "waves.csv")]
+    assert main(["report", *args, "-o", str(tmp_path / "r.html")]) == 1
+    err = capsys.readouterr().err
+    assert "The follow-up file cannot be read (waves.csv: The file is empty" in err
+    assert "Traceback" not in err and "--followup" in err  # the advice repeats the option
+    main(["validate", *args])
+    out = capsys.readouterr()
+    assert "waves.csv [empty_file]" in out.out + out.err

@@ -679,7 +679,7 @@ def _command(args: argparse.Namespace, *, command: str, extra: Sequence[str] = (
     words = [command, *[str(f) for f in args.files]]
     if args.mapping:
         words += ["--mapping", str(args.mapping)]
-    for option in ("drop_columns", "allow_columns", "sheet"):
+    for option in ("followup", "drop_columns", "allow_columns", "sheet"):
         value = getattr(args, option, None)
         if value:
             words += ["--" + option.replace("_", "-"), str(value)]

@@ -2200,6 +2200,14 @@ def _validate_followup(
                 keep_extra_dtypes=raw.typed and raw.fmt in ("frame", "parquet"),
             )
         )
+    if not tables:  # not one follow-up file could be read: nothing to validate row by row
+        problems = pd.DataFrame(file_problems, columns=["file", "row", "column", "rule", "message"])
+        reasons = "; ".join(f"{p['file']}: {p['message']}" for p in file_problems)
+        raise SchemaError(
+            f"The follow-up file cannot be read ({reasons or 'no rows'}). Fix the file, or "
+            "leave out the follow-up.",
+            problems=problems,
+        )
     result = validate(
         tables,
         values=spec.values,

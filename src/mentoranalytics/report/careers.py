@@ -197,6 +197,8 @@ def _response_blocks(ctx: ReportContext, d: pd.DataFrame, months: list[float]) -
             ctx,
         )
     ]
+    if table["suppressed"].all():
+        return blocks  # a chart of nothing but "suppressed" tells nothing
     _append_figure(
         ctx,
         blocks,
