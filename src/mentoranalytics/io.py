@@ -687,6 +687,38 @@ class _Raw:
     usable: bool = True
 
 
+def _source_record(raw: _Raw) -> dict[str, Any]:
+    """One row of ``Cohort.source``: the file, how it was read, and its data rows."""
+    return {
+        "file": raw.label,
+        "format": raw.fmt,
+        "sheet": raw.sheet,
+        "encoding": raw.encoding,
+        "delimiter": raw.delimiter,
+        "sha256": raw.sha256,
+        "rows_read": len(raw.frame) if raw.usable else 0,
+    }
+
+
+def _table_of(raw: _Raw, names: Mapping[int, str], *, cohort_label: str | None = None) -> Table:
+    """The validator's input from a read file: its mapped columns under canonical names."""
+    frame = raw.frame[list(names)]
+    frame.columns = list(names.values())
+    return Table(
+        file=raw.label,
+        frame=frame,
+        rows=raw.rows,
+        blank=raw.blank,
+        ragged=raw.ragged,
+        fields=raw.fields,
+        header_fields=len(raw.headers),
+        delimiter=raw.delimiter,
+        decimal_comma=raw.decimal_comma,
+        keep_extra_dtypes=raw.typed and raw.fmt in ("frame", "parquet"),
+        cohort_label=cohort_label,
+    )
+
+
 def _problem(file: str, rule: str, message: str, column: Any = None, row: Any = None) -> dict:
     return {"file": file, "row": row, "column": column, "rule": rule, "message": message}
 
@@ -1919,22 +1951,9 @@ def load_cohort(
             notes.extend(map_notes)
         file_problems.extend(raw.problems)
         notes.extend(raw.notes)
-        n = len(raw.frame) if raw.usable else 0
-        source_rows.append(
-            {
-                "file": raw.label,
-                "format": raw.fmt,
-                "sheet": raw.sheet,
-                "encoding": raw.encoding,
-                "delimiter": raw.delimiter,
-                "sha256": raw.sha256,
-                "rows_read": n,
-            }
-        )
+        source_rows.append(_source_record(raw))
         if not raw.usable:
             continue
-        frame = raw.frame[list(names)]
-        frame.columns = list(names.values())
         label = None
         if "cohort" not in names.values():
             label = cohort_label_from_name(raw.label) if multi and raw.fmt != "frame" else "all"
@@ -1949,21 +1968,7 @@ def load_cohort(
             notes.append(_problem(raw.label, rule, text, column="cohort"))
         elif multi:
             label = cohort_label_from_name(raw.label)
-        tables.append(
-            Table(
-                file=raw.label,
-                frame=frame,
-                rows=raw.rows,
-                blank=raw.blank,
-                ragged=raw.ragged,
-                fields=raw.fields,
-                header_fields=len(raw.headers),
-                delimiter=raw.delimiter,
-                decimal_comma=raw.decimal_comma,
-                keep_extra_dtypes=raw.typed and raw.fmt in ("frame", "parquet"),
-                cohort_label=label,
-            )
-        )
+        tables.append(_table_of(raw, names, cohort_label=label))
     if multi:
         present = {c for t in tables for c in t.frame.columns}
         for t in tables:
@@ -2171,35 +2176,9 @@ def _validate_followup(
             notes.extend(map_notes)
         file_problems.extend(raw.problems)
         notes.extend(raw.notes)
-        source_rows.append(
-            {
-                "file": raw.label,
-                "format": raw.fmt,
-                "sheet": raw.sheet,
-                "encoding": raw.encoding,
-                "delimiter": raw.delimiter,
-                "sha256": raw.sha256,
-                "rows_read": len(raw.frame) if raw.usable else 0,
-            }
-        )
-        if not raw.usable:
-            continue
-        frame = raw.frame[list(names)]
-        frame.columns = list(names.values())
-        tables.append(
-            Table(
-                file=raw.label,
-                frame=frame,
-                rows=raw.rows,
-                blank=raw.blank,
-                ragged=raw.ragged,
-                fields=raw.fields,
-                header_fields=len(raw.headers),
-                delimiter=raw.delimiter,
-                decimal_comma=raw.decimal_comma,
-                keep_extra_dtypes=raw.typed and raw.fmt in ("frame", "parquet"),
-            )
-        )
+        source_rows.append(_source_record(raw))
+        if raw.usable:
+            tables.append(_table_of(raw, names))
     if not tables:  # not one follow-up file could be read: nothing to validate row by row
         problems = pd.DataFrame(file_problems, columns=["file", "row", "column", "rule", "message"])
         reasons = "; ".join(f"{p['file']}: {p['message']}" for p in file_problems)
