@@ -215,9 +215,8 @@ def _response_blocks(ctx: ReportContext, d: pd.DataFrame, months: list[float]) -
 def _trajectory_blocks(
     ctx: ReportContext, d: pd.DataFrame, months: list[float], variable: str, what: str
 ) -> list[Block]:
-    from scipy import stats as sps
-
     from .. import plot
+    from ..stats.trajectories import _mean_ci
 
     rows = []
     reasons: set[str] = set()
@@ -232,16 +231,8 @@ def _trajectory_blocks(
             ok = not decision["mean"] and not decision["sd"] and not decision["n"]
             row: dict[str, Any] = {"months": m, "group": g}
             if ok:
-                n = len(values)
-                mean, sd = float(values.mean()), float(values.std(ddof=1))
-                half = float(sps.t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
-                row.update(
-                    n=n,
-                    estimate=mean,
-                    ci_low=mean - half,
-                    ci_high=mean + half,
-                    suppressed=False,
-                )
+                n, mean, low, high = _mean_ci(values.to_numpy(), 0.05)
+                row.update(n=n, estimate=mean, ci_low=low, ci_high=high, suppressed=False)
             else:
                 reasons |= {w for w in (decision["n"], decision["mean"], decision["sd"]) if w}
                 row.update(
