@@ -345,6 +345,10 @@ class ReleaseGate:
         self._tables: dict[str, _TableState] = {}
         self._owners: dict[str, str] = {}  # owner -> kind ("table", "basis", "summary", ...)
         self._log: list[dict[str, str]] = []
+        #: atoms of the layers so far: (number of layers, codes, sizes), see _system
+        self._atoms: tuple[int, list[np.ndarray], np.ndarray] | None = None
+        #: the programme of a repair that passed, for audit(): (relations' ids, programme)
+        self._passed: tuple[tuple[int, ...], _Programme] | None = None
 
     # -- basics ------------------------------------------------------------------------
     @property
@@ -890,7 +894,7 @@ class ReleaseGate:
         """
         if not self._layers:
             return [], np.zeros(0)
-        cached = getattr(self, "_atoms", None)
+        cached = self._atoms
         if cached is not None and cached[0] == len(self._layers):
             return cached[1], cached[2]
         inside = np.zeros(len(self._layers[0]), dtype=bool)
@@ -933,7 +937,7 @@ class ReleaseGate:
         records = []
         if self.active and self._protected:
             codes, _ = self._system()
-            passed = getattr(self, "_passed", None)
+            passed = self._passed
             if passed is not None and passed[0] == tuple(map(id, self._relations)):
                 lp = passed[1]  # the repair's programme, with the bounds it has solved
             else:
