@@ -313,3 +313,39 @@ def test_overlap_check_can_fail():
     with pytest.raises(AssertionError, match="leaves the figure"):
         assert_text_fits(fig2)
     plt.close("all")
+
+
+def test_a_save_fits_once_and_writes_what_fitting_every_draw_writes(programme):
+    """report.figures saves within ``fitted_once``: savefig's second draw keeps the fit of
+    its layout draw.  The SVG is the same as when every draw fits, the fit runs once per
+    save (not twice), and a later draw at another size fits again."""
+    import io
+    from contextlib import nullcontext
+
+    from mentoranalytics.plot import _autofit
+    from mentoranalytics.report._png import _RC  # salted SVG ids: same figure, same bytes
+
+    def svg(once: bool) -> tuple[str, int]:
+        with maplot.theme():
+            ax = maplot.plot_outcome_rates(programme, ["promoted", "role_change"])
+        fig = ax.figure
+        fitter = ax._mentoranalytics_fitter
+        calls = []
+        fitter.jobs.append(lambda renderer: calls.append(renderer))
+        buf = io.StringIO()
+        before = len(calls)
+        with matplotlib.rc_context(_RC), _autofit.fitted_once(fig) if once else nullcontext():
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+        in_save = len(calls) - before
+        assert not hasattr(fig, "_mentoranalytics_fit_once") and fitter.fitted is None
+        fig.set_size_inches(3.0, 2.5)  # a draw after the save, at another size: fitted again
+        fig.canvas.draw()
+        assert len(calls) == before + in_save + 1
+        assert_text_fits(fig)
+        plt.close(fig)
+        return buf.getvalue(), in_save
+
+    once, fits_once = svg(True)
+    every, fits_every = svg(False)
+    assert once == every
+    assert (fits_once, fits_every) == (1, 2)

@@ -1,7 +1,11 @@
-"""The report's charts render the same in one process or two (report.figures.render_charts)."""
+"""The report's charts render the same ahead, in a forked child (report.figures.ChartFarm),
+as in this process (report.figures.render_charts)."""
 
 from __future__ import annotations
 
+import functools
+import os
+import signal
 import sys
 
 import matplotlib.pyplot as plt
@@ -14,51 +18,92 @@ from mentoranalytics.report.model import FigureBlock, Paragraph
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork on Linux only")
 
 
-def _chart(k: int):
-    def draw():
-        fig, ax = plt.subplots(figsize=(3, 2), layout="constrained")
-        ax.bar(["a", "b", "c"], [k, k + 1, 2 * k])
-        ax.set_title(f"chart {k}")
-        return ax
-
-    return draw
+def _bars(k: int):
+    fig, ax = plt.subplots(figsize=(3, 2), layout="constrained")
+    ax.bar(["a", "b", "c"], [k, k + 1, 2 * k])
+    ax.set_title(f"chart {k}")
+    return ax
 
 
 def _failing():
     raise AnalysisError("nothing to draw")
 
 
+def _broken():
+    raise ZeroDivisionError("broken chart")
+
+
 def _charts():
-    charts = [(f"c{k}", f"caption {k}", _chart(k)) for k in range(5)]
+    charts = [(f"c{k}", f"caption {k}", functools.partial(_bars, k)) for k in range(5)]
     charts.insert(3, ("bad", "a chart that cannot be drawn", _failing))
     return charts
 
 
-def _render(monkeypatch, jobs: str):
-    monkeypatch.setenv(figures.JOBS_VARIABLE, jobs)
-    return figures.render_charts(_charts())
+def _farmed(charts, submitted=None):
+    """Submit ``submitted`` (default: the charts themselves), then collect ``charts``."""
+    with figures.ChartFarm(jobs=2) as farm:
+        assert farm._pid  # a child is running
+        for name, _, draw in charts if submitted is None else submitted:
+            farm.submit(name, draw)
+        return farm.collect(charts), farm
 
 
-def test_two_processes_give_the_same_blocks_as_one(monkeypatch):
-    one = _render(monkeypatch, "1")
-    two = _render(monkeypatch, "2")
-    assert list(one) == list(two) == [name for name, _, _ in _charts()]
+def _assert_same(one, two):
+    assert list(one) == list(two)
     for name in one:
         assert type(one[name]) is type(two[name])
         if isinstance(one[name], FigureBlock):
             assert one[name].svg == two[name].svg and one[name].svg.startswith("<svg")
-            # the child's charts carry no figure, so their PNG is drawn again here: same bytes
-            assert one[name].png(dpi=40) == two[name].png(dpi=40)
-    assert isinstance(two["bad"], Paragraph) and "nothing to draw" in two["bad"].text
-    assert any(block.figure is None for block in two.values() if isinstance(block, FigureBlock))
+        else:
+            assert one[name].text == two[name].text
 
 
-def test_an_unexpected_error_in_the_child_surfaces_in_this_process(monkeypatch):
-    def broken():
-        raise ZeroDivisionError("broken chart")
+def test_the_child_gives_the_same_blocks_as_this_process():
+    here = figures.render_charts(_charts())
+    farmed, _ = _farmed(_charts())
+    _assert_same(here, farmed)
+    assert isinstance(farmed["bad"], Paragraph) and "nothing to draw" in farmed["bad"].text
+    # the child rendered them (no figure here), and a PNG is drawn again here: same bytes
+    assert all(b.figure is None for b in farmed.values() if isinstance(b, FigureBlock))
+    assert here["c1"].png(dpi=40) == farmed["c1"].png(dpi=40)
 
-    charts = [(f"c{k}", "", _chart(k)) for k in range(4)]
-    charts[1] = ("broken", "", broken)  # an odd position: the child's share
-    monkeypatch.setenv(figures.JOBS_VARIABLE, "2")
+
+def test_a_chart_whose_inputs_changed_is_the_final_one():
+    first = [("c0", "", functools.partial(_bars, 1)), ("c1", "", functools.partial(_bars, 2))]
+    final = [("c0", "", functools.partial(_bars, 7)), ("c1", "", functools.partial(_bars, 2))]
+    farmed, farm = _farmed(final, submitted=first)
+    _assert_same(figures.render_charts(final), farmed)
+    assert farm._pid == 0 and farm._results is None  # the child has ended, its file is closed
+
+
+def test_draws_that_cannot_be_pickled_are_rendered_here():
+    charts = [("c0", "", lambda: _bars(3)), ("c1", "", functools.partial(_bars, 4))]
+    farmed, _ = _farmed(charts)
+    _assert_same(figures.render_charts(charts), farmed)
+    assert farmed["c0"].figure is not None and farmed["c1"].figure is None
+
+
+def test_an_unexpected_error_in_the_child_surfaces_in_this_process():
+    charts = [(f"c{k}", "", functools.partial(_bars, k)) for k in range(4)]
+    charts[1] = ("broken", "", _broken)
     with pytest.raises(ZeroDivisionError, match="broken chart"):
-        figures.render_charts(charts)
+        _farmed(charts)
+
+
+def test_a_child_that_died_leaves_its_charts_to_this_process():
+    charts = _charts()
+    with figures.ChartFarm(jobs=2) as farm:
+        os.kill(farm._pid, signal.SIGKILL)
+        for name, _, draw in charts:
+            farm.submit(name, draw)  # a closed pipe: nothing more is sent
+        farmed = farm.collect(charts)
+    _assert_same(figures.render_charts(charts), farmed)
+
+
+def test_one_process_means_no_child(monkeypatch):
+    monkeypatch.setenv(figures.JOBS_VARIABLE, "1")
+    with figures.ChartFarm() as farm:
+        assert farm._pid == 0
+        farm.submit("c0", functools.partial(_bars, 1))
+        blocks = farm.collect([("c0", "", functools.partial(_bars, 1))])
+    assert blocks["c0"].figure is not None  # drawn here

@@ -11,10 +11,13 @@ _RC: dict[str, Any] = {"svg.hashsalt": "mentoranalytics", "svg.fonttype": "none"
 
 
 def render_png(fig: Any, *, dpi: int = 150) -> bytes:
-    """Render a figure to PNG bytes without a timestamp or software tag."""
+    """Render a figure to PNG bytes without a timestamp or software tag (at its own size,
+    as its SVG: see :func:`~mentoranalytics.report.figures.render_figure`)."""
     import matplotlib as mpl
 
-    with mpl.rc_context(_RC):  # type: ignore[arg-type]
+    from ..plot._autofit import fitted_once
+
+    with mpl.rc_context(_RC), fitted_once(fig):  # type: ignore[arg-type]
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()

@@ -22,16 +22,22 @@ def build_report(
 
     from ..exceptions import DisclosureError, MentorAnalyticsWarning
     from . import sections as S
+    from .figures import ChartFarm
 
     options = options or ReportOptions()
     plan = None
     memo: dict[Any, Any] = {}
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), ChartFarm() as farm:
         # every warning is kept on its result and printed in the report itself
         warnings.simplefilter("ignore", MentorAnalyticsWarning)
         for attempt in range(_MAX_BUILDS):
             ctx = S.ReportContext.create(
-                cohort, options, progress=progress if attempt == 0 else None, plan=plan, memo=memo
+                cohort,
+                options,
+                progress=progress if attempt == 0 else None,
+                plan=plan,
+                memo=memo,
+                farm=farm,
             )
             built = [s for b in _section_builders() if (s := b(ctx)) is not None]
             headline = S.headline_section(ctx)
@@ -54,7 +60,7 @@ def build_report(
         audit = ctx.gate.audit()
         if not audit.ok:  # pragma: no cover - repair() returned None, so it passed
             audit.raise_if_failed()
-        sections = S.render_pending((headline, *built), ctx.pending)
+        sections = S.render_pending((headline, *built), ctx.pending, farm)
     meta = {
         "version": __version__,
         "seed": options.seed,

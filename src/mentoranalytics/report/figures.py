@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import io
 import os
 import pickle
@@ -19,14 +21,19 @@ def render_figure(fig: Any, name: str, caption: str, *, alt: str = "") -> Figure
 
     SVG ids are salted with a constant and dates are left out, so the same figure
     always gives the same bytes.  The PNG is rendered later, only if a bundle asks.
+    The figure is saved at its own size: every chart of the report has constrained
+    layout, which keeps all its text inside the figure (a tight bounding box would only
+    trim the layout's padding, at the price of laying the figure out twice more).
     """
     import matplotlib as mpl
     import matplotlib.pyplot as plt
 
+    from ..plot._autofit import fitted_once
+
     try:
-        with mpl.rc_context(_RC):  # type: ignore[arg-type]
+        with mpl.rc_context(_RC), fitted_once(fig):  # type: ignore[arg-type]
             buf = io.StringIO()
-            fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+            fig.savefig(buf, format="svg", metadata={"Date": None})
     finally:
         plt.close(fig)  # the figure object stays usable for the PNG
     svg = buf.getvalue()
@@ -75,55 +82,274 @@ def _jobs() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def render_charts(charts: Sequence[tuple[str, str, Callable[[], Any]]]) -> dict[str, Block]:
-    """Draw and render ``(name, caption, draw)`` charts; return each chart's block by name.
+def _block(name: str, caption: str, draw: Callable[[], Any], kind: str, text: str) -> Block:
+    """A chart rendered elsewhere, as this process would have rendered it."""
+    if kind == "note":
+        return Paragraph(text, kind="note")
+    again = functools.partial(_drawn_again, name, caption, draw)
+    return FigureBlock(name=name, caption=caption, svg=text, alt=caption, redraw=again)
 
-    Rendering SVG is the slowest step of a report, and charts are independent, so with
-    two or more processes available (:data:`JOBS_VARIABLE`) a forked child renders every
-    second chart while this process renders the others.  The bytes are the same either
-    way (rendering is deterministic); a chart the child could not render is rendered
-    here, so an error surfaces as it would without the child.
+
+def _rendered(name: str, draw: Callable[[], Any]) -> tuple[str, str]:
+    """``(kind, text)`` of a chart: ``("svg", svg)``, or ``("note", text)`` when the chart
+    has nothing to draw."""
+    block = _render_one(name, "", draw)
+    if isinstance(block, FigureBlock):
+        return "svg", block.svg
+    assert isinstance(block, Paragraph)
+    return "note", block.text
+
+
+class ChartFarm:
+    """The report's charts, rendered ahead by a forked child while the report is built.
+
+    Rendering SVG is the slowest step of a report and it needs nothing but a chart's own
+    inputs, which are released numbers fixed when a section defines the chart.  So when
+    two processes are available (:data:`JOBS_VARIABLE`, Linux) a child is forked when the
+    build starts; it imports matplotlib and renders each chart the sections
+    :meth:`submit`, on the second core, while this process goes on with the statistics and
+    the release gate.  A chart is sent as its pickled draw function (a
+    :func:`functools.partial` of a module-level function and its inputs); a chart
+    defined again by a later build with the same pickled inputs is the same chart and is
+    not sent again.  :meth:`collect` takes the final build's charts: those the child has
+    rendered are used, the rest (inputs that changed, draws that cannot be pickled, a
+    child that failed) are rendered here.  Rendering is deterministic, so the bytes are
+    the same as with one process.
+
+    Use as a context manager: leaving it ends the child.
     """
-    charts = list(charts)
-    if _jobs() < 2 or len(charts) < 4:
-        return {name: _render_one(name, caption, draw) for name, caption, draw in charts}
-    theirs, ours = charts[1::2], charts[0::2]
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self._pid = 0
+        self._jobs_fd = -1
+        self._results: Any = None
+        self._sent: dict[tuple[str, bytes], int] = {}
+        if (_jobs() if jobs is None else jobs) >= 2:
+            self._start()
+
+    def __enter__(self) -> ChartFarm:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        import fcntl
+        import tempfile
+
+        # scipy.stats, which the report's statistics need here and some charts there,
+        # is imported once, before the fork, rather than in both processes
+        from ..stats import rates  # noqa: F401
+
+        results = tempfile.TemporaryFile()
+        fd = results.fileno()
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
+        read_end, write_end = os.pipe()
+        with contextlib.suppress(OSError, AttributeError):  # room for the jobs in flight
+            fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 1 << 20)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
+            try:
+                os.close(write_end)
+                _serve(read_end, fd)
+            finally:
+                os._exit(0)
+        os.close(read_end)
+        self._pid, self._jobs_fd, self._results = pid, write_end, results
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            os.close(read_end)
-            done: dict[str, tuple[str, str]] = {}
-            for name, caption, draw in theirs:
+            os.write(self._jobs_fd, len(data).to_bytes(8, "little"))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._jobs_fd, view) :]
+        except OSError:  # the child has gone: its charts are rendered here
+            self._stop()
+
+    def submit(self, name: str, draw: Callable[[], Any]) -> None:
+        """Have the child render ``draw`` (a no-op with one process, for a draw function
+        that cannot be pickled, or for a chart already sent)."""
+        if not self._pid:
+            return
+        try:
+            payload = pickle.dumps(draw, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a lambda or a local function: rendered here, at the end
+            return
+        key = (name, hashlib.sha256(payload).digest())
+        if key not in self._sent:
+            self._sent[key] = len(self._sent)
+            self._send(("job", self._sent[key], name, payload))
+
+    def collect(self, charts: Sequence[tuple[str, str, Callable[[], Any]]]) -> dict[str, Block]:
+        """Each chart's block by name: rendered by the child when it was sent with the same
+        inputs, otherwise here."""
+        charts = list(charts)
+        wanted: dict[str, int] = {}
+        if self._pid:
+            for name, _, draw in charts:
                 try:
-                    block = _render_one(name, caption, draw)
-                except BaseException:  # the parent renders it again
+                    payload = pickle.dumps(draw, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:
                     continue
-                if isinstance(block, FigureBlock):
-                    done[name] = ("svg", block.svg)
-                elif isinstance(block, Paragraph):
-                    done[name] = ("note", block.text)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(pickle.dumps(done))
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    try:
-        blocks = {name: _render_one(name, caption, draw) for name, caption, draw in ours}
-    finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
-    child: dict[str, tuple[str, str]] = pickle.loads(data) if data else {}
-    for name, caption, draw in theirs:
-        kind, text = child.get(name, ("", ""))
-        if kind == "svg":
-            again = functools.partial(_drawn_again, name, caption, draw)
-            blocks[name] = FigureBlock(
-                name=name, caption=caption, svg=text, alt=caption, redraw=again
+                job = self._sent.get((name, hashlib.sha256(payload).digest()))
+                if job is not None:
+                    wanted[name] = job
+            obsolete = sorted(set(self._sent.values()) - set(wanted.values()))
+            self._send(("skip", obsolete))
+            self._send(("end",))
+        # the charts the child was not given are rendered here while it works
+        blocks: dict[str, Block] = {
+            name: _render_one(name, caption, draw)
+            for name, caption, draw in charts
+            if name not in wanted
+        }
+        done = self._finish() if wanted else {}
+        for name, caption, draw in charts:
+            if name in blocks:
+                continue
+            found = done.get(wanted[name])
+            blocks[name] = (
+                _block(name, caption, draw, *found) if found else _render_one(name, caption, draw)
             )
-        elif kind == "note":
-            blocks[name] = Paragraph(text, kind="note")
-        else:
-            blocks[name] = _render_one(name, caption, draw)
-    return {name: blocks[name] for name, _, _ in charts}
+        self.close()
+        return {name: blocks[name] for name, _, _ in charts}
+
+    def _finish(self) -> dict[int, tuple[str, str]]:
+        """Wait for the child; the charts it rendered, by job number."""
+        if not self._pid:
+            return {}
+        os.close(self._jobs_fd)
+        self._jobs_fd = -1
+        os.waitpid(self._pid, 0)
+        self._pid = 0
+        done: dict[int, tuple[str, str]] = {}
+        self._results.seek(0)
+        data = self._results.read()
+        at = 0
+        while at + 8 <= len(data):
+            size = int.from_bytes(data[at : at + 8], "little")
+            if at + 8 + size > len(data):
+                break  # a record the child did not finish
+            job, kind, text = pickle.loads(data[at + 8 : at + 8 + size])
+            done[job] = (kind, text)
+            at += 8 + size
+        return done
+
+    def _stop(self) -> None:
+        if self._pid:
+            import signal
+
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self._pid, 0)
+            self._pid = 0
+
+    def close(self) -> None:
+        """End the child (if it still runs) and free its files."""
+        self._stop()
+        if self._jobs_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._jobs_fd)
+            self._jobs_fd = -1
+        if self._results is not None:
+            self._results.close()
+            self._results = None
+
+
+class _Inbox:
+    """The child's end of the job pipe: length-prefixed pickled messages, read without
+    a thread (a thread would make the child's fork unsafe)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.buffer, self.closed = fd, bytearray(), False
+        self.messages: list[tuple[Any, ...]] = []
+
+    def pump(self, *, wait: bool) -> None:
+        """Read what has arrived (with ``wait``, block until something does)."""
+        import select
+
+        while not self.closed:
+            ready, _, _ = select.select([self.fd], [], [], None if wait else 0)
+            if not ready:
+                break
+            data = os.read(self.fd, 1 << 20)
+            if not data:
+                self.closed = True
+                break
+            self.buffer += data
+            wait = False
+        while len(self.buffer) >= 8:
+            size = int.from_bytes(self.buffer[:8], "little")
+            if len(self.buffer) < 8 + size:
+                break
+            self.messages.append(pickle.loads(bytes(self.buffer[8 : 8 + size])))
+            del self.buffer[: 8 + size]
+
+
+def _serve(jobs_fd: int, results_fd: int) -> None:  # pragma: no cover - runs in the child
+    """The child's loop: take the jobs that have arrived, render the earliest, skip the
+    obsolete ones, append each result to ``results_fd`` (length-prefixed pickles, one
+    ``write`` each on a file opened for appending).  When the parent has sent its last
+    message and waits, the remaining jobs are split with a forked helper, so that both
+    cores render."""
+    _warm_up()
+    inbox = _Inbox(jobs_fd)
+    waiting: dict[int, tuple[str, bytes]] = {}
+    skipped: set[int] = set()
+    ended = False
+    while True:
+        inbox.pump(wait=not waiting and not ended)
+        for message in inbox.messages:
+            if message[0] == "job":
+                waiting[message[1]] = (message[2], message[3])
+            elif message[0] == "skip":
+                skipped.update(message[1])
+            elif message[0] == "end":
+                ended = True
+        inbox.messages.clear()
+        ended = ended or inbox.closed
+        for job in skipped.intersection(waiting):
+            del waiting[job]
+        if ended:
+            break
+        if waiting:
+            _render_job(min(waiting), *waiting.pop(min(waiting)), results_fd)
+    # the parent is waiting: render what is left on both cores
+    jobs = sorted(waiting)
+    half = len(jobs) // 2
+    helper = os.fork() if half and _jobs() >= 2 else -1
+    mine = jobs[half:] if helper == 0 else jobs[:half] if helper > 0 else jobs
+    try:
+        for job in mine:
+            _render_job(job, *waiting[job], results_fd)
+    finally:
+        if helper == 0:
+            os._exit(0)
+    if helper > 0:
+        os.waitpid(helper, 0)
+
+
+def _render_job(job: int, name: str, payload: bytes, results_fd: int) -> None:  # pragma: no cover
+    try:
+        record = (job, *_rendered(name, pickle.loads(payload)))
+    except BaseException:  # the parent renders it again and meets the error there
+        return
+    data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+    os.write(results_fd, len(data).to_bytes(8, "little") + data)
+
+
+def _warm_up() -> None:  # pragma: no cover - runs in the child
+    """Import what the charts need (matplotlib) before the first chart arrives."""
+    import matplotlib.pyplot  # noqa: F401
+
+    from .. import plot  # noqa: F401
+
+
+def render_charts(charts: Sequence[tuple[str, str, Callable[[], Any]]]) -> dict[str, Block]:
+    """Draw and render ``(name, caption, draw)`` charts in this process; return each
+    chart's block by name."""
+    return {name: _render_one(name, caption, draw) for name, caption, draw in charts}

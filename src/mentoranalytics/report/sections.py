@@ -124,6 +124,8 @@ class ReportContext:
     gate: Any = None
     #: figures drawn after the last build (name -> draw function), see build_report
     pending: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    #: renders the charts ahead, in a second process (report.figures.ChartFarm)
+    farm: Any = None
     #: results of the statistics, shared by the builds of one report (see cached)
     memo: dict[Any, Any] = field(default_factory=dict)
     #: released group summaries (n, mean, ci_low, ci_high) by variable, for the charts
@@ -131,6 +133,7 @@ class ReportContext:
     #: released results the first page answers the questions from (see answers.py):
     #: only numbers that already passed the gate
     answers: dict[str, Any] = field(default_factory=dict)
+    _groups: tuple[str, ...] | None = field(default=None, repr=False)
 
     def cached(self, fn: Callable[..., Any], data: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
         """``fn(data, *args, **kwargs)``, computed once per report: a rebuild after the
@@ -157,6 +160,7 @@ class ReportContext:
         progress: ProgressCallback | None = None,
         plan: Any = None,
         memo: dict[Any, Any] | None = None,
+        farm: Any = None,
     ) -> ReportContext:
         from ..privacy import POLICIES
         from ..privacy.gate import ReleaseGate
@@ -218,6 +222,7 @@ class ReportContext:
             merged=merged,
             gate=gate,
             memo={} if memo is None else memo,
+            farm=farm,
         )
 
     # -- report-wide text ---------------------------------------------------------------
@@ -252,11 +257,14 @@ class ReportContext:
     @property
     def groups(self) -> list[str]:
         """The groups shown, in the fixed order (schema order, never by size)."""
-        col = self.data[self.by]
-        present = {str(g) for g in col.dropna().unique()}
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            return [str(g) for g in col.cat.categories if str(g) in present]
-        return sorted(present)
+        if self._groups is None:  # the reporting population is fixed when ctx is made
+            col = self.data[self.by]
+            present = {str(g) for g in col.dropna().unique()}
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                self._groups = tuple(str(g) for g in col.cat.categories if str(g) in present)
+            else:
+                self._groups = tuple(sorted(present))
+        return list(self._groups)
 
     @property
     def breakdown_ok(self) -> bool:
@@ -435,15 +443,19 @@ def _append_figure(
     """Add a chart that makes its own Figure (or Axes).
 
     It is drawn once, after the release gate has settled what the report publishes
-    (:func:`render_pending`); until then the block is a placeholder."""
+    (:func:`render_pending`); until then the block is a placeholder.  The report's
+    chart farm starts rendering it ahead, in a second process."""
     ctx.pending[name] = draw
+    if ctx.farm is not None:
+        ctx.farm.submit(name, draw)
     blocks.append(FigureBlock(name=name, caption=caption, svg=""))
 
 
 def render_pending(
-    sections: Sequence[Section], pending: dict[str, Callable[[], Any]]
+    sections: Sequence[Section], pending: dict[str, Callable[[], Any]], farm: Any = None
 ) -> tuple[Section, ...]:
-    """Draw the charts of the final build, replacing their placeholders."""
+    """Draw the charts of the final build, replacing their placeholders (those ``farm``
+    rendered ahead are taken from it)."""
     import dataclasses
 
     waiting = [
@@ -452,7 +464,7 @@ def render_pending(
         for block in section.blocks
         if isinstance(block, FigureBlock) and not block.svg and block.name in pending
     ]
-    drawn = render_charts(waiting)
+    drawn = render_charts(waiting) if farm is None else farm.collect(waiting)
     return tuple(
         dataclasses.replace(
             section,
@@ -1334,7 +1346,7 @@ def boldness_section(ctx: ReportContext) -> Section:
                 "seniority_reach",
                 "Seniority gap between mentor and participant, by gender: each dot a "
                 "participant, over a box of the middle half (internal report only).",
-                lambda: plot.plot_seniority_reach(d, by=ctx.by, individual=True),
+                functools.partial(plot.plot_seniority_reach, d, by=ctx.by, individual=True),
             )
             _append_figure(
                 ctx,
@@ -1342,7 +1354,7 @@ def boldness_section(ctx: ReportContext) -> Section:
                 "boldness_components",
                 "Boldness index and its three components by gender, each dot a participant "
                 "(internal report only).",
-                lambda: plot.plot_boldness_panels(d, by=ctx.by, individual=True),
+                functools.partial(plot.plot_boldness_panels, d, by=ctx.by, individual=True),
             )
         else:
             gap = ctx.summaries.get("seniority_gap")
@@ -1677,7 +1689,9 @@ def outcomes_section(ctx: ReportContext) -> Section:
         "outcome_rates",
         "Outcome rates by gender with 95% Wilson intervals; events/n on the right (released "
         "counts; outcomes about the mentor count those with a mentor).",
-        lambda: plot.plot_outcome_rates(chart, ctx.outcomes, by=ctx.by, suppressed=hidden),
+        functools.partial(
+            plot.plot_outcome_rates, chart, ctx.outcomes, by=ctx.by, suppressed=hidden
+        ),
     )
     forest = rd.assign(
         label=[
@@ -1691,7 +1705,7 @@ def outcomes_section(ctx: ReportContext) -> Section:
         "outcome_gaps",
         "Gaps in outcome rates (risk difference, percentage points) with 95% Newcombe "
         "intervals; the line at 0 means no gap.",
-        lambda: plot.plot_forest(forest.set_index("label"), measure="risk_difference"),
+        functools.partial(plot.plot_forest, forest.set_index("label"), measure="risk_difference"),
     )
     return Section("outcomes", title, tuple(blocks))
 
@@ -1882,7 +1896,7 @@ def payoff_section(ctx: ReportContext) -> Section:
         "payoff",
         f"{what_of(outcome)} rate by "
         "bold choice within each gender (of those with a mentor), with 95% Wilson intervals.",
-        lambda: plot.plot_boldness_payoff(d, outcome, by=ctx.by),
+        functools.partial(plot.plot_boldness_payoff, d, outcome, by=ctx.by),
     )
     return Section("payoff", title, tuple(blocks))
 
@@ -2086,7 +2100,7 @@ def survival_section(ctx: ReportContext) -> Section:
         "km",
         "Kaplan-Meier curves by gender with 95% bands; numbers at risk below (internal "
         "report: every step is one or more people).",
-        lambda: plot.plot_km(km, by=ctx.by, at_risk_times=times, individual=True),
+        functools.partial(plot.plot_km, km, by=ctx.by, at_risk_times=times, individual=True),
     )
     blocks += [Paragraph(n, kind="note") for n in km.notes]
     return Section("time", title, tuple(blocks))
@@ -2317,7 +2331,7 @@ def cohorts_section(ctx: ReportContext) -> Section:
             "trend",
             f"{what} by cohort with 95% Wilson intervals (not comparable between cohorts: "
             "follow-up time differs).",
-            lambda: plot.plot_cohort_trend(rel, column),
+            functools.partial(plot.plot_cohort_trend, rel, column),
         )
         return Section("cohorts", title, tuple(blocks))
     from .. import plot
@@ -2343,14 +2357,14 @@ def cohorts_section(ctx: ReportContext) -> Section:
         "funnel",
         f"Funnel plot: each cohort's rate of promotion within {HORIZON_MONTHS} months against "
         "its size, with 95% and 99.8% control limits around the overall rate.",
-        lambda: plot.plot_cohort_funnel(rel, column),
+        functools.partial(plot.plot_cohort_funnel, rel, column),
     )
     _append_figure(
         ctx,
         blocks,
         "trend",
         f"Promoted within {HORIZON_MONTHS} months, by cohort, with 95% Wilson intervals.",
-        lambda: plot.plot_cohort_trend(rel, column),
+        functools.partial(plot.plot_cohort_trend, rel, column),
     )
     return Section("cohorts", title, tuple(blocks))
 
