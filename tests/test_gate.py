@@ -218,3 +218,48 @@ def test_a_plan_that_only_publishes_more_is_recognised():
     assert not G.GatePlan({"t": two}, {"s"}, {"t": two}).only_publishes_more_than(base)
     assert not G.GatePlan({"t": one}, {"s", "x"}, {"t": two}).only_publishes_more_than(base)
     assert not G.GatePlan({"t": one}, {"s"}, {"t": cells}).only_publishes_more_than(base)
+
+
+_LEVEL_SERIES = {
+    "categorical, an unused category": lambda v: pd.Series(
+        pd.Categorical(np.array(["b", "a", "c"])[v % 3], categories=["c", "a", "z", "b"])
+    ),
+    "bool": lambda v: pd.Series(v % 2 == 0),
+    "nullable boolean": lambda v: pd.Series(
+        pd.array([None if x % 3 == 0 else bool(x % 2) for x in v], dtype="boolean")
+    ),
+    "nullable integer": lambda v: pd.Series(
+        pd.array([None if x == 4 else int(x) for x in v], dtype="Int64")
+    ),
+    "string with missing": lambda v: pd.Series(
+        pd.array([None if x == 0 else f"s{x}" for x in v], dtype="string")
+    ),
+    "object of mixed types": lambda v: pd.Series(
+        [None if x == 0 else ("x" if x % 2 else x) for x in v], dtype=object
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_LEVEL_SERIES))
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_table_levels_are_in_order_and_give_back_every_value(kind, seed):
+    """A released table's rows: the levels present (categories' order, else sorted, a
+    'missing' level last) and each person's code pointing at their own value."""
+    v = np.random.default_rng(seed).integers(0, 5, size=int(20 + seed))
+    s = _LEVEL_SERIES[kind](v)
+    frame = pd.DataFrame({"r": s, "c": np.zeros(len(s), dtype=int)})
+    rows, _, grid, codes = ReleaseGate(frame)._grid(frame, "r", "c")
+    levels = list(rows)
+    present = [x for x in s.tolist() if not pd.isna(x)]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        expected = [c for c in s.cat.categories if c in set(present)]
+    else:
+        try:
+            expected = sorted(set(present))
+        except TypeError:
+            expected = sorted(set(present), key=str)
+    assert levels[: len(expected)] == expected
+    assert levels[len(expected) :] == (["missing"] if s.isna().any() else [])
+    back = [levels[k] for k in codes]
+    assert back == ["missing" if pd.isna(x) else x for x in s.tolist()]
+    assert grid[:-1, 0].tolist() == [back.count(level) for level in levels]

@@ -397,16 +397,22 @@ class ReleaseGate:
         def level_codes(s: pd.Series) -> tuple[list[Any], np.ndarray]:
             """Levels in order (categories' order, else sorted; 'missing' last) and codes."""
             if isinstance(s.dtype, pd.CategoricalDtype):
-                present = set(s.dropna().unique().tolist())
-                levels = [c for c in s.cat.categories if c in present]
+                raw = s.cat.codes.to_numpy(dtype=np.int64)
+                used = np.zeros(len(s.cat.categories), dtype=bool)
+                used[raw[raw >= 0]] = True
+                levels = [c for c, u in zip(s.cat.categories, used, strict=True) if u]
+                codes = np.where(raw >= 0, (np.cumsum(used) - 1)[raw], -1)
             else:
-                present = s.dropna().unique().tolist()
+                raw, uniques = pd.factorize(s, use_na_sentinel=True)
+                present = uniques.tolist()
                 try:
-                    levels = sorted(present)
+                    order = sorted(range(len(present)), key=present.__getitem__)
                 except TypeError:
-                    levels = sorted(present, key=str)
-            values = s.astype(object)
-            codes = pd.Index(levels, dtype=object).get_indexer(values.where(s.notna(), None))
+                    order = sorted(range(len(present)), key=lambda i: str(present[i]))
+                levels = [present[i] for i in order]
+                rank = np.empty(len(order), dtype=np.int64)
+                rank[order] = np.arange(len(order))
+                codes = np.where(raw >= 0, rank[raw] if len(rank) else raw, -1)
             if (codes < 0).any():
                 levels = [*levels, "missing"]
                 codes = np.where(codes < 0, len(levels) - 1, codes)

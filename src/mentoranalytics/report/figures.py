@@ -137,8 +137,12 @@ class ChartFarm:
         import fcntl
         import tempfile
 
-        # scipy.stats, which the report's statistics need here and some charts there,
-        # is imported once, before the fork, rather than in both processes
+        # imported once, before the fork, rather than in both processes: scipy.stats
+        # (the statistics here, the intervals of some charts there) and the statsmodels
+        # models whose fitted results the mediation chart's pickled input refers to
+        import statsmodels.discrete.discrete_model
+        import statsmodels.regression.linear_model  # noqa: F401
+
         from ..stats import rates  # noqa: F401
 
         results = tempfile.TemporaryFile()

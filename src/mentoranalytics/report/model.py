@@ -105,6 +105,15 @@ class TableBlock:
                 )
         return pd.DataFrame(cells, index=self.frame.index, columns=self.frame.columns, dtype=object)
 
+    def display_rows(self) -> list[tuple[Any, list[tuple[str, bool]]]]:
+        """The display table row by row: ``(row label, [(text, withheld), ...])``."""
+        texts = self.display_frame().to_numpy()
+        hidden = self.suppressed_mask().to_numpy(dtype=bool)
+        return [
+            (idx, list(zip(texts[i].tolist(), hidden[i].tolist(), strict=True)))
+            for i, idx in enumerate(self.frame.index)
+        ]
+
     def published_numbers(self) -> list[dict[str, Any]]:
         """One record per cell: table, row, column, value, suppressed."""
         mask = self.suppressed_mask()

@@ -111,11 +111,10 @@ def render_html(report: Report) -> str:
 
 
 def _markdown_table(block: TableBlock) -> str:
-    disp = block.display_frame()
-    head = [_index_name(block) or " "] + [header_label(c) for c in disp.columns]
+    head = [_index_name(block) or " "] + [header_label(c) for c in block.frame.columns]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for idx in disp.index:
-        cells = [_label(idx)] + [str(disp.at[idx, c]) for c in disp.columns]
+    for idx, row in block.display_rows():
+        cells = [_label(idx)] + [str(text) for text, _ in row]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)
 
