@@ -21,7 +21,7 @@ joint audit of the whole report covers them:
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -90,6 +90,15 @@ def _wide(ctx: ReportContext, waves: pd.DataFrame) -> tuple[pd.DataFrame, list[f
     return pd.DataFrame(out, index=data.index), months
 
 
+def _once(ctx: ReportContext, name: str, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per report: the builds of a report share ``ctx.memo``, and the
+    follow-up data and the reporting population are the same in each."""
+    key = ("careers", name)
+    if key not in ctx.memo:
+        ctx.memo[key] = compute()
+    return ctx.memo[key]
+
+
 def careers_section(ctx: ReportContext) -> Section | None:
     """Careers over time (None when the cohort has no follow-up waves)."""
     waves = getattr(ctx.cohort, "waves", None)
@@ -99,7 +108,7 @@ def careers_section(ctx: ReportContext) -> Section | None:
     if not ctx.breakdown_ok:
         return _withheld_section(ctx, "careers", title)
     ctx.step("analysing: careers over time")
-    wide, months = _wide(ctx, waves)
+    wide, months = _once(ctx, "wide", lambda: _wide(ctx, waves))
     if not months:
         return None
     d = ctx.data.join(wide)
@@ -390,7 +399,7 @@ def _promotion_blocks(ctx: ReportContext, waves: pd.DataFrame) -> list[Block]:
     pid = data["participant_id"].astype(str)
     w = waves[waves["participant_id"].astype(str).isin(set(pid))]
     try:
-        iv = promotion_intervals(w)
+        iv = _once(ctx, "intervals", lambda: promotion_intervals(w))
     except MentorAnalyticsError:
         return []
     row_of = pd.Series(data.index, index=pid.to_numpy())

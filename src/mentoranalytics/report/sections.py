@@ -372,10 +372,10 @@ class ReportContext:
         mask = table.suppressed
         rows = [k for k, i in enumerate(mask.index) if str(i) != "Total"]
         cols = [k for k, c in enumerate(mask.columns) if isinstance(c, bool | np.bool_)]
-        ok = ~mask.iloc[rows, cols].any(axis=1)
-        ok &= table.counts.iloc[rows, cols].sum(axis=1) > 0
-        ok.index = [str(i) for i in ok.index]
-        return ok.astype(bool)
+        cells = np.ix_(rows, cols)
+        ok = ~mask.to_numpy(dtype=bool)[cells].any(axis=1)
+        ok &= table.counts.to_numpy()[cells].sum(axis=1) > 0
+        return pd.Series(ok, index=[str(mask.index[k]) for k in rows], dtype=bool)
 
     # -- findings -------------------------------------------------------------------------
     def add_finding(self, finding: Finding) -> Paragraph:
