@@ -691,3 +691,26 @@ def test_simulate_writes_followup_waves_that_the_report_reads(tmp_path: Path) ->
     assert again.read_bytes() == waves.read_bytes()
     assert main(["simulate", "-o", str(cohort), "--waves", str(cohort), "--force"]) == 2
     assert main(["simulate", "-o", str(tmp_path / "c3.csv"), "--waves", str(waves)]) == 2
+
+
+def test_the_entry_point_exits_fast_but_runs_exit_handlers_and_flushes(tmp_path: Path) -> None:
+    """``python -m mentoranalytics`` skips the interpreter's teardown once a command has
+    returned: its exit code stands, exit handlers still run, and nothing it printed is
+    lost (output written last, unflushed, arrives)."""
+    code = (
+        "import atexit, sys\n"
+        "from mentoranalytics import __main__ as entry\n"
+        "atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+        "sys.stdout.write('last words')  # no newline, no flush\n"
+        "entry._exit(3)\n"
+        "print('never')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 3
+    assert done.stdout == "last words"
+    assert "handler ran" in done.stderr
+    report = run("report", "--quiet", "-o", str(tmp_path / "r.html"))
+    assert report.returncode == 0, report.stderr
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
