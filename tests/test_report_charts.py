@@ -107,3 +107,11 @@ def test_one_process_means_no_child(monkeypatch):
         farm.submit("c0", functools.partial(_bars, 1))
         blocks = farm.collect([("c0", "", functools.partial(_bars, 1))])
     assert blocks["c0"].figure is not None  # drawn here
+
+
+def test_charts_with_very_large_inputs_are_rendered_here(monkeypatch):
+    monkeypatch.setattr(figures, "_MAX_INPUT", 10)  # every pickled input is "very large"
+    farmed, farm = _farmed(_charts())
+    _assert_same(figures.render_charts(_charts()), farmed)
+    assert not farm._sent  # nothing was copied to the child
+    assert all(b.figure is not None for b in farmed.values() if isinstance(b, FigureBlock))

@@ -41,6 +41,10 @@ def render_figure(fig: Any, name: str, caption: str, *, alt: str = "") -> Figure
     return FigureBlock(name=name, caption=caption, svg=svg[start:], alt=alt or caption, figure=fig)
 
 
+#: A chart whose pickled inputs are larger than this (bytes; record-level data of a very
+#: large cohort) is drawn in the report's own process instead of being copied to the child.
+_MAX_INPUT = 64 * 2**20
+
 #: Environment variable: how many processes draw the report's charts (1 draws them in
 #: this process; default 2 where ``os.fork`` is safe, i.e. on Linux).
 JOBS_VARIABLE = "MENTORANALYTICS_JOBS"
@@ -123,7 +127,10 @@ class ChartFarm:
         self._pid = 0
         self._jobs_fd = -1
         self._results: Any = None
+        self._inputs: Any = None
+        self._inputs_end = 0
         self._sent: dict[tuple[str, bytes], int] = {}
+        self._keys: dict[tuple[int, str], tuple[Any, tuple[str, bytes] | None]] = {}
         if (_jobs() if jobs is None else jobs) >= 2:
             self._start()
 
@@ -145,23 +152,25 @@ class ChartFarm:
 
         from ..stats import rates  # noqa: F401
 
-        results = tempfile.TemporaryFile()
+        # the charts' pickled inputs go to a file (the pipe carries only where they are,
+        # so this process never waits for the child to read), their SVGs come back in
+        # another (appended by the child and its helper, one write per record)
+        inputs, results = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         fd = results.fileno()
         fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
         read_end, write_end = os.pipe()
-        with contextlib.suppress(OSError, AttributeError):  # room for the jobs in flight
-            fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 1 << 20)
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
             try:
                 os.close(write_end)
-                _serve(read_end, fd)
+                _serve(read_end, inputs.fileno(), fd)
             finally:
                 os._exit(0)
         os.close(read_end)
-        self._pid, self._jobs_fd, self._results = pid, write_end, results
+        self._pid, self._jobs_fd = pid, write_end
+        self._inputs, self._results = inputs, results
 
     def _send(self, message: tuple[Any, ...]) -> None:
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
@@ -173,19 +182,43 @@ class ChartFarm:
         except OSError:  # the child has gone: its charts are rendered here
             self._stop()
 
-    def submit(self, name: str, draw: Callable[[], Any]) -> None:
-        """Have the child render ``draw`` (a no-op with one process, for a draw function
-        that cannot be pickled, or for a chart already sent)."""
-        if not self._pid:
-            return
+    def _key(self, name: str, draw: Callable[[], Any]) -> tuple[tuple[str, bytes] | None, bytes]:
+        """A chart's identity (its name and the digest of its pickled draw function) and
+        the pickle; ``(None, b"")`` for a draw that cannot be pickled or is too large."""
+        known = self._keys.get((id(draw), name))
+        if known is not None and known[0] is draw:
+            return known[1], b""
         try:
             payload = pickle.dumps(draw, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # a lambda or a local function: rendered here, at the end
+            payload = b""
+        key = (name, hashlib.sha256(payload).digest()) if payload else None
+        if len(payload) > _MAX_INPUT:  # the inputs of a very large cohort: drawn here
+            key, payload = None, b""
+        self._keys[id(draw), name] = (draw, key)  # keeps draw alive: its id stays its own
+        return key, payload
+
+    def submit(self, name: str, draw: Callable[[], Any]) -> None:
+        """Have the child render ``draw`` (a no-op with one process, for a draw function
+        that cannot be pickled or whose inputs are very large, or for a chart already
+        sent)."""
+        if not self._pid:
             return
-        key = (name, hashlib.sha256(payload).digest())
-        if key not in self._sent:
-            self._sent[key] = len(self._sent)
-            self._send(("job", self._sent[key], name, payload))
+        key, payload = self._key(name, draw)
+        if key is None or key in self._sent:
+            return
+        if not payload:  # known by its id and pickled for another name: pickle it again
+            payload = pickle.dumps(draw, protocol=pickle.HIGHEST_PROTOCOL)
+        offset = self._inputs_end
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(self._inputs.fileno(), view) :]
+        except OSError:  # no room for it: drawn here
+            return
+        self._inputs_end += len(payload)
+        self._sent[key] = len(self._sent)
+        self._send(("job", self._sent[key], name, offset, len(payload)))
 
     def collect(self, charts: Sequence[tuple[str, str, Callable[[], Any]]]) -> dict[str, Block]:
         """Each chart's block by name: rendered by the child when it was sent with the same
@@ -194,11 +227,8 @@ class ChartFarm:
         wanted: dict[str, int] = {}
         if self._pid:
             for name, _, draw in charts:
-                try:
-                    payload = pickle.dumps(draw, protocol=pickle.HIGHEST_PROTOCOL)
-                except Exception:
-                    continue
-                job = self._sent.get((name, hashlib.sha256(payload).digest()))
+                key, _ = self._key(name, draw)
+                job = None if key is None else self._sent.get(key)
                 if job is not None:
                     wanted[name] = job
             obsolete = sorted(set(self._sent.values()) - set(wanted.values()))
@@ -259,9 +289,11 @@ class ChartFarm:
             with contextlib.suppress(OSError):
                 os.close(self._jobs_fd)
             self._jobs_fd = -1
-        if self._results is not None:
-            self._results.close()
-            self._results = None
+        for file in (self._results, self._inputs):
+            if file is not None:
+                file.close()
+        self._results = self._inputs = None
+        self._keys.clear()
 
 
 class _Inbox:
@@ -294,7 +326,7 @@ class _Inbox:
             del self.buffer[: 8 + size]
 
 
-def _serve(jobs_fd: int, results_fd: int) -> None:  # pragma: no cover - runs in the child
+def _serve(jobs_fd: int, inputs_fd: int, results_fd: int) -> None:  # pragma: no cover
     """The child's loop: take the jobs that have arrived, render the earliest, skip the
     obsolete ones, append each result to ``results_fd`` (length-prefixed pickles, one
     ``write`` each on a file opened for appending).  When the parent has sent its last
@@ -302,14 +334,14 @@ def _serve(jobs_fd: int, results_fd: int) -> None:  # pragma: no cover - runs in
     cores render."""
     _warm_up()
     inbox = _Inbox(jobs_fd)
-    waiting: dict[int, tuple[str, bytes]] = {}
+    waiting: dict[int, tuple[str, int, int]] = {}
     skipped: set[int] = set()
     ended = False
     while True:
         inbox.pump(wait=not waiting and not ended)
         for message in inbox.messages:
             if message[0] == "job":
-                waiting[message[1]] = (message[2], message[3])
+                waiting[message[1]] = (message[2], message[3], message[4])
             elif message[0] == "skip":
                 skipped.update(message[1])
             elif message[0] == "end":
@@ -321,7 +353,7 @@ def _serve(jobs_fd: int, results_fd: int) -> None:  # pragma: no cover - runs in
         if ended:
             break
         if waiting:
-            _render_job(min(waiting), *waiting.pop(min(waiting)), results_fd)
+            _render_job(min(waiting), *waiting.pop(min(waiting)), inputs_fd, results_fd)
     # the parent is waiting: render what is left on both cores
     jobs = sorted(waiting)
     half = len(jobs) // 2
@@ -329,7 +361,7 @@ def _serve(jobs_fd: int, results_fd: int) -> None:  # pragma: no cover - runs in
     mine = jobs[half:] if helper == 0 else jobs[:half] if helper > 0 else jobs
     try:
         for job in mine:
-            _render_job(job, *waiting[job], results_fd)
+            _render_job(job, *waiting[job], inputs_fd, results_fd)
     finally:
         if helper == 0:
             os._exit(0)
@@ -337,9 +369,18 @@ def _serve(jobs_fd: int, results_fd: int) -> None:  # pragma: no cover - runs in
         os.waitpid(helper, 0)
 
 
-def _render_job(job: int, name: str, payload: bytes, results_fd: int) -> None:  # pragma: no cover
+def _render_job(  # pragma: no cover - runs in the child
+    job: int, name: str, offset: int, size: int, inputs_fd: int, results_fd: int
+) -> None:
     try:
-        record = (job, *_rendered(name, pickle.loads(payload)))
+        parts, at = [], offset
+        while at < offset + size:
+            part = os.pread(inputs_fd, offset + size - at, at)
+            if not part:
+                raise EOFError
+            parts.append(part)
+            at += len(part)
+        record = (job, *_rendered(name, pickle.loads(b"".join(parts))))
     except BaseException:  # the parent renders it again and meets the error there
         return
     data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
