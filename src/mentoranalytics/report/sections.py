@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import platform
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,18 +135,28 @@ class ReportContext:
     #: only numbers that already passed the gate
     answers: dict[str, Any] = field(default_factory=dict)
     _groups: tuple[str, ...] | None = field(default=None, repr=False)
+    _fingerprints: dict[int, tuple[weakref.ref[pd.DataFrame], tuple[Any, ...]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def cached(self, fn: Callable[..., Any], data: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
         """``fn(data, *args, **kwargs)``, computed once per report: a rebuild after the
-        joint audit repeats only the statistics whose released inputs changed."""
-        key = (
-            fn.__name__,
-            data.shape,
-            tuple(map(str, data.columns)),
-            int(pd.util.hash_pandas_object(data, index=False).sum()),
-            repr(args),
-            repr(sorted(kwargs.items())),
-        )
+        joint audit repeats only the statistics whose released inputs changed.
+
+        A frame's content is hashed once per build, however many statistics it feeds (a
+        frame handed to this method is never changed in place afterwards)."""
+        known = self._fingerprints.get(id(data))
+        if known is None or known[0]() is not data:  # a dead frame's id may be reused
+            known = (
+                weakref.ref(data),
+                (
+                    data.shape,
+                    tuple(map(str, data.columns)),
+                    int(pd.util.hash_pandas_object(data, index=False).sum()),
+                ),
+            )
+            self._fingerprints[id(data)] = known
+        key = (fn.__name__, *known[1], repr(args), repr(sorted(kwargs.items())))
         if key not in self.memo:
             self.memo[key] = fn(data, *args, **kwargs)
         return self.memo[key]
@@ -1075,8 +1086,9 @@ def _released_summaries(
 ) -> dict[str, dict[str, str]]:
     """Per group, the gate's decision on each summary of ``variable`` ("" = released)."""
     out = {}
+    by = d[ctx.by].astype(str)
     for g in groups:
-        values = d.loc[d[ctx.by].astype(str) == g, variable].astype(float)
+        values = d.loc[by == g, variable].astype(float)
         out[g] = ctx.gate.summary(
             f"{variable}:{g}",
             values,
