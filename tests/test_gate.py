@@ -263,3 +263,18 @@ def test_table_levels_are_in_order_and_give_back_every_value(kind, seed):
     back = [levels[k] for k in codes]
     assert back == ["missing" if pd.isna(x) else x for x in s.tolist()]
     assert grid[:-1, 0].tolist() == [back.count(level) for level in levels]
+
+
+def test_the_audit_gives_the_same_ranges_without_highspy(monkeypatch):
+    """Without highspy each bound is solved by scipy's linprog from the same sparse
+    programme: the same ranges, the same repair."""
+    import sys
+
+    gate, _ = build(mentored_only())
+    with_highs = gate.audit().cells
+    plan = gate.repair()
+    monkeypatch.setitem(sys.modules, "highspy", None)  # import highspy now fails
+    gate_s, _ = build(mentored_only())
+    assert gate_s.audit().cells.equals(with_highs)
+    plan_s = gate_s.repair()
+    assert plan is not None and plan_s is not None and plan_s.same_as(plan)

@@ -928,14 +928,29 @@ class ReleaseGate:
         self._atoms = (len(self._layers), codes, sizes)
         return codes, sizes
 
-    def _rows(self, items: Sequence[Any], codes: list[np.ndarray]) -> np.ndarray:
-        n_atoms = len(codes[0]) if codes else 0
-        out = np.zeros((len(items), n_atoms))
-        for k, it in enumerate(items):
+    def _vectors(self, items: Sequence[Any], codes: list[np.ndarray]) -> list[_Vector]:
+        """Each relation (or protected cell) over the atoms, as a sparse vector: a large
+        cohort has hundreds of thousands of atoms and each relation touches few."""
+        out = []
+        for it in items:
             lc = codes[it.layer]
-            ok = lc >= 0
-            out[k, ok] = it.coef[lc[ok]]
+            atoms = np.flatnonzero(lc >= 0)
+            values = it.coef[lc[atoms]].astype(float)
+            nonzero = values != 0
+            out.append(_Vector(atoms[nonzero].astype(np.int32), values[nonzero]))
         return out
+
+    def _rows(self, items: Sequence[Any], codes: list[np.ndarray]) -> Any:
+        """The relations' matrix over the atoms (scipy.sparse CSR)."""
+        import scipy.sparse as sp
+
+        n_atoms = len(codes[0]) if codes else 0
+        vectors = self._vectors(items, codes)
+        indptr = np.zeros(len(vectors) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum([len(v.atoms) for v in vectors])
+        atoms = np.concatenate([v.atoms for v in vectors]) if vectors else np.zeros(0, np.int32)
+        values = np.concatenate([v.values for v in vectors]) if vectors else np.zeros(0)
+        return sp.csr_matrix((values, atoms, indptr), shape=(len(vectors), n_atoms))
 
     def audit(self) -> AuditResult:
         """Solve the intruder's linear programme over every published relation and check
@@ -948,7 +963,7 @@ class ReleaseGate:
                 lp = passed[1]  # the repair's programme, with the bounds it has solved
             else:
                 lp = _Programme(self._rows(self._relations, codes), self._relations)
-            objs = self._rows(self._protected, codes)
+            objs = self._vectors(self._protected, codes)
             for p, obj in zip(self._protected, objs, strict=True):
                 lo, hi = lp.range(obj)
                 records.append(
@@ -1001,11 +1016,11 @@ class ReleaseGate:
         published: set[tuple[str, tuple[int, int]]] = set()  # secondaries published once
         for _ in range(max_rounds):
             a = self._rows(self._relations, codes)
-            objs = self._rows(self._protected, codes)
+            objs = self._vectors(self._protected, codes)
             lp = _Programme(a, self._relations)
             failing = None
             for k, p in enumerate(self._protected):
-                key = objs[k].tobytes()
+                key = objs[k].key
                 if key in safe:
                     continue
                 if lp.wide_enough(objs[k], p.true, self.need):
@@ -1024,7 +1039,7 @@ class ReleaseGate:
                 found = False
                 while (soft := self._soft_failure(lp, codes, safe)) is not None:
                     st, cell, obj_s, _true, _lo, _hi = soft
-                    safe.add(obj_s.tobytes())
+                    safe.add(obj_s.key)
                     if obj_s.any() and (st.name, cell) in published:
                         continue  # published in this repair and suppressed again since
                     published.add((st.name, cell))
@@ -1040,7 +1055,7 @@ class ReleaseGate:
             # a loose count that repeats a cell some table publishes cannot hide anything:
             # withdrawing it would only take a number (a group size) out of a sentence
             in_tables = {
-                a[k].tobytes()
+                _row_key(a, k)
                 for k, r in enumerate(self._relations)
                 if self._owners.get(r.owner) == "table"
             }
@@ -1048,7 +1063,7 @@ class ReleaseGate:
                 k
                 for k in binding
                 if self._owners.get(self._relations[k].owner) != "counts"
-                or a[k].tobytes() not in in_tables
+                or _row_key(a, k) not in in_tables
             ]
             binding = useful or binding
             # cheapest kinds first: a loose count, a summary, a table cell, a whole basis
@@ -1123,7 +1138,7 @@ class ReleaseGate:
 
     def _soft_failure(
         self, lp: _Programme, codes: list[np.ndarray], safe: set[bytes]
-    ) -> tuple[_TableState, tuple[int, int], np.ndarray, float, float, float] | None:
+    ) -> tuple[_TableState, tuple[int, int], _Vector, float, float, float] | None:
         """The first suppressed secondary cell that the published numbers determine
         exactly: (table, cell, objective, true count, lo, hi), or None.
 
@@ -1139,8 +1154,9 @@ class ReleaseGate:
             for i, j in np.argwhere(soft):
                 coef = np.zeros(n_codes)
                 coef[st.codes_of[i, j]] = 1.0
-                obj = np.where(lc >= 0, coef[np.maximum(lc, 0)], 0.0)
-                key = obj.tobytes()
+                atoms = np.flatnonzero((lc >= 0) & (coef[np.maximum(lc, 0)] != 0))
+                obj = _Vector(atoms.astype(np.int32), np.ones(len(atoms)))
+                key = obj.key
                 if key in safe:
                     continue
                 true = float(st.grid[i, j])
@@ -1174,7 +1190,7 @@ class ReleaseGate:
     def _accumulate(
         self,
         lp: _Programme,
-        obj: np.ndarray,
+        obj: _Vector,
         true: float,
         order: Sequence[int],
         force: bool = False,
@@ -1255,6 +1271,33 @@ class ReleaseGate:
         return None
 
 
+@dataclass(frozen=True)
+class _Vector:
+    """A sparse vector over the atoms: the atoms it touches (sorted) and its values there
+    (none zero), so that equal vectors have equal :attr:`key`."""
+
+    atoms: np.ndarray  # int32
+    values: np.ndarray  # float
+
+    @property
+    def key(self) -> bytes:
+        return self.atoms.tobytes() + b"|" + self.values.tobytes()
+
+    def any(self) -> bool:
+        return bool(self.atoms.size)
+
+    def dense(self, n: int) -> np.ndarray:
+        out = np.zeros(n)
+        out[self.atoms] = self.values
+        return out
+
+
+def _row_key(a: Any, k: int) -> bytes:
+    """Row ``k`` of a CSR matrix built by :meth:`ReleaseGate._rows`, as a :attr:`_Vector.key`."""
+    start, end = a.indptr[k], a.indptr[k + 1]
+    return a.indices[start:end].astype(np.int32).tobytes() + b"|" + a.data[start:end].tobytes()
+
+
 class _Programme:
     """The intruder's linear programme {x >= 0 : lo <= A x <= hi} over atoms.
 
@@ -1263,12 +1306,13 @@ class _Programme:
     a relation is withdrawn for a trial by freeing its row (:meth:`without`).  Without
     ``highspy``, ``scipy.optimize.linprog`` solves each bound from scratch."""
 
-    def __init__(self, a: np.ndarray, relations: Sequence[_Relation]) -> None:
-        self.a = np.asarray(a, dtype=float)
+    def __init__(self, a: Any, relations: Sequence[_Relation]) -> None:
+        self.a = a  # scipy.sparse CSR, relations x atoms
         self.lo = np.array([r.lo for r in relations], dtype=float)
         self.hi = np.array([r.hi for r in relations], dtype=float)
-        self.n = self.a.shape[1] if self.a.ndim == 2 else 0
+        self.n = int(a.shape[1])
         self._cache: dict[tuple[bytes, float, bytes], float] = {}
+        self._costed = np.zeros(0, dtype=np.int32)  # the atoms the solver's objective uses
         self._free = np.zeros(len(self.lo), dtype=bool)
         self._h: Any = None
         #: row duals of the last solve (which relations bind the bound just found)
@@ -1277,8 +1321,6 @@ class _Programme:
             import highspy
         except ImportError:  # pragma: no cover - highspy is a dependency
             return
-        import scipy.sparse as sp
-
         h = _highs()
         inf = highspy.kHighsInf
         lp = highspy.HighsLp()
@@ -1289,16 +1331,15 @@ class _Programme:
         lp.col_upper_ = np.full(self.n, inf)
         lp.row_lower_ = np.where(np.isfinite(self.lo), self.lo, -inf)
         lp.row_upper_ = np.where(np.isfinite(self.hi), self.hi, inf)
-        m = sp.csc_matrix(self.a)
+        m = self.a.tocsc()
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = m.indptr
-        lp.a_matrix_.index_ = m.indices
-        lp.a_matrix_.value_ = m.data
+        lp.a_matrix_.start_ = m.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = m.indices.astype(np.int32)
+        lp.a_matrix_.value_ = m.data.astype(float)
         h.passModel(lp)
         _OWNER[:] = [self]
         self._lp = lp
         self._h, self._hs, self._inf = h, highspy, inf
-        self._cols = np.arange(self.n, dtype=np.int32)
 
     def without(self, rows: np.ndarray) -> _Programme:
         """The same programme with ``rows`` withdrawn (freed); call :meth:`restore` after."""
@@ -1324,26 +1365,33 @@ class _Programme:
             self._h.changeRowsBounds(changed.size, changed.astype(np.int32), lo, hi)
         self._free = free.copy()
 
-    def bound(self, obj: np.ndarray, sign: float) -> float:
-        key = (obj.tobytes(), sign, np.packbits(self._free).tobytes())
+    def bound(self, obj: _Vector, sign: float) -> float:
+        key = (obj.key, sign, np.packbits(self._free).tobytes())
         if key in self._cache:
             return self._cache[key]
-        value = self._solve(np.asarray(obj, dtype=float), sign)
+        value = self._solve(obj, sign)
         whole = round(value) if math.isfinite(value) else value
         if math.isfinite(value) and abs(value - whole) <= 1e-6 * max(1.0, abs(value)):
             value = float(whole)
         self._cache[key] = value
         return value
 
-    def _solve(self, obj: np.ndarray, sign: float) -> float:
+    def _solve(self, obj: _Vector, sign: float) -> float:
         if self._h is not None:
             h, hs = self._h, self._hs
             if not _OWNER or _OWNER[0] is not self:  # another programme used the solver
-                h.passModel(self._lp)
+                h.passModel(self._lp)  # (its objective is zero)
                 _OWNER[:] = [self]
+                self._costed = np.zeros(0, dtype=np.int32)
                 free, self._free = self._free, np.zeros(len(self.lo), dtype=bool)
                 self._set_free(free)
-            h.changeColsCost(self.n, self._cols, sign * obj)
+            # the objective changes only on the atoms of the last one and of this one
+            old = self._costed
+            if old.size:
+                h.changeColsCost(old.size, old, np.zeros(old.size))
+            if obj.atoms.size:
+                h.changeColsCost(obj.atoms.size, obj.atoms, sign * obj.values)
+            self._costed = obj.atoms
             h.run()
             status = h.getModelStatus()
             if status == hs.HighsModelStatus.kOptimal:
@@ -1362,14 +1410,15 @@ class _Programme:
                 "The release gate's audit programme failed: the published numbers are "
                 f"inconsistent ({h.modelStatusToString(h.getModelStatus())})."
             )
+        import scipy.sparse as sp
         from scipy.optimize import linprog
 
         keep = ~self._free
         a, lo, hi = self.a[keep], self.lo[keep], self.hi[keep]
         up, down = np.isfinite(hi), np.isfinite(lo)
         res = linprog(
-            sign * obj,
-            A_ub=np.vstack([a[up], -a[down]]),
+            sign * obj.dense(self.n),
+            A_ub=sp.vstack([a[up], -a[down]]).tocsr(),
             b_ub=np.concatenate([hi[up], -lo[down]]),
             bounds=[(0, None)] * self.n,
             method="highs",
@@ -1381,12 +1430,18 @@ class _Programme:
                 f"The release gate's audit programme failed ({res.message}): the published "
                 "numbers are inconsistent."
             )
+        # the relations' duals, as HiGHS gives them (which relations bind this bound)
+        kept = np.flatnonzero(keep)
+        marginals = np.asarray(res.ineqlin.marginals, dtype=float)
+        self.duals = np.zeros(len(self.lo))
+        self.duals[kept[up]] += marginals[: int(up.sum())]
+        self.duals[kept[down]] -= marginals[int(up.sum()) :]
         return sign * float(res.fun)
 
-    def range(self, obj: np.ndarray) -> tuple[float, float]:
+    def range(self, obj: _Vector) -> tuple[float, float]:
         return self.bound(obj, 1.0), self.bound(obj, -1.0)
 
-    def binding(self, obj: np.ndarray) -> np.ndarray:
+    def binding(self, obj: _Vector) -> np.ndarray:
         """Relations whose dual is non-zero at the minimum or the maximum of ``obj``."""
         self._cache.clear()  # solve again so that the duals are of this objective
         out = np.zeros(len(self.lo), dtype=bool)
@@ -1396,7 +1451,7 @@ class _Programme:
             out |= np.abs(self.duals) > 1e-9
         return out
 
-    def wide_enough(self, obj: np.ndarray, true: float, need: float) -> bool:
+    def wide_enough(self, obj: _Vector, true: float, need: float) -> bool:
         hi = self.bound(obj, -1.0)
         if hi - true >= need - 1e-7:
             return True
