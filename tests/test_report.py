@@ -219,6 +219,7 @@ def test_report_is_byte_identical_for_same_input_and_seed(tmp_path: Path, monkey
 
     cohort = ma.load_sample("first_cohort")
     options = ReportOptions(privacy="internal", n_sims=200)
+    monkeypatch.setenv(figures.JOBS_VARIABLE, "2")
     first = build_report(cohort, options)
     monkeypatch.setenv(figures.JOBS_VARIABLE, "1")
     second = build_report(cohort, options)

@@ -115,3 +115,23 @@ def test_charts_with_very_large_inputs_are_rendered_here(monkeypatch):
     _assert_same(figures.render_charts(_charts()), farmed)
     assert not farm._sent  # nothing was copied to the child
     assert all(b.figure is not None for b in farmed.values() if isinstance(b, FigureBlock))
+
+
+def test_no_child_is_forked_beside_other_threads(monkeypatch):
+    """A Jupyter kernel runs threads that may hold locks at the fork: charts are drawn in
+    the process itself there (unless MENTORANALYTICS_JOBS says otherwise)."""
+    import threading
+
+    monkeypatch.delenv(figures.JOBS_VARIABLE, raising=False)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert figures._jobs() == 1
+        monkeypatch.setenv(figures.JOBS_VARIABLE, "2")
+        assert figures._jobs() == 2
+    finally:
+        stop.set()
+        other.join()
+    monkeypatch.delenv(figures.JOBS_VARIABLE)
+    assert figures._jobs() == min(2, os.cpu_count() or 1)

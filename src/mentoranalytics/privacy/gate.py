@@ -365,12 +365,14 @@ class ReleaseGate:
         return pos
 
     def _layer(self, positions: np.ndarray, codes: np.ndarray, n_codes: int | None = None) -> int:
-        full = np.full(len(self.index), -1, dtype=np.int64)
+        n = int(n_codes) if n_codes is not None else int(codes.max(initial=-1)) + 1
+        # one code per participant and output: the smallest integers that hold them (a
+        # report of a million people has a hundred or more of these)
+        kind = np.int16 if n < 2**15 else np.int32 if n < 2**31 else np.int64
+        full = np.full(len(self.index), -1, dtype=kind)
         full[positions] = codes
         self._layers.append(full)
-        self._n_codes.append(
-            int(n_codes) if n_codes is not None else int(codes.max(initial=-1)) + 1
-        )
+        self._n_codes.append(n)
         return len(self._layers) - 1
 
     def _own(self, owner: str, kind: str) -> None:
@@ -1321,25 +1323,33 @@ class _Programme:
             import highspy
         except ImportError:  # pragma: no cover - highspy is a dependency
             return
-        h = _highs()
-        inf = highspy.kHighsInf
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.n
-        lp.num_row_ = len(self.lo)
-        lp.col_cost_ = np.zeros(self.n)
-        lp.col_lower_ = np.zeros(self.n)
-        lp.col_upper_ = np.full(self.n, inf)
-        lp.row_lower_ = np.where(np.isfinite(self.lo), self.lo, -inf)
-        lp.row_upper_ = np.where(np.isfinite(self.hi), self.hi, inf)
-        m = self.a.tocsc()
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = m.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = m.indices.astype(np.int32)
-        lp.a_matrix_.value_ = m.data.astype(float)
-        h.passModel(lp)
+        self._h, self._hs, self._inf = _highs(), highspy, highspy.kHighsInf
+        self._pass()
         _OWNER[:] = [self]
-        self._lp = lp
-        self._h, self._hs, self._inf = h, highspy, inf
+
+    def _pass(self) -> None:
+        """Hand the programme to HiGHS, straight from numpy arrays (the solver keeps its
+        own copy; the matrix of a large cohort's audit takes a gigabyte, so no other copy
+        is made on the way)."""
+        inf = self._inf
+        m = self.a.tocsc()
+        self._h.passModel(
+            self.n,
+            len(self.lo),
+            int(m.nnz),
+            int(self._hs.MatrixFormat.kColwise),
+            int(self._hs.ObjSense.kMinimize),
+            0.0,
+            np.zeros(self.n),
+            np.zeros(self.n),
+            np.full(self.n, inf),
+            np.where(np.isfinite(self.lo), self.lo, -inf),
+            np.where(np.isfinite(self.hi), self.hi, inf),
+            m.indptr.astype(np.int32, copy=False),
+            m.indices.astype(np.int32, copy=False),
+            m.data.astype(float, copy=False),
+            np.zeros(self.n, dtype=np.int32),  # every variable continuous
+        )
 
     def without(self, rows: np.ndarray) -> _Programme:
         """The same programme with ``rows`` withdrawn (freed); call :meth:`restore` after."""
@@ -1380,7 +1390,7 @@ class _Programme:
         if self._h is not None:
             h, hs = self._h, self._hs
             if not _OWNER or _OWNER[0] is not self:  # another programme used the solver
-                h.passModel(self._lp)  # (its objective is zero)
+                self._pass()  # (its objective is zero)
                 _OWNER[:] = [self]
                 self._costed = np.zeros(0, dtype=np.int32)
                 free, self._free = self._free, np.zeros(len(self.lo), dtype=bool)

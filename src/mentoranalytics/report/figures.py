@@ -46,7 +46,8 @@ def render_figure(fig: Any, name: str, caption: str, *, alt: str = "") -> Figure
 _MAX_INPUT = 64 * 2**20
 
 #: Environment variable: how many processes draw the report's charts (1 draws them in
-#: this process; default 2 where ``os.fork`` is safe, i.e. on Linux).
+#: this process; default 2 where ``os.fork`` is safe: on Linux, in a process without other
+#: threads, such as the command line, but not a Jupyter kernel).
 JOBS_VARIABLE = "MENTORANALYTICS_JOBS"
 
 
@@ -83,6 +84,10 @@ def _jobs() -> int:
         return max(1, int(value))
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return 1  # fork is unsafe on macOS and absent on Windows
+    import threading
+
+    if threading.active_count() > 1:
+        return 1  # nor in a process with other threads (a Jupyter kernel): they may hold locks
     return min(2, os.cpu_count() or 1)
 
 
