@@ -453,9 +453,10 @@ def _append_figure(
 ) -> None:
     """Add a chart that makes its own Figure (or Axes).
 
-    It is drawn once, after the release gate has settled what the report publishes
-    (:func:`render_pending`); until then the block is a placeholder.  The report's
-    chart farm starts rendering it ahead, in a second process."""
+    The report shows the chart of its final build, the one drawn from what the release
+    gate settled (:func:`render_pending`); until then the block is a placeholder.  The
+    report's chart farm renders each chart ahead, in a second process, as soon as it is
+    defined (a rebuild that defines it with the same inputs reuses that rendering)."""
     ctx.pending[name] = draw
     if ctx.farm is not None:
         ctx.farm.submit(name, draw)
