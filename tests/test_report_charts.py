@@ -4,6 +4,7 @@ as in this process (report.figures.render_charts)."""
 from __future__ import annotations
 
 import functools
+import io
 import os
 import signal
 import sys
@@ -130,3 +131,28 @@ def test_no_child_is_forked_beside_other_threads(monkeypatch):
     monkeypatch.delenv(figures.JOBS_VARIABLE)
     monkeypatch.setattr(threading, "active_count", lambda: 1)  # the command line
     assert figures._jobs() == min(2, os.cpu_count() or 1)
+
+
+def test_the_command_lines_progress_clock_does_not_stop_the_child(monkeypatch):
+    """In a terminal the command line runs a clock thread; the child is forked anyway."""
+    import threading
+
+    from mentoranalytics.cli import _Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv(figures.JOBS_VARIABLE, raising=False)
+    progress = _Progress(quiet=False, stream=Terminal())
+    progress("analysing")
+    try:
+        monkeypatch.setattr(threading, "active_count", lambda: 2)  # main thread and clock
+        assert figures._own_threads() == 1
+        assert figures._jobs() == min(2, os.cpu_count() or 1)
+        with figures.ChartFarm() as farm:
+            assert farm._pid
+            blocks = farm.collect([("c0", "", functools.partial(_bars, 2))])
+        _assert_same(figures.render_charts([("c0", "", functools.partial(_bars, 2))]), blocks)
+    finally:
+        progress.done()

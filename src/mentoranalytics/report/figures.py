@@ -86,9 +86,29 @@ def _jobs() -> int:
         return 1  # fork is unsafe on macOS and absent on Windows
     import threading
 
-    if threading.active_count() > 1:
-        return 1  # nor in a process with other threads (a Jupyter kernel): they may hold locks
+    if threading.active_count() > 1 + _own_threads():
+        return 1  # nor beside other threads (a Jupyter kernel's): they may hold locks
     return min(2, os.cpu_count() or 1)
+
+
+def _own_threads() -> int:
+    """The package's own threads (the command line's progress clock): the child never
+    uses what they hold (it writes to its own null streams)."""
+    import threading
+
+    return sum(t.name.startswith("mentoranalytics-") for t in threading.enumerate())
+
+
+def _quiet_child() -> None:  # pragma: no cover - runs in the child
+    """Give the child standard streams of its own: another thread of the parent may have
+    held the old ones' locks at the fork, and nothing the child could say is needed (a
+    chart it fails to render is rendered again by the parent, which reports the error)."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+    sys.stdout = open(os.devnull, "w")  # lives as long as the child
+    sys.stderr = open(os.devnull, "w")
 
 
 def _block(name: str, caption: str, draw: Callable[[], Any], kind: str, text: str) -> Block:
@@ -170,6 +190,7 @@ class ChartFarm:
         if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
             try:
                 os.close(write_end)
+                _quiet_child()
                 _serve(read_end, inputs.fileno(), fd)
             finally:
                 os._exit(0)
