@@ -156,3 +156,17 @@ def test_the_command_lines_progress_clock_does_not_stop_the_child(monkeypatch):
         _assert_same(figures.render_charts([("c0", "", functools.partial(_bars, 2))]), blocks)
     finally:
         progress.done()
+
+
+def test_a_chart_defined_again_with_other_inputs_skips_the_earlier_one():
+    charts = [(f"c{k}", "", functools.partial(_bars, k)) for k in range(3)]
+    with figures.ChartFarm(jobs=2) as farm:
+        for name, _, draw in charts:
+            farm.submit(name, draw)
+        first = farm._latest["c1"]
+        again = ("c1", "", functools.partial(_bars, 9))
+        farm.submit(again[0], again[2])  # a rebuild changed c1's inputs
+        assert farm._latest["c1"] != first
+        final = [charts[0], again, charts[2]]
+        farmed = farm.collect(final)
+    _assert_same(figures.render_charts(final), farmed)

@@ -155,6 +155,7 @@ class ChartFarm:
         self._inputs: Any = None
         self._inputs_end = 0
         self._sent: dict[tuple[str, bytes], int] = {}
+        self._latest: dict[str, int] = {}  # the job of each chart's latest definition
         self._keys: dict[tuple[int, str], tuple[Any, tuple[str, bytes] | None]] = {}
         if (_jobs() if jobs is None else jobs) >= 2:
             self._start()
@@ -245,6 +246,12 @@ class ChartFarm:
         self._inputs_end += len(payload)
         self._sent[key] = len(self._sent)
         self._send(("job", self._sent[key], name, offset, len(payload)))
+        # a chart defined again with other inputs: the earlier one is no longer wanted
+        # (were a later build to come back to it, this process would render it)
+        earlier = self._latest.get(name)
+        if earlier is not None:
+            self._send(("skip", [earlier]))
+        self._latest[name] = self._sent[key]
 
     def collect(self, charts: Sequence[tuple[str, str, Callable[[], Any]]]) -> dict[str, Block]:
         """Each chart's block by name: rendered by the child when it was sent with the same
@@ -353,7 +360,7 @@ class _Inbox:
 
 
 def _serve(jobs_fd: int, inputs_fd: int, results_fd: int) -> None:  # pragma: no cover
-    """The child's loop: take the jobs that have arrived, render the earliest, skip the
+    """The child's loop: take the jobs that have arrived, render the latest, skip the
     obsolete ones, append each result to ``results_fd`` (length-prefixed pickles, one
     ``write`` each on a file opened for appending).  When the parent has sent its last
     message and waits, the remaining jobs are split with a forked helper, so that both
@@ -378,8 +385,9 @@ def _serve(jobs_fd: int, inputs_fd: int, results_fd: int) -> None:  # pragma: no
             del waiting[job]
         if ended:
             break
-        if waiting:
-            _render_job(min(waiting), *waiting.pop(min(waiting)), inputs_fd, results_fd)
+        if waiting:  # the latest first: a rebuild redefines a build's charts in order,
+            # so the earliest are the likeliest to be redefined (and skipped) unrendered
+            _render_job(max(waiting), *waiting.pop(max(waiting)), inputs_fd, results_fd)
     # the parent is waiting: render what is left on both cores
     jobs = sorted(waiting)
     half = len(jobs) // 2
