@@ -714,3 +714,22 @@ def test_the_entry_point_exits_fast_but_runs_exit_handlers_and_flushes(tmp_path:
     report = run("report", "--quiet", "-o", str(tmp_path / "r.html"))
     assert report.returncode == 0, report.stderr
     assert (tmp_path / "r.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+def test_the_mentoranalytics_script_is_the_entry_point_of_python_m() -> None:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    root = Path(__file__).resolve().parents[1]
+    scripts = tomllib.loads((root / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["mentoranalytics"] == "mentoranalytics.__main__:run"
+    code = (
+        "import sys\n"
+        "from mentoranalytics.__main__ import run\n"
+        "sys.argv = ['mentoranalytics', 'schema']\n"
+        "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "participant_id" in done.stdout
