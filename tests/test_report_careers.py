@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -194,3 +196,21 @@ def test_an_empty_followup_file_is_a_clear_error(tmp_path, capsys):
     main(["validate", *args])
     out = capsys.readouterr()
     assert "waves.csv [empty_file]" in out.out + out.err
+
+
+def test_the_promotion_sentence_gives_each_share_with_its_interval_and_n(sample_report):
+    _, report = sample_report
+    careers = _section(report, "careers")
+    tables = _tables(careers)
+    if "followup_promotion_test" not in tables:
+        pytest.skip("the promotion curves are withheld in this sample")
+    curve = tables["followup_promotion"].frame
+    last = max(t for _, t in curve.index)
+    text = next(b.text for b in careers.blocks if isinstance(b, Paragraph) and "By month" in b.text)
+    found = re.findall(r"(\d+)% of (women|men) \(95% CI (\d+)% to (\d+)%, n = (\d+)\)", text)
+    assert sorted(people for _, people, *_ in found) == ["men", "women"]
+    for share, people, low, high, n in found:
+        row = curve.loc[("woman" if people == "women" else "man", last)]
+        assert f"{share}%" == f"{1 - row['survival']:.0%}"
+        assert (f"{low}%", f"{high}%") == (f"{1 - row['ci_high']:.0%}", f"{1 - row['ci_low']:.0%}")
+        assert int(n) >= 5  # a released basis: never a small group

@@ -449,6 +449,8 @@ def _promotion_blocks(ctx: ReportContext, waves: pd.DataFrame) -> list[Block]:
     surv = ctx.cached(interval_survival, released, by=ctx.by, rng=seed)
     curve = surv.at(grid)
     ctx.answers["careers:curve"] = curve
+    # the people behind each group's curve: sums of released interval counts
+    ctx.answers["careers:n"] = released[ctx.by].astype(str).value_counts().to_dict()
     shown = curve.assign(group=[_label(g) for g in curve["group"]]).set_index(["group", "time"])
     keep = [c for c in ("survival", "ci_low", "ci_high") if c in shown]
     blocks.append(
@@ -514,7 +516,16 @@ def _promotion_blocks(ctx: ReportContext, waves: pd.DataFrame) -> list[Block]:
 def _timing_sentence(ctx: ReportContext, curve: pd.DataFrame, p: float) -> str:
     F, R = ctx.focus, ctx.reference
     last = float(curve["time"].max())
-    at = curve[curve["time"] == last].set_index("group")["survival"]
+    at = curve[curve["time"] == last].set_index("group")
+    n = ctx.answers.get("careers:n", {})
+
+    def promoted(g: str) -> str:
+        """The share promoted by ``last`` with its interval (1 minus the survival's) and n."""
+        row = at.loc[g]
+        where = f"95% CI {1 - row['ci_high']:.0%} to {1 - row['ci_low']:.0%}"
+        where += f", n = {n[g]}" if g in n else ""
+        return f"{1 - row['survival']:.0%} of {_people(g)} ({where})"
+
     words = {
         "evidence": "evidence that promotion came at a different pace for",
         "weak": "weak evidence that promotion came at a different pace for",
@@ -522,10 +533,10 @@ def _timing_sentence(ctx: ReportContext, curve: pd.DataFrame, p: float) -> str:
         "withheld": "no test of the pace of promotion between",
     }[strength(p)]
     share = ""
-    if F in at.index and R in at.index:
+    if F is not None and R is not None and F in at.index and R in at.index:
         share = (
-            f" By month {last:g}, {1 - at[F]:.0%} of {_people(F)} and {1 - at[R]:.0%} of "
-            f"{_people(R)} had been promoted (interval-censored estimate)."
+            f" By month {last:g}, {promoted(F)} and {promoted(R)} had been promoted "
+            "(interval-censored estimate)."
         )
     return f"Over the follow-up waves there is {words} {_people(F)} and {_people(R)} ({p_text(p)}).{share}"
 
