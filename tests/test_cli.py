@@ -25,14 +25,15 @@ from mentoranalytics.cli import PROG, _Progress, build_parser, main
 from mentoranalytics.privacy import POLICIES
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def python(*args: str) -> subprocess.CompletedProcess[str]:
+    """This Python in a subprocess, with ``args``."""
     return subprocess.run(
-        [sys.executable, "-m", "mentoranalytics", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
+        [sys.executable, *args], capture_output=True, text=True, check=False, timeout=300
     )
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return python("-m", "mentoranalytics", *args)
 
 
 def _words(text: str) -> str:
@@ -705,9 +706,7 @@ def test_the_entry_point_exits_fast_but_runs_exit_handlers_and_flushes(tmp_path:
         "entry._exit(3)\n"
         "print('never')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
-    )
+    done = python("-c", code)
     assert done.returncode == 3
     assert done.stdout == "last words"
     assert "handler ran" in done.stderr
@@ -728,8 +727,6 @@ def test_the_mentoranalytics_script_is_the_entry_point_of_python_m() -> None:
         "sys.argv = ['mentoranalytics', 'schema']\n"
         "run()\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
-    )
+    done = python("-c", code)
     assert done.returncode == 0, done.stderr
     assert "participant_id" in done.stdout

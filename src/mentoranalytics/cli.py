@@ -460,6 +460,14 @@ def _split(text: str | None) -> tuple[str, ...] | None:
     return tuple(t.strip() for t in text.split(",") if t.strip())
 
 
+def _followup_excluded(cohort: Any, args: argparse.Namespace) -> int:
+    """Rows of the --followup file left out (0 without one): the cohort's excluded rows
+    name their file."""
+    if not getattr(args, "followup", None):
+        return 0
+    return int((cohort.excluded["file"].astype(str) == Path(args.followup).name).sum())
+
+
 def _input_names(args: argparse.Namespace) -> str:
     """The file names the command reads (cohort files, then the follow-up file)."""
     files = [*args.files, *([args.followup] if getattr(args, "followup", None) else [])]
@@ -606,12 +614,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             cohort = load_sample(name)
             label = f"packaged sample '{name}' (synthetic)"
         waves = getattr(cohort, "waves", None)
-        followup_file = Path(args.followup).name if getattr(args, "followup", None) else None
-        in_followup = (
-            int((cohort.excluded["file"].astype(str) == followup_file).sum())
-            if followup_file
-            else 0
-        )
+        in_followup = _followup_excluded(cohort, args)
         n_excluded = len(cohort.excluded) - in_followup
         n_read = len(cohort) + n_excluded
         n_cells = len(cohort.invalid_cells)
@@ -625,7 +628,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         followup_text = (
             f"; follow-up: {len(waves) + in_followup} rows read, {len(waves)} kept, "
             f"{in_followup} left out"
-            if followup_file and waves is not None
+            if getattr(args, "followup", None) and waves is not None
             else ""
         )
         progress.say(
@@ -897,7 +900,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         waves = getattr(cohort, "waves", None)
         if waves is not None and getattr(args, "followup", None):
             name = Path(args.followup).name
-            in_followup = int((cohort.excluded["file"].astype(str) == name).sum())
+            in_followup = _followup_excluded(cohort, args)
             rows = (
                 f"cohort: {_count(len(cohort), 'row')} valid, "
                 f"{_count(n_ex - in_followup, 'row')} would be excluded; follow-up ({name}): "

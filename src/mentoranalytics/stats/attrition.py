@@ -35,7 +35,7 @@ from ..exceptions import AnalysisError, SmallSampleWarning
 from ._result import Result
 from ._wavedata import SINCE_LAST_WAVE, WaveData, not_due_note, outcome_values, wave_data
 from .survival import _check_alpha
-from .trajectories import ALL, WaveRateResult, _groups, _rate_rows, _same_label
+from .trajectories import ALL, WaveRateResult, _groups, _label_masks, _rate_rows
 
 __all__ = [
     "AttritionResult",
@@ -695,7 +695,8 @@ def attrition_sensitivity(
     else:
         groups, order = _groups(WaveData(wd.people, wd.people, wd.months), by)
         groups = groups[complete].reset_index(drop=True).astype(object)
-        order = [g for g in order if _same_label(groups, g).any()]
+        order = [g for g, m in zip(order, _label_masks(groups, order), strict=True) if m.any()]
+    masks = _label_masks(groups, order)
     kind = "rate" if kind_y == "binary" else "mean"
     if margin is None:
         margin = 0.05 if kind == "rate" else 0.25
@@ -707,7 +708,6 @@ def attrition_sensitivity(
     boot: np.ndarray | None = None
     if ci == "bootstrap":
         boot = np.full((n_boot, len(order)), np.nan)
-        masks = [_same_label(groups, g) for g in order]
         n = X.shape[0]
         for b in range(n_boot):
             pick = generator.integers(0, n, n)
@@ -724,7 +724,7 @@ def attrition_sensitivity(
     from .rates import proportion_ci
 
     for j, g in enumerate(order):
-        in_g = _same_label(groups, g)
+        in_g = masks[j]
         sel = in_g & ans
         n = int(sel.sum())
         yy = y_t[sel]

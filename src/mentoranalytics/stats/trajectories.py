@@ -171,13 +171,9 @@ def _objects(values: pd.Series) -> np.ndarray:
     return table[codes]
 
 
-def _same_label(values: pd.Series, label: Any) -> np.ndarray:
-    """Rows whose group is ``label`` (True is not 1: the type must match too)."""
-    return _label_masks(values, [label])[0]
-
-
 def _label_masks(values: pd.Series, labels: Sequence[Any]) -> list[np.ndarray]:
-    """:func:`_same_label` for several labels, factorising ``values`` once."""
+    """For each of ``labels``, the rows whose group it is (True is not 1: the type must
+    match too); ``values`` is factorised once."""
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
     plain_uniques = [plain(u) for u in uniques]
     out = []
@@ -681,7 +677,9 @@ def trajectory_model(
     if incomplete.any():
         notes.append(f"{int(incomplete.sum())} answer(s) with a missing covariate left out")
         frame = frame[~incomplete].reset_index(drop=True)
-    present = [g for g in order if _same_label(frame["group"], g).any()]
+    present = [
+        g for g, m in zip(order, _label_masks(frame["group"], order), strict=True) if m.any()
+    ]
     if len(present) < 2:
         raise AnalysisError(
             f"A trajectory model compares groups of {by!r}, but the answers come from "
@@ -863,12 +861,12 @@ def _linear_gee(
         beta = new
         if corr != "exchangeable" or change <= 1e-12 * max(1.0, float(np.abs(beta).max())):
             break
+    # the last round's rho, c and a (rho is not updated after the last estimate)
     resid = y - X @ beta
     scale = float(resid @ resid) / (n - p)
     sums_r = member @ resid
-    c = rho / (1 + (size - 1) * rho)
     u = (np.asarray(member @ (X * resid[:, None])) - sums_x * (c * sums_r)[:, None]) / (1 - rho)
-    bread = np.linalg.inv((xtx - (sums_x * c[:, None]).T @ sums_x) / (1 - rho))
+    bread = np.linalg.inv(a / (1 - rho))
     covariance = bread @ (u.T @ u) @ bread
     return LinearGEEFit(
         params=beta,
